@@ -1,0 +1,535 @@
+//! Quorum latency from order statistics.
+//!
+//! A coordinator sends to all `n` replicas and waits for the `k`-th response
+//! (`k = w` acks for a write over `W + A`, `k = r` responses for a read over
+//! `R + S`). With replica `i` up with probability `qᵢ` and answering within
+//! `x` with CDF `Fᵢ(x)`, the per-replica CDF is `Gᵢ(x) = qᵢ Fᵢ(x)` and
+//!
+//! `F_(k)(x) = P(at least k of the Gᵢ-events happen by x)`
+//!
+//! (for identical replicas `Σ_{j=k..n} C(n,j) G^j (1-G)^(n-j)`; otherwise a
+//! Poisson-binomial count). `F_(k)(∞)` is the availability, `F_(k)(T)` the
+//! availability under a timeout `T`, and the latency given success has CDF
+//! `F_(k)(x) / F_(k)(T)`. Percentiles come from root finding on that CDF, the
+//! mean from integrating its survival function (adaptive Gauss–Kronrod, in
+//! log-x beyond the median) plus the analytic remainder of the tail.
+//!
+//! The mean exists only if the latency's tail is light enough. If replica
+//! delays fall like `x^-αᵢ`, the k-th response given success falls like
+//! `x^-β` with `β` the sum of the `m − k + 1` smallest `αᵢ` over the smallest
+//! set of `m` replicas that can be up (`m = k` as soon as any replica can
+//! fail): a quorum waits on `m − k + 1` slow replicas at once. `β <= 1` means
+//! no mean.
+
+use super::binomial::{grouped_tails, Group, Tails};
+use crate::dist::{Delay, Dist};
+use crate::numeric::quad::{integrate_pieces, EXACT};
+use crate::numeric::root::{bracket_above, invert_increasing, invert_increasing_to};
+
+/// `count` replicas whose responses take `delays[delay]` and that are down
+/// with probability `p_down`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplicaClass {
+    pub count: usize,
+    pub delay: usize,
+    pub p_down: f64,
+}
+
+/// The replicas an operation contacts. Most set-ups have one arrangement;
+/// when which replica is local is random (the WAN preset with different
+/// per-node failure probabilities), each possible arrangement carries its
+/// probability and the order-statistic CDFs are averaged.
+#[derive(Debug, Clone)]
+pub struct Replicas {
+    pub delays: Vec<Dist>,
+    pub arrangements: Vec<(f64, Vec<ReplicaClass>)>,
+}
+
+impl Replicas {
+    /// `n` identical replicas, each down with probability `p_down`.
+    pub fn identical(n: usize, delay: Dist, p_down: f64) -> Self {
+        Replicas {
+            delays: vec![delay],
+            arrangements: vec![(
+                1.0,
+                vec![ReplicaClass {
+                    count: n,
+                    delay: 0,
+                    p_down,
+                }],
+            )],
+        }
+    }
+
+    fn replica_count(&self) -> usize {
+        self.arrangements[0].1.iter().map(|c| c.count).sum()
+    }
+}
+
+/// What a latency figure is, when it is not a number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Undefined {
+    /// The quorum is never reached (availability 0).
+    NoQuorum,
+    /// The mean is infinite: a power-law tail with index `<= 1`.
+    InfiniteMean { tail_index: f64 },
+}
+
+impl std::fmt::Display for Undefined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Undefined::NoQuorum => write!(f, "the quorum is never reached (availability 0), so there is no latency"),
+            Undefined::InfiniteMean { tail_index } => write!(
+                f,
+                "the mean is infinite: given success, the latency has a power-law tail P(T > x) ~ x^-{tail_index:.4} with index <= 1; the percentiles still exist"
+            ),
+        }
+    }
+}
+
+/// Latency summary of one operation type: exact to the integration and root
+/// finding tolerances (1e-10 relative; see [`crate::numeric`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencySummary {
+    /// Probability the operation succeeds (within the timeout, if any).
+    pub availability: f64,
+    /// `1 - availability`, computed directly.
+    pub unavailability: f64,
+    pub mean_ms: Result<f64, Undefined>,
+    pub p50_ms: Result<f64, Undefined>,
+    pub p99_ms: Result<f64, Undefined>,
+    pub p999_ms: Result<f64, Undefined>,
+    /// Power-law index of the latency tail (`f64::INFINITY`: light).
+    pub tail_index: f64,
+}
+
+/// The k-th response time of a set of replicas.
+///
+/// ```
+/// use quorum_model::closed::latency::{QuorumLatency, Replicas};
+/// use quorum_model::dist::Dist;
+/// // Second of three Exp(1) responses: E = 1/3 + 1/2.
+/// let d: Dist = "exp(rate=1)".parse().unwrap();
+/// let q = QuorumLatency::new(Replicas::identical(3, d, 0.0), 2, None);
+/// assert!((q.summary().mean_ms.unwrap() - (1.0 / 3.0 + 0.5)).abs() < 1e-8);
+/// ```
+#[derive(Debug, Clone)]
+pub struct QuorumLatency {
+    replicas: Replicas,
+    k: usize,
+    timeout: Option<f64>,
+    /// Tails at the end of the horizon (the timeout, or infinity).
+    end: Tails,
+}
+
+/// `(cdf, sf)` of a delay, each accurate in its own tail. The survival is
+/// computed first; the CDF is only integrated separately where it is small.
+fn cdf_sf(d: &Dist, x: f64) -> (f64, f64) {
+    let s = d.sf(x);
+    if s < 0.5 {
+        (1.0 - s, s)
+    } else {
+        let c = d.cdf(x);
+        (c, 1.0 - c)
+    }
+}
+
+impl QuorumLatency {
+    /// The `k`-th response among `replicas`, with an optional timeout (ms).
+    pub fn new(replicas: Replicas, k: usize, timeout: Option<f64>) -> Self {
+        let mut q = QuorumLatency {
+            replicas,
+            k,
+            timeout,
+            end: Tails {
+                below: 0.0,
+                at_least: 0.0,
+                ln_below: 0.0,
+                ln_at_least: 0.0,
+            },
+        };
+        q.end = q.tails_at(timeout.unwrap_or(f64::INFINITY));
+        q
+    }
+
+    /// Unconditional `P(k-th response by x)` and its complement.
+    pub fn tails_at(&self, x: f64) -> Tails {
+        let fs: Vec<(f64, f64)> = self
+            .replicas
+            .delays
+            .iter()
+            .map(|d| {
+                if x.is_infinite() {
+                    (1.0, 0.0)
+                } else {
+                    cdf_sf(d, x)
+                }
+            })
+            .collect();
+        let mut below = 0.0;
+        let mut at_least = 0.0;
+        let mut single = None;
+        for (weight, classes) in &self.replicas.arrangements {
+            let groups: Vec<Group> = classes
+                .iter()
+                .map(|c| {
+                    let (f, s) = fs[c.delay];
+                    let up = 1.0 - c.p_down;
+                    Group {
+                        count: c.count,
+                        s: up * f,
+                        f: c.p_down + up * s,
+                    }
+                })
+                .collect();
+            let t = grouped_tails(self.k, &groups);
+            if self.replicas.arrangements.len() == 1 {
+                single = Some(t);
+            }
+            below += weight * t.below;
+            at_least += weight * t.at_least;
+        }
+        single.unwrap_or(Tails {
+            below,
+            at_least,
+            ln_below: below.ln(),
+            ln_at_least: at_least.ln(),
+        })
+    }
+
+    /// Probability of success within the horizon.
+    pub fn availability(&self) -> f64 {
+        self.end.at_least
+    }
+
+    /// Latency survival given success: `P(T > x | success)`.
+    pub fn sf(&self, x: f64) -> f64 {
+        if let Some(t) = self.timeout {
+            if x >= t {
+                return 0.0;
+            }
+        }
+        let below = self.tails_at(x).below;
+        ((below - self.end.below) / self.end.at_least).clamp(0.0, 1.0)
+    }
+
+    /// Latency CDF given success.
+    pub fn cdf(&self, x: f64) -> f64 {
+        1.0 - self.sf(x)
+    }
+
+    /// Lower end of the latency's support: no quorum forms earlier.
+    fn floor(&self) -> f64 {
+        let mut lows: Vec<f64> = Vec::new();
+        for c in &self.replicas.arrangements[0].1 {
+            let lo = self.replicas.delays[c.delay].support().0;
+            lows.extend(std::iter::repeat_n(lo, c.count));
+        }
+        lows.sort_by(f64::total_cmp);
+        lows.get(self.k - 1).copied().unwrap_or(0.0)
+    }
+
+    fn quantile_to(&self, p: f64, rel_tol: f64) -> f64 {
+        let lo = self.floor();
+        let h = |x: f64| self.cdf(x);
+        if h(lo) >= p {
+            return lo;
+        }
+        let hi = match self.timeout {
+            Some(t) => t,
+            None => {
+                let start = if lo > 0.0 { lo * 1.5 } else { 1.0 };
+                bracket_above(h, p, start).unwrap_or(f64::MAX)
+            }
+        };
+        if rel_tol >= 1e-6 {
+            invert_increasing_to(h, p, lo, hi, rel_tol)
+        } else {
+            invert_increasing(h, p, lo, hi)
+        }
+    }
+
+    /// The `p`-quantile of the latency given success.
+    pub fn quantile(&self, p: f64) -> Result<f64, Undefined> {
+        if self.end.at_least <= 0.0 {
+            return Err(Undefined::NoQuorum);
+        }
+        Ok(self.quantile_to(p, 1e-12))
+    }
+
+    /// Power-law index of the latency tail given success (see module docs).
+    pub fn tail_index(&self) -> f64 {
+        if self.timeout.is_some() {
+            return f64::INFINITY;
+        }
+        let mut best = f64::INFINITY;
+        for (_, classes) in &self.replicas.arrangements {
+            let mut certain: Vec<f64> = Vec::new();
+            let mut uncertain: Vec<f64> = Vec::new();
+            for c in classes {
+                let alpha = self.replicas.delays[c.delay].tail_index();
+                let bucket = if c.p_down == 0.0 {
+                    &mut certain
+                } else if c.p_down < 1.0 {
+                    &mut uncertain
+                } else {
+                    continue;
+                };
+                bucket.extend(std::iter::repeat_n(alpha, c.count));
+            }
+            let m = self.k.max(certain.len());
+            if m > certain.len() + uncertain.len() {
+                continue;
+            }
+            uncertain.sort_by(f64::total_cmp);
+            let mut up: Vec<f64> = certain;
+            let extra = m - up.len();
+            up.extend(uncertain.into_iter().take(extra));
+            up.sort_by(f64::total_cmp);
+            let beta: f64 = up.iter().take(m - self.k + 1).sum();
+            best = best.min(beta);
+        }
+        best
+    }
+
+    /// The mean latency given success.
+    pub fn mean(&self) -> Result<f64, Undefined> {
+        if self.end.at_least <= 0.0 {
+            return Err(Undefined::NoQuorum);
+        }
+        let beta = self.tail_index();
+        if beta <= 1.0 {
+            return Err(Undefined::InfiniteMean { tail_index: beta });
+        }
+        let lo = self.floor();
+        // Split points: a ladder of coarse quantiles locating bulk and tail.
+        let top_p = 1.0 - 1e-12;
+        let ladder = [
+            0.5,
+            0.9,
+            0.99,
+            0.999,
+            0.9999,
+            1.0 - 1e-6,
+            1.0 - 1e-8,
+            1.0 - 1e-10,
+        ];
+        let mut marks: Vec<f64> = ladder.iter().map(|p| self.quantile_to(*p, 1e-3)).collect();
+        let top = match self.timeout {
+            Some(t) => t,
+            None => self.quantile_to(top_p, 1e-6),
+        };
+        marks.retain(|m| *m > lo && *m < top);
+        let median = marks.first().copied().unwrap_or(top);
+        let mut breaks: Vec<f64> = self
+            .replicas
+            .delays
+            .iter()
+            .flat_map(|d| d.breakpoints())
+            .collect();
+        breaks.extend(marks.iter().copied());
+        // Below the floor the survival is 1.
+        let body = integrate_pieces(|x| self.sf(x), lo, median, &breaks, EXACT).value;
+        // Beyond the median, integrate in s = ln x: heavy tails become
+        // exponentially decaying integrands.
+        let log_breaks: Vec<f64> = marks.iter().map(|m| m.ln()).collect();
+        let tail = if top > median && median > 0.0 {
+            integrate_pieces(
+                |s| {
+                    let x = s.exp();
+                    self.sf(x) * x
+                },
+                median.ln(),
+                top.ln(),
+                &log_breaks,
+                EXACT,
+            )
+            .value
+        } else {
+            integrate_pieces(|x| self.sf(x), median, top, &breaks, EXACT).value
+        };
+        let remainder = if self.timeout.is_some() {
+            0.0
+        } else {
+            let s_top = self.sf(top);
+            if beta.is_finite() {
+                // ∫_top^∞ S(top) (x/top)^-β dx
+                s_top * top / (beta - 1.0)
+            } else {
+                // Exponential decay fitted on the last decade of the ladder.
+                let x_prev = marks.last().copied().unwrap_or(median);
+                let s_prev = self.sf(x_prev);
+                if s_top > 0.0 && s_prev > s_top {
+                    s_top * (top - x_prev) / (s_prev / s_top).ln()
+                } else {
+                    0.0
+                }
+            }
+        };
+        Ok(lo + body + tail + remainder)
+    }
+
+    /// Availability, mean and the p50/p99/p99.9 percentiles.
+    pub fn summary(&self) -> LatencySummary {
+        LatencySummary {
+            availability: self.end.at_least,
+            unavailability: self.end.below,
+            mean_ms: self.mean(),
+            p50_ms: self.quantile(0.5),
+            p99_ms: self.quantile(0.99),
+            p999_ms: self.quantile(0.999),
+            tail_index: self.tail_index(),
+        }
+    }
+
+    /// Number of replicas contacted.
+    pub fn n(&self) -> usize {
+        self.replicas.replica_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::{Exponential, Gamma};
+    use proptest::prelude::*;
+
+    fn exp(rate: f64) -> Dist {
+        Dist::Exp(Exponential::new(rate).unwrap())
+    }
+
+    /// E[X_(k:n)] for iid Exp(λ): (1/λ) Σ_{i=n-k+1..n} 1/i (Rényi).
+    fn renyi(n: usize, k: usize, rate: f64) -> f64 {
+        (n - k + 1..=n).map(|i| 1.0 / i as f64).sum::<f64>() / rate
+    }
+
+    #[test]
+    fn exponential_order_statistic_means() {
+        for n in 1..=7 {
+            for k in 1..=n {
+                let q = QuorumLatency::new(Replicas::identical(n, exp(0.7), 0.0), k, None);
+                let m = q.mean().unwrap();
+                assert!((m - renyi(n, k, 0.7)).abs() < 1e-8 * m, "n={n} k={k}: {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn exponential_order_statistic_percentiles() {
+        // Min of n Exp(λ) is Exp(nλ); max has CDF (1-e^{-λx})^n.
+        let n = 5;
+        let min = QuorumLatency::new(Replicas::identical(n, exp(2.0), 0.0), 1, None);
+        let p99 = min.quantile(0.99).unwrap();
+        assert!((p99 - (-(0.01f64).ln() / 10.0)).abs() < 1e-10);
+        let max = QuorumLatency::new(Replicas::identical(n, exp(2.0), 0.0), n, None);
+        let p50 = max.quantile(0.5).unwrap();
+        assert!((p50 - (-(1.0 - 0.5f64.powf(0.2)).ln() / 2.0)).abs() < 1e-10);
+    }
+
+    #[test]
+    fn erlang_second_of_three() {
+        // W + A with both Exp(1) is Erlang-2; E[X_(2:3)] = 3∫S² − 2∫S³ with
+        // S = e^{-x}(1+x): ∫S² = 5/4, ∫S³ = 26/27 (term-by-term Gamma
+        // integrals), so the mean is 15/4 − 52/27.
+        let want = 15.0 / 4.0 - 52.0 / 27.0;
+        let sum = exp(1.0).plus(&exp(1.0));
+        let q = QuorumLatency::new(Replicas::identical(3, sum, 0.0), 2, None);
+        assert!(
+            (q.mean().unwrap() - want).abs() < 1e-8,
+            "{}",
+            q.mean().unwrap()
+        );
+        // The same with a Gamma(2, 1) delay directly (no convolution).
+        let g = Dist::Gamma(Gamma::new(2.0, 1.0).unwrap());
+        let q = QuorumLatency::new(Replicas::identical(3, g, 0.0), 2, None);
+        assert!((q.mean().unwrap() - want).abs() < 1e-8);
+        assert!((want - 1.8241).abs() < 1e-4);
+    }
+
+    #[test]
+    fn failures_condition_on_success() {
+        // n = 2, k = 1, each down with p: given success, with prob
+        // (1-p)^2/(1-p^2) both are up (min of two), else one (Exp).
+        let p = 0.3;
+        let q = QuorumLatency::new(Replicas::identical(2, exp(1.0), p), 1, None);
+        let both = (1.0 - p) * (1.0 - p) / (1.0 - p * p);
+        let want = both * 0.5 + (1.0 - both) * 1.0;
+        assert!((q.mean().unwrap() - want).abs() < 1e-8);
+        assert!((q.availability() - (1.0 - p * p)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn timeout_truncates() {
+        // One Exp(1) replica, timeout T: availability 1 - e^{-T}, mean of
+        // the truncated exponential 1 - T e^{-T}/(1 - e^{-T}).
+        let t = 2.0;
+        let q = QuorumLatency::new(Replicas::identical(1, exp(1.0), 0.0), 1, Some(t));
+        let a = 1.0 - (-t).exp();
+        assert!((q.availability() - a).abs() < 1e-15);
+        let want = 1.0 - t * (-t).exp() / a;
+        assert!((q.mean().unwrap() - want).abs() < 1e-9);
+        assert!(q.quantile(0.999).unwrap() <= t);
+    }
+
+    #[test]
+    fn heavy_tails_give_no_mean_but_percentiles() {
+        let p: Dist = "pareto(xm=1,alpha=0.9)".parse().unwrap();
+        // The max of 3 keeps the index: no mean.
+        let q = QuorumLatency::new(Replicas::identical(3, p.clone(), 0.0), 3, None);
+        assert!(matches!(q.mean(), Err(Undefined::InfiniteMean { .. })));
+        let p50 = q.quantile(0.5).unwrap();
+        assert!((p50 - (1.0 / (1.0 - 0.5f64.powf(1.0 / 3.0))).powf(1.0 / 0.9)).abs() < 1e-8);
+        // The 2nd of 3 waits on two slow replicas at once: index 1.8, a mean.
+        let q = QuorumLatency::new(Replicas::identical(3, p.clone(), 0.0), 2, None);
+        assert!((q.tail_index() - 1.8).abs() < 1e-12);
+        // E[X_(2:3)] for Pareto(1, a): 3∫S² − 2∫S³ with S = x^-a on x > 1,
+        // = 1 + 3/(2a−1) − 2/(3a−1).
+        let a = 0.9;
+        let want = 1.0 + 3.0 / (2.0 * a - 1.0) - 2.0 / (3.0 * a - 1.0);
+        let got = q.mean().unwrap();
+        assert!((got - want).abs() < 1e-5 * want, "{got} vs {want}");
+        // With failures possible, a quorum can be left with one slow replica.
+        let q = QuorumLatency::new(Replicas::identical(3, p, 0.01), 2, None);
+        assert!(q.mean().is_err());
+    }
+
+    #[test]
+    fn no_quorum_is_undefined() {
+        let q = QuorumLatency::new(Replicas::identical(3, exp(1.0), 1.0), 2, None);
+        assert_eq!(q.availability(), 0.0);
+        assert_eq!(q.quantile(0.5), Err(Undefined::NoQuorum));
+        assert_eq!(q.mean(), Err(Undefined::NoQuorum));
+    }
+
+    #[test]
+    fn lognormal_min_of_two() {
+        // P(min > x) = S(x)^2 for two iid lognormals; mean = ∫ S² by plain
+        // trapezoid on a fine grid (an independent integrator).
+        let d: Dist = "lognormal(mu=0.5,sigma=0.8)".parse().unwrap();
+        let q = QuorumLatency::new(Replicas::identical(2, d.clone(), 0.0), 1, None);
+        let h = 1e-3;
+        let mut want = 0.0;
+        for i in 0..200_000 {
+            let (a, b) = (i as f64 * h, (i + 1) as f64 * h);
+            want += 0.5 * h * (d.sf(a).powi(2) + d.sf(b).powi(2));
+        }
+        assert!(
+            (q.mean().unwrap() - want).abs() < 1e-6,
+            "{} vs {want}",
+            q.mean().unwrap()
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn percentiles_are_ordered(n in 1usize..7, k in 1usize..7, p in 0.0f64..0.3) {
+            let k = k.min(n);
+            let q = QuorumLatency::new(Replicas::identical(n, exp(1.0), p), k, None);
+            let s = q.summary();
+            let (a, b, c) = (s.p50_ms.unwrap(), s.p99_ms.unwrap(), s.p999_ms.unwrap());
+            prop_assert!(a <= b && b <= c);
+            prop_assert!((0.0..=1.0).contains(&s.availability));
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Exact results: closed forms and numerical integration with a stated
+//! tolerance. Nothing here is random.
+pub mod availability;
+pub mod binomial;
+pub mod latency;
+pub mod staleness;

@@ -1,0 +1,93 @@
+//! Failure models: which replicas are down when an operation runs.
+//!
+//! A replica that is down behaves as one with infinite delay: it never
+//! answers. Issue-level models with repair and failure domains build on this.
+
+use std::fmt;
+
+/// Independent node failures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailureModel {
+    /// Every replica is down with the same probability `p_fail`.
+    Iid { p_fail: f64 },
+    /// Replica `i` is down with probability `p[i]` (independently).
+    PerNode(Vec<f64>),
+}
+
+/// Why a failure model is invalid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FailureError {
+    #[error("p_fail must be a probability in [0, 1], got {0}")]
+    Probability(f64),
+    #[error("p_fail_per_node has {got} entries; it needs one per replica (n = {n})")]
+    Length { got: usize, n: usize },
+}
+
+impl FailureModel {
+    /// No failures.
+    pub const NONE: FailureModel = FailureModel::Iid { p_fail: 0.0 };
+
+    /// Checks probabilities and, for per-node lists, the length against `n`.
+    pub fn validate(&self, n: usize) -> Result<(), FailureError> {
+        let check = |p: f64| {
+            if (0.0..=1.0).contains(&p) {
+                Ok(())
+            } else {
+                Err(FailureError::Probability(p))
+            }
+        };
+        match self {
+            FailureModel::Iid { p_fail } => check(*p_fail),
+            FailureModel::PerNode(ps) => {
+                if ps.len() != n {
+                    return Err(FailureError::Length { got: ps.len(), n });
+                }
+                ps.iter().try_for_each(|p| check(*p))
+            }
+        }
+    }
+
+    /// Down probability of each of the `n` replicas.
+    pub fn down_probabilities(&self, n: usize) -> Vec<f64> {
+        match self {
+            FailureModel::Iid { p_fail } => vec![*p_fail; n],
+            FailureModel::PerNode(ps) => ps.clone(),
+        }
+    }
+
+    /// The single `p_fail` of an iid model (what `summary.csv` reports).
+    pub fn iid_p_fail(&self) -> Option<f64> {
+        match self {
+            FailureModel::Iid { p_fail } => Some(*p_fail),
+            FailureModel::PerNode(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for FailureModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailureModel::Iid { p_fail } => write!(f, "independent, p_fail = {p_fail} per replica"),
+            FailureModel::PerNode(ps) => {
+                let list: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+                write!(f, "independent, per replica p_fail = [{}]", list.join(", "))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates() {
+        assert!(FailureModel::Iid { p_fail: 0.5 }.validate(3).is_ok());
+        assert!(FailureModel::Iid { p_fail: 1.5 }.validate(3).is_err());
+        assert!(FailureModel::Iid { p_fail: f64::NAN }.validate(3).is_err());
+        assert_eq!(
+            FailureModel::PerNode(vec![0.1, 0.2]).validate(3),
+            Err(FailureError::Length { got: 2, n: 3 })
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! quorum-model: what a quorum configuration buys a replicated store.
+//!
+//! Given `n` replicas, read quorum `r`, write quorum `w`, failure behaviour
+//! and message-delay distributions, compute availability, staleness and
+//! latency: exactly where a closed form exists ([`closed`]).
+//!
+//! ```
+//! use quorum_model::closed::{availability::quorum_availability, staleness::p_stale};
+//! use quorum_model::failure::FailureModel;
+//! let a = quorum_availability(2, 3, &FailureModel::Iid { p_fail: 0.01 });
+//! assert!((a.available - 0.999702).abs() < 1e-9);
+//! assert!((p_stale(100, 30, 30) / 1.88435e-6 - 1.0).abs() < 1e-5);
+//! ```
+pub mod closed;
+pub mod dist;
+pub mod failure;
+pub mod numeric;

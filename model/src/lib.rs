@@ -13,5 +13,8 @@
 //! ```
 pub mod closed;
 pub mod dist;
+pub mod eval;
 pub mod failure;
 pub mod numeric;
+pub mod output;
+pub mod scenario;

@@ -22,9 +22,24 @@
 //! no mean.
 
 use super::binomial::{grouped_tails, Group, Tails};
+use crate::dist::presets::Wars;
 use crate::dist::{Delay, Dist};
-use crate::numeric::quad::{integrate_pieces, EXACT};
+use crate::failure::FailureModel;
+use crate::numeric::quad::{integrate_pieces, Tolerance};
+
+/// Relative tolerance of the mean latency's integral (its integrand, the
+/// order statistic's survival, is exact to about 1e-13).
+pub const OUTER_REL_TOL: f64 = 1e-9;
 use crate::numeric::root::{bracket_above, invert_increasing, invert_increasing_to};
+
+/// Which round trip an operation waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// `W + A`, waiting for `w` acks.
+    Write,
+    /// `R + S`, waiting for `r` responses.
+    Read,
+}
 
 /// `count` replicas whose responses take `delays[delay]` and that are down
 /// with probability `p_down`.
@@ -58,6 +73,74 @@ impl Replicas {
                     p_down,
                 }],
             )],
+        }
+    }
+
+    /// The replicas a write (`W + A`) or a read (`R + S`) contacts, for `n`
+    /// replicas under `wars` and `failure`. With the WAN topology one replica,
+    /// uniformly at random, is local; the others add the remote delay to both
+    /// legs of the round trip.
+    pub fn for_operation(wars: &Wars, failure: &FailureModel, n: usize, op: Operation) -> Self {
+        let local = match op {
+            Operation::Write => wars.write_round_trip(),
+            Operation::Read => wars.read_round_trip(),
+        };
+        let remote_ms = wars.remote_one_way_ms();
+        let downs = failure.down_probabilities(n);
+        if remote_ms == 0.0 || n == 1 {
+            return match failure {
+                FailureModel::Iid { p_fail } => Replicas::identical(n, local, *p_fail),
+                FailureModel::PerNode(_) => Replicas {
+                    delays: vec![local],
+                    arrangements: vec![(
+                        1.0,
+                        downs
+                            .iter()
+                            .map(|&p_down| ReplicaClass {
+                                count: 1,
+                                delay: 0,
+                                p_down,
+                            })
+                            .collect(),
+                    )],
+                },
+            };
+        }
+        let delays = vec![local.clone(), local.shifted(2.0 * remote_ms)];
+        let arrangements = match failure {
+            FailureModel::Iid { p_fail } => vec![(
+                1.0,
+                vec![
+                    ReplicaClass {
+                        count: 1,
+                        delay: 0,
+                        p_down: *p_fail,
+                    },
+                    ReplicaClass {
+                        count: n - 1,
+                        delay: 1,
+                        p_down: *p_fail,
+                    },
+                ],
+            )],
+            FailureModel::PerNode(_) => (0..n)
+                .map(|l| {
+                    let classes = downs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &p_down)| ReplicaClass {
+                            count: 1,
+                            delay: usize::from(i != l),
+                            p_down,
+                        })
+                        .collect();
+                    (1.0 / n as f64, classes)
+                })
+                .collect(),
+        };
+        Replicas {
+            delays,
+            arrangements,
         }
     }
 
@@ -328,8 +411,16 @@ impl QuorumLatency {
             .flat_map(|d| d.breakpoints())
             .collect();
         breaks.extend(marks.iter().copied());
+        // The integrand is itself computed to ~1e-13 (the convolution), so
+        // the outer integral asks for 1e-9 relative and an absolute error
+        // scaled to the latency's size; tighter would only chase noise.
+        let tol = Tolerance {
+            abs: 1e-12 * median.max(1e-300),
+            rel: OUTER_REL_TOL,
+            max_intervals: 200,
+        };
         // Below the floor the survival is 1.
-        let body = integrate_pieces(|x| self.sf(x), lo, median, &breaks, EXACT).value;
+        let body = integrate_pieces(|x| self.sf(x), lo, median, &breaks, tol).value;
         // Beyond the median, integrate in s = ln x: heavy tails become
         // exponentially decaying integrands.
         let log_breaks: Vec<f64> = marks.iter().map(|m| m.ln()).collect();
@@ -342,11 +433,11 @@ impl QuorumLatency {
                 median.ln(),
                 top.ln(),
                 &log_breaks,
-                EXACT,
+                tol,
             )
             .value
         } else {
-            integrate_pieces(|x| self.sf(x), median, top, &breaks, EXACT).value
+            integrate_pieces(|x| self.sf(x), median, top, &breaks, tol).value
         };
         let remainder = if self.timeout.is_some() {
             0.0
@@ -518,6 +609,49 @@ mod tests {
             "{} vs {want}",
             q.mean().unwrap()
         );
+    }
+
+    #[test]
+    fn wan_local_replica_answers_first() {
+        // n = 3, k = 1 with 75 ms each way to the two remote replicas: the
+        // local replica alone decides unless its round trip exceeds 150 ms.
+        let wars = crate::dist::presets::Wars {
+            topology: crate::dist::presets::Topology::Wan {
+                remote_one_way_ms: 75.0,
+            },
+            ..crate::dist::presets::Wars::uniform(exp(1.0))
+        };
+        let reps = Replicas::for_operation(&wars, &FailureModel::NONE, 3, Operation::Read);
+        let q = QuorumLatency::new(reps, 1, None);
+        assert!((q.mean().unwrap() - 2.0).abs() < 1e-6);
+        // k = 2 needs a remote replica: at least 150 ms.
+        let reps = Replicas::for_operation(&wars, &FailureModel::NONE, 3, Operation::Read);
+        let q = QuorumLatency::new(reps, 2, None);
+        assert!(q.quantile(0.5).unwrap() > 150.0);
+        // Per-node failures average over which replica is local; with equal
+        // probabilities this equals the iid arrangement.
+        let iid = QuorumLatency::new(
+            Replicas::for_operation(
+                &wars,
+                &FailureModel::Iid { p_fail: 0.1 },
+                3,
+                Operation::Write,
+            ),
+            2,
+            None,
+        );
+        let per = QuorumLatency::new(
+            Replicas::for_operation(
+                &wars,
+                &FailureModel::PerNode(vec![0.1; 3]),
+                3,
+                Operation::Write,
+            ),
+            2,
+            None,
+        );
+        assert!((iid.quantile(0.99).unwrap() - per.quantile(0.99).unwrap()).abs() < 1e-6);
+        assert!((iid.availability() - per.availability()).abs() < 1e-15);
     }
 
     proptest! {

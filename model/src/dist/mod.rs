@@ -244,9 +244,7 @@ impl Dist {
 }
 
 /// Probability levels used by [`Dist::landmarks`].
-const LANDMARK_LEVELS: [f64; 10] = [
-    1e-3, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999, 0.99999, 0.9999999,
-];
+const LANDMARK_LEVELS: [f64; 6] = [0.01, 0.5, 0.95, 0.999, 0.99999, 0.9999999];
 
 impl fmt::Display for Dist {
     /// The canonical spec string; parsing it gives the same distribution.

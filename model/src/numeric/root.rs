@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn bracket_doubles_until_reached() {
         let b = bracket_above(|x| x, 1000.0, 1.0).unwrap();
-        assert!(b >= 1000.0 && b < 2000.0);
+        assert!((1000.0..2000.0).contains(&b));
         assert!(bracket_above(|_| 0.0, 1.0, 1.0).is_none());
     }
 }

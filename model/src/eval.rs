@@ -1,0 +1,401 @@
+//! Evaluating one configuration `(n, r, w)` in one scenario: everything the
+//! data contract's `summary.csv` row holds that has a closed form.
+
+use crate::closed::availability::{quorum_availability, Availability};
+use crate::closed::latency::{LatencySummary, Operation, QuorumLatency, Replicas, Undefined};
+use crate::closed::staleness::{p_stale, p_stale_k};
+use crate::dist::Delay;
+use crate::failure::FailureError;
+use crate::scenario::Scenario;
+use serde::Serialize;
+
+/// A quorum configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+}
+
+/// Why a configuration or option is refused. One line, naming the field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--n: must be an integer >= 1, got {0}")]
+    N(usize),
+    #[error("--r: must be between 1 and n = {n}, got {r}")]
+    R { n: usize, r: usize },
+    #[error("--w: must be between 1 and n = {n}, got {w}")]
+    W { n: usize, w: usize },
+    #[error("--k: must be an integer >= 1, got {0}")]
+    K(u32),
+    #[error("--timeout-ms: must be a finite number > 0 (ms), got {0}")]
+    Timeout(f64),
+    #[error("--p-fail: {0}")]
+    Failure(FailureError),
+}
+
+impl Config {
+    /// Checks `1 <= r, w <= n`.
+    pub fn new(n: usize, r: usize, w: usize) -> Result<Self, ConfigError> {
+        if n == 0 {
+            return Err(ConfigError::N(n));
+        }
+        if r == 0 || r > n {
+            return Err(ConfigError::R { n, r });
+        }
+        if w == 0 || w > n {
+            return Err(ConfigError::W { n, w });
+        }
+        Ok(Config { n, r, w })
+    }
+
+    /// `r + w > n`: every read quorum meets every write quorum.
+    pub fn strict(&self) -> bool {
+        self.r + self.w > self.n
+    }
+}
+
+/// Options beyond the configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvalOptions {
+    /// Versions for k-staleness (`p_stale_k = p_s^k`).
+    pub k: u32,
+    /// Operations that take longer fail (availability under timeout).
+    pub timeout_ms: Option<f64>,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            k: 1,
+            timeout_ms: None,
+        }
+    }
+}
+
+/// The exact results for one configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exact {
+    pub config: Config,
+    pub read: LatencySummary,
+    pub write: LatencySummary,
+    /// Availability with no timeout (log-accurate unavailability).
+    pub read_availability: Availability,
+    pub write_availability: Availability,
+    pub p_stale_k1: f64,
+    pub p_stale_k: f64,
+}
+
+/// Computes every exact figure for `config` in `scenario`.
+///
+/// ```
+/// use quorum_model::eval::{evaluate, Config, EvalOptions};
+/// use quorum_model::scenario::Scenario;
+/// let s = Scenario::default_exponential();
+/// let e = evaluate(&s, Config::new(3, 1, 2).unwrap(), EvalOptions::default()).unwrap();
+/// assert!((e.write.mean_ms.clone().unwrap() - 1.8241).abs() < 1e-4);
+/// ```
+pub fn evaluate(
+    scenario: &Scenario,
+    config: Config,
+    options: EvalOptions,
+) -> Result<Exact, ConfigError> {
+    if options.k == 0 {
+        return Err(ConfigError::K(options.k));
+    }
+    if let Some(t) = options.timeout_ms {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(ConfigError::Timeout(t));
+        }
+    }
+    scenario
+        .failure
+        .validate(config.n)
+        .map_err(ConfigError::Failure)?;
+    let latency = |op: Operation, k: usize| {
+        let reps = Replicas::for_operation(&scenario.wars, &scenario.failure, config.n, op);
+        QuorumLatency::new(reps, k, options.timeout_ms).summary()
+    };
+    Ok(Exact {
+        config,
+        read: latency(Operation::Read, config.r),
+        write: latency(Operation::Write, config.w),
+        read_availability: quorum_availability(config.r, config.n, &scenario.failure),
+        write_availability: quorum_availability(config.w, config.n, &scenario.failure),
+        p_stale_k1: p_stale(config.n, config.r, config.w),
+        p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
+    })
+}
+
+/// One row of `summary.csv` (and the keys of `eval --format json`), in
+/// column order. `None` is an empty CSV cell / JSON `null`; the reason for
+/// each is in [`SummaryRow::notes`] (printed on stderr), never NaN.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryRow {
+    pub scenario: String,
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+    pub strict: bool,
+    pub p_fail: Option<f64>,
+    pub read_availability: f64,
+    pub write_availability: f64,
+    pub read_unavailability: f64,
+    pub write_unavailability: f64,
+    pub p_stale_k1: f64,
+    pub p_consistent_t0: Option<f64>,
+    pub p_consistent_t0_ci_low: Option<f64>,
+    pub p_consistent_t0_ci_high: Option<f64>,
+    pub t_visibility_p999_ms: Option<f64>,
+    pub read_latency_mean_ms: Option<f64>,
+    pub read_latency_p50_ms: Option<f64>,
+    pub read_latency_p99_ms: Option<f64>,
+    pub read_latency_p999_ms: Option<f64>,
+    pub write_latency_mean_ms: Option<f64>,
+    pub write_latency_p50_ms: Option<f64>,
+    pub write_latency_p99_ms: Option<f64>,
+    pub write_latency_p999_ms: Option<f64>,
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+    // Columns beyond the contract's minimum.
+    pub read_nines: Option<f64>,
+    pub write_nines: Option<f64>,
+    pub k: u32,
+    pub p_stale_k: f64,
+    pub timeout_ms: Option<f64>,
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+impl SummaryRow {
+    /// Column names, in order.
+    pub const COLUMNS: [&'static str; 30] = [
+        "scenario",
+        "n",
+        "r",
+        "w",
+        "strict",
+        "p_fail",
+        "read_availability",
+        "write_availability",
+        "read_unavailability",
+        "write_unavailability",
+        "p_stale_k1",
+        "p_consistent_t0",
+        "p_consistent_t0_ci_low",
+        "p_consistent_t0_ci_high",
+        "t_visibility_p999_ms",
+        "read_latency_mean_ms",
+        "read_latency_p50_ms",
+        "read_latency_p99_ms",
+        "read_latency_p999_ms",
+        "write_latency_mean_ms",
+        "write_latency_p50_ms",
+        "write_latency_p99_ms",
+        "write_latency_p999_ms",
+        "trials",
+        "seed",
+        "read_nines",
+        "write_nines",
+        "k",
+        "p_stale_k",
+        "timeout_ms",
+    ];
+
+    /// Builds the row from exact results; Monte Carlo fields stay `None`.
+    pub fn from_exact(scenario: &Scenario, e: &Exact, options: EvalOptions) -> Self {
+        let mut notes = Vec::new();
+        let mut keep = |field: &str, v: &Result<f64, Undefined>| match v {
+            Ok(x) => Some(*x),
+            Err(why) => {
+                notes.push(format!("{field} is null: {why}"));
+                None
+            }
+        };
+        let read_mean = keep("read_latency_mean_ms", &e.read.mean_ms);
+        let read_p50 = keep("read_latency_p50_ms", &e.read.p50_ms);
+        let read_p99 = keep("read_latency_p99_ms", &e.read.p99_ms);
+        let read_p999 = keep("read_latency_p999_ms", &e.read.p999_ms);
+        let write_mean = keep("write_latency_mean_ms", &e.write.mean_ms);
+        let write_p50 = keep("write_latency_p50_ms", &e.write.p50_ms);
+        let write_p99 = keep("write_latency_p99_ms", &e.write.p99_ms);
+        let write_p999 = keep("write_latency_p999_ms", &e.write.p999_ms);
+        // A leg without a mean does not doom the quorum's mean: the k-th of n
+        // responses waits on several slow replicas at once. Say so, since a
+        // user who gave such a leg may expect null.
+        for (op, legs, summary, k) in [
+            (
+                "write",
+                [&scenario.wars.w, &scenario.wars.a],
+                &e.write,
+                e.config.w,
+            ),
+            (
+                "read",
+                [&scenario.wars.r, &scenario.wars.s],
+                &e.read,
+                e.config.r,
+            ),
+        ] {
+            let leg_index = legs
+                .iter()
+                .map(|d| d.tail_index())
+                .fold(f64::INFINITY, f64::min);
+            if leg_index <= 1.0 && summary.mean_ms.is_ok() {
+                notes.push(format!(
+                    "{op}_latency_mean_ms exists although a {op} leg has no mean (tail index {leg_index}): response {k} of {n} waits on several slow replicas at once, so its tail index is {:.4} > 1",
+                    summary.tail_index,
+                    n = e.config.n
+                ));
+            }
+        }
+        let p_fail = scenario.failure.iid_p_fail();
+        if p_fail.is_none() {
+            notes.push(
+                "p_fail is null: failure probabilities differ per node (see the scenario)".into(),
+            );
+        }
+        // Under a timeout, availability is P(quorum within T); otherwise the
+        // log-accurate closed form.
+        let (ra, rna, wa, wna, rn, wn) = match options.timeout_ms {
+            Some(_) => (
+                e.read.availability,
+                e.read.unavailability,
+                e.write.availability,
+                e.write.unavailability,
+                -e.read.unavailability.log10(),
+                -e.write.unavailability.log10(),
+            ),
+            None => (
+                e.read_availability.available,
+                e.read_availability.unavailable,
+                e.write_availability.available,
+                e.write_availability.unavailable,
+                e.read_availability.nines(),
+                e.write_availability.nines(),
+            ),
+        };
+        let mut nines = |field: &str, v: f64| {
+            if v.is_finite() {
+                Some(v)
+            } else {
+                notes.push(format!(
+                    "{field} is null: infinite (the quorum is never lost under this failure model)"
+                ));
+                None
+            }
+        };
+        let read_nines = nines("read_nines", rn);
+        let write_nines = nines("write_nines", wn);
+        notes.push("p_consistent_t0, its interval, t_visibility_p999_ms, trials and seed are null: they need the Monte Carlo engine, not in this build".into());
+        SummaryRow {
+            scenario: scenario.name.clone(),
+            n: e.config.n,
+            r: e.config.r,
+            w: e.config.w,
+            strict: e.config.strict(),
+            p_fail,
+            read_availability: ra,
+            write_availability: wa,
+            read_unavailability: rna,
+            write_unavailability: wna,
+            p_stale_k1: e.p_stale_k1,
+            p_consistent_t0: None,
+            p_consistent_t0_ci_low: None,
+            p_consistent_t0_ci_high: None,
+            t_visibility_p999_ms: None,
+            read_latency_mean_ms: read_mean,
+            read_latency_p50_ms: read_p50,
+            read_latency_p99_ms: read_p99,
+            read_latency_p999_ms: read_p999,
+            write_latency_mean_ms: write_mean,
+            write_latency_p50_ms: write_p50,
+            write_latency_p99_ms: write_p99,
+            write_latency_p999_ms: write_p999,
+            trials: None,
+            seed: None,
+            read_nines,
+            write_nines,
+            k: options.k,
+            p_stale_k: e.p_stale_k,
+            timeout_ms: options.timeout_ms,
+            notes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::FailureModel;
+
+    #[test]
+    fn columns_match_the_serialized_fields() {
+        let s = Scenario::default_exponential();
+        let c = Config::new(3, 2, 2).unwrap();
+        let e = evaluate(&s, c, EvalOptions::default()).unwrap();
+        let row = SummaryRow::from_exact(&s, &e, EvalOptions::default());
+        let v = serde_json::to_value(&row).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), SummaryRow::COLUMNS.len());
+        for col in SummaryRow::COLUMNS {
+            assert!(v.get(col).is_some(), "missing {col}");
+        }
+    }
+
+    #[test]
+    fn anchors() {
+        let mut s = Scenario::default_exponential();
+        s.failure = FailureModel::Iid { p_fail: 0.01 };
+        let e = evaluate(&s, Config::new(3, 2, 2).unwrap(), EvalOptions::default()).unwrap();
+        assert!((e.read_availability.available - 0.999702).abs() < 1e-12);
+        let e = evaluate(
+            &s,
+            Config::new(100, 30, 30).unwrap(),
+            EvalOptions::default(),
+        )
+        .unwrap();
+        assert!((e.p_stale_k1 / 1.884e-6 - 1.0).abs() < 2e-4);
+    }
+
+    #[test]
+    fn refuses_bad_configurations() {
+        assert_eq!(Config::new(3, 4, 1), Err(ConfigError::R { n: 3, r: 4 }));
+        assert_eq!(Config::new(3, 1, 0), Err(ConfigError::W { n: 3, w: 0 }));
+        assert!(Config::new(0, 1, 1).is_err());
+        let s = Scenario::default_exponential();
+        let c = Config::new(3, 1, 1).unwrap();
+        assert!(evaluate(
+            &s,
+            c,
+            EvalOptions {
+                k: 0,
+                timeout_ms: None
+            }
+        )
+        .is_err());
+        assert!(evaluate(
+            &s,
+            c,
+            EvalOptions {
+                k: 1,
+                timeout_ms: Some(f64::NAN)
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn timeout_lowers_availability() {
+        let s = Scenario::default_exponential();
+        let c = Config::new(3, 2, 2).unwrap();
+        let opts = EvalOptions {
+            k: 1,
+            timeout_ms: Some(2.0),
+        };
+        let e = evaluate(&s, c, opts).unwrap();
+        let row = SummaryRow::from_exact(&s, &e, opts);
+        assert!(row.read_availability < 1.0 && row.read_availability > 0.5);
+        assert!(row.read_latency_p999_ms.unwrap() <= 2.0);
+    }
+}

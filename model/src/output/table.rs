@@ -1,0 +1,203 @@
+//! The human-readable report of `eval`: units on every figure, and a column
+//! that says which numbers are exact and which are estimates.
+
+use super::Export;
+use crate::dist::presets::Topology;
+use crate::eval::SummaryRow;
+use crate::scenario::Scenario;
+use std::io::{self, Write};
+
+/// A table for people, with the scenario it describes.
+pub struct Table<'a> {
+    pub scenario: &'a Scenario,
+}
+
+/// Four significant digits, or the reason there is no number.
+fn ms(v: Option<f64>) -> String {
+    match v {
+        Some(x) => format!("{} ms", sig(x, 4)),
+        None => "-".into(),
+    }
+}
+
+fn sig(x: f64, digits: usize) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let mag = x.abs().log10().floor() as i32;
+    if !(-4..6).contains(&mag) {
+        return format!("{:.*e}", digits - 1, x);
+    }
+    let decimals = (digits as i32 - 1 - mag).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// Probabilities near 1 print with enough digits to show the nines.
+fn prob(p: f64) -> String {
+    if p == 1.0 || p == 0.0 {
+        return format!("{p}");
+    }
+    let q = 1.0 - p;
+    if q > 0.0 && q < 0.01 {
+        let nines = (-q.log10()).floor() as usize;
+        return format!("{p:.*}", (nines + 3).min(15));
+    }
+    sig(p, 6)
+}
+
+fn unavail(p: f64) -> String {
+    if p == 0.0 {
+        "0".into()
+    } else {
+        format!("{p:.4e}")
+    }
+}
+
+impl Export for Table<'_> {
+    fn export(&self, rows: &[SummaryRow], out: &mut dyn Write) -> io::Result<()> {
+        for row in rows {
+            self.one(row, out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Table<'_> {
+    fn one(&self, row: &SummaryRow, out: &mut dyn Write) -> io::Result<()> {
+        let s = self.scenario;
+        let strict = if row.strict {
+            "strict: r + w > n"
+        } else {
+            "partial: r + w <= n"
+        };
+        writeln!(
+            out,
+            "{}  n = {}, r = {}, w = {}  ({strict})",
+            s.name, row.n, row.r, row.w
+        )?;
+        writeln!(out, "  delays  W = {}", s.wars.w)?;
+        writeln!(out, "          A = {}", s.wars.a)?;
+        writeln!(out, "          R = {}", s.wars.r)?;
+        writeln!(out, "          S = {}", s.wars.s)?;
+        if let Topology::Wan { remote_one_way_ms } = s.wars.topology {
+            writeln!(out, "          + {remote_one_way_ms} ms each way to every non-local replica (one local replica, chosen at random)")?;
+        }
+        writeln!(out, "  failures  {}", s.failure)?;
+        if let Some(t) = row.timeout_ms {
+            writeln!(
+                out,
+                "  timeout   {t} ms (an operation slower than this fails)"
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "  {:<24}{:>18}{:>18}   how", "", "read", "write")?;
+        let line = |out: &mut dyn Write, label: &str, r: String, w: String, how: &str| {
+            writeln!(out, "  {label:<24}{r:>18}{w:>18}   {how}")
+        };
+        let avail_how = if row.timeout_ms.is_some() {
+            "exact (within the timeout)"
+        } else {
+            "exact"
+        };
+        line(
+            out,
+            "availability",
+            prob(row.read_availability),
+            prob(row.write_availability),
+            avail_how,
+        )?;
+        line(
+            out,
+            "unavailability",
+            unavail(row.read_unavailability),
+            unavail(row.write_unavailability),
+            avail_how,
+        )?;
+        let nines = |v: Option<f64>| v.map_or("infinite".into(), |x| format!("{x:.2}"));
+        line(
+            out,
+            "nines",
+            nines(row.read_nines),
+            nines(row.write_nines),
+            avail_how,
+        )?;
+        let integ = "exact (numerical integration, rel. tol. 1e-10)";
+        line(
+            out,
+            "latency mean",
+            ms(row.read_latency_mean_ms),
+            ms(row.write_latency_mean_ms),
+            integ,
+        )?;
+        line(
+            out,
+            "latency p50",
+            ms(row.read_latency_p50_ms),
+            ms(row.write_latency_p50_ms),
+            integ,
+        )?;
+        line(
+            out,
+            "latency p99",
+            ms(row.read_latency_p99_ms),
+            ms(row.write_latency_p99_ms),
+            integ,
+        )?;
+        line(
+            out,
+            "latency p99.9",
+            ms(row.read_latency_p999_ms),
+            ms(row.write_latency_p999_ms),
+            integ,
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  P(read misses the last write) = {}   exact: C(n-w, r)/C(n, r) (PBS k-staleness), ignores delays",
+            sig_or_zero(row.p_stale_k1)
+        )?;
+        if row.k != 1 {
+            writeln!(
+                out,
+                "  P(read misses all of the last {} writes) = {}   exact: p^k",
+                row.k,
+                sig_or_zero(row.p_stale_k)
+            )?;
+        }
+        writeln!(
+            out,
+            "  t-visibility (P(consistent at t), t reaching 99.9%): Monte Carlo, not in this build"
+        )?;
+        let latency_notes: Vec<&String> =
+            row.notes.iter().filter(|n| n.contains("latency")).collect();
+        if !latency_notes.is_empty() {
+            writeln!(out)?;
+            for n in latency_notes {
+                writeln!(out, "  note: {n}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sig_or_zero(p: f64) -> String {
+    if p == 0.0 {
+        "0".into()
+    } else {
+        sig(p, 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn significant_digits() {
+        assert_eq!(sig(1.82407, 4), "1.824");
+        assert_eq!(sig(123.456, 4), "123.5");
+        assert_eq!(sig(1.884e-6, 4), "1.884e-6");
+        assert_eq!(prob(0.999702), "0.999702");
+        assert_eq!(prob(0.5), "0.500000");
+    }
+}

@@ -1,0 +1,317 @@
+//! Scenarios: the WARS leg distributions, the topology and the failure model,
+//! from a preset, a TOML file, or both, with command-line overrides on top.
+//!
+//! ```toml
+//! name = "ssd-with-slow-acks"          # defaults to the file name
+//! description = "what this models"
+//! preset = "lnkd-ssd"                  # optional starting point
+//!
+//! [delays]                             # spec strings (see dist::spec)
+//! all = "exp(mean=1)"                  # optional: all four legs
+//! a = "exp(mean=3)"                    # w, a, r, s override `all`
+//!
+//! [topology]                           # optional
+//! kind = "wan"                         # "uniform" (default) or "wan"
+//! remote_one_way_ms = 75
+//!
+//! [failure]                            # optional; default: no failures
+//! p_fail = 0.01                        # or p_fail_per_node = [0.01, 0.02, 0.05]
+//! ```
+
+use crate::dist::presets::{preset, Topology, Wars, PRESET_NAMES};
+use crate::dist::spec::{parse, SpecError};
+use crate::dist::{Dist, Exponential};
+use crate::failure::FailureModel;
+use serde::Deserialize;
+use std::path::Path;
+
+/// A fully specified delay and failure environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub wars: Wars,
+    pub failure: FailureModel,
+}
+
+/// Why a scenario could not be built. Messages are one line and name the
+/// field at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{field}: unknown preset '{name}'; allowed: {}", PRESET_NAMES.join(", "))]
+    UnknownPreset { field: String, name: String },
+    #[error("{field}: {source}")]
+    Spec { field: String, source: SpecError },
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+}
+
+impl Scenario {
+    /// `exp(mean=1)` on every leg, no failures: the default of `eval`.
+    pub fn default_exponential() -> Self {
+        let d = Dist::Exp(Exponential::with_mean(1.0).expect("valid"));
+        Scenario {
+            name: "custom".into(),
+            description: "exp(mean=1) on every leg".into(),
+            wars: Wars::uniform(d),
+            failure: FailureModel::NONE,
+        }
+    }
+
+    /// A published preset by name, with no failures.
+    pub fn from_preset(name: &str) -> Result<Self, ScenarioError> {
+        let p = preset(name).ok_or_else(|| ScenarioError::UnknownPreset {
+            field: "--preset".into(),
+            name: name.into(),
+        })?;
+        Ok(Scenario {
+            name: p.name.into(),
+            description: p.description.into(),
+            wars: p.wars,
+            failure: FailureModel::NONE,
+        })
+    }
+
+    /// Reads a scenario TOML file. Relative `empirical(file=...)` paths
+    /// resolve against the file's directory.
+    pub fn from_file(path: &Path) -> Result<Self, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::File {
+            file: file.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        Self::from_toml(&text, &file, &stem, path.parent())
+    }
+
+    /// Parses scenario TOML; `file` names it in errors, `default_name` is used
+    /// when the file has no `name`.
+    pub fn from_toml(
+        text: &str,
+        file: &str,
+        default_name: &str,
+        base: Option<&Path>,
+    ) -> Result<Self, ScenarioError> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::File {
+            file: file.into(),
+            message: one_line_toml_error(text, &e),
+        })?;
+        let mut s = match &raw.preset {
+            Some(name) => {
+                Scenario::from_preset(name).map_err(|_| ScenarioError::UnknownPreset {
+                    field: format!("{file}: preset"),
+                    name: name.clone(),
+                })?
+            }
+            None => Scenario::default_exponential(),
+        };
+        s.name = raw.name.clone().unwrap_or_else(|| default_name.to_string());
+        if let Some(d) = &raw.description {
+            s.description = d.clone();
+        }
+        let leg = |key: &str, spec: &str| {
+            parse(spec, base).map_err(|source| ScenarioError::Spec {
+                field: format!("{file}: delays.{key}"),
+                source,
+            })
+        };
+        if let Some(d) = &raw.delays {
+            if let Some(all) = &d.all {
+                s.wars = Wars {
+                    topology: s.wars.topology,
+                    ..Wars::uniform(leg("all", all)?)
+                };
+            }
+            for (key, value, slot) in [
+                ("w", &d.w, &mut s.wars.w),
+                ("a", &d.a, &mut s.wars.a),
+                ("r", &d.r, &mut s.wars.r),
+                ("s", &d.s, &mut s.wars.s),
+            ] {
+                if let Some(spec) = value {
+                    *slot = leg(key, spec)?;
+                }
+            }
+        }
+        if let Some(t) = &raw.topology {
+            s.wars.topology = match t.kind.as_str() {
+                "uniform" => Topology::Uniform,
+                "wan" => {
+                    let ms = t.remote_one_way_ms.unwrap_or(75.0);
+                    if !(ms.is_finite() && ms >= 0.0) {
+                        return Err(ScenarioError::File {
+                            file: file.into(),
+                            message: format!("topology.remote_one_way_ms must be a finite number >= 0 (ms), got {ms}"),
+                        });
+                    }
+                    Topology::Wan {
+                        remote_one_way_ms: ms,
+                    }
+                }
+                other => {
+                    return Err(ScenarioError::File {
+                        file: file.into(),
+                        message: format!(
+                            "topology.kind must be \"uniform\" or \"wan\", got \"{other}\""
+                        ),
+                    })
+                }
+            };
+        }
+        if let Some(f) = &raw.failure {
+            s.failure = match (f.p_fail, &f.p_fail_per_node) {
+                (Some(p), None) => FailureModel::Iid { p_fail: p },
+                (None, Some(list)) => FailureModel::PerNode(list.clone()),
+                (None, None) => FailureModel::NONE,
+                (Some(_), Some(_)) => {
+                    return Err(ScenarioError::File {
+                        file: file.into(),
+                        message: "failure: give p_fail or p_fail_per_node, not both".into(),
+                    })
+                }
+            };
+            let bad = match &s.failure {
+                FailureModel::Iid { p_fail } => {
+                    (!(0.0..=1.0).contains(p_fail)).then_some(("p_fail", *p_fail))
+                }
+                FailureModel::PerNode(ps) => ps
+                    .iter()
+                    .find(|p| !(0.0..=1.0).contains(*p))
+                    .map(|p| ("p_fail_per_node", *p)),
+            };
+            if let Some((field, value)) = bad {
+                return Err(ScenarioError::File {
+                    file: file.into(),
+                    message: format!(
+                        "failure.{field} must be a probability in [0, 1], got {value}"
+                    ),
+                });
+            }
+        }
+        Ok(s)
+    }
+}
+
+/// `toml` errors span several lines with a source excerpt; keep the line
+/// number and the message.
+fn one_line_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let line = e
+        .span()
+        .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1);
+    let msg = e.message().replace('\n', " ");
+    match line {
+        Some(l) => format!("line {l}: {msg}"),
+        None => msg,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Option<String>,
+    description: Option<String>,
+    preset: Option<String>,
+    delays: Option<RawDelays>,
+    topology: Option<RawTopology>,
+    failure: Option<RawFailure>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDelays {
+    all: Option<String>,
+    w: Option<String>,
+    a: Option<String>,
+    r: Option<String>,
+    s: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopology {
+    kind: String,
+    remote_one_way_ms: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFailure {
+    p_fail: Option<f64>,
+    p_fail_per_node: Option<Vec<f64>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_toml(text, "test.toml", "test", None)
+    }
+
+    #[test]
+    fn preset_with_overrides() {
+        let s = load(
+            r#"
+            name = "x"
+            preset = "lnkd-disk"
+            [delays]
+            a = "exp(mean=3)"
+            [failure]
+            p_fail = 0.01
+            "#,
+        )
+        .unwrap();
+        let disk = Scenario::from_preset("lnkd-disk").unwrap();
+        assert_eq!(s.wars.w, disk.wars.w);
+        assert_eq!(s.wars.a.to_string(), "exp(rate=0.3333333333333333)");
+        assert_eq!(s.failure, FailureModel::Iid { p_fail: 0.01 });
+        assert_eq!(s.name, "x");
+    }
+
+    #[test]
+    fn all_then_legs() {
+        let s =
+            load("[delays]\nall = \"exp(mean=2)\"\nw = \"const(1)\"\n[topology]\nkind = \"wan\"\n")
+                .unwrap();
+        assert_eq!(s.wars.w.to_string(), "const(1)");
+        assert_eq!(s.wars.s.to_string(), "exp(rate=0.5)");
+        assert_eq!(s.wars.remote_one_way_ms(), 75.0);
+        assert_eq!(s.name, "test");
+    }
+
+    #[test]
+    fn errors_are_one_line_and_name_the_field() {
+        let e = load("preset = \"nope\"").unwrap_err().to_string();
+        assert!(e.contains("preset") && e.contains("lnkd-disk"), "{e}");
+        let e = load("[delays]\nw = \"exp(mean=\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("delays.w") && e.contains("column"), "{e}");
+        let e = load("[failure]\np_fail = 2\n").unwrap_err().to_string();
+        assert!(e.contains("failure.p_fail") && e.contains("[0, 1]"), "{e}");
+        let e = load("[delays]\nx = \"exp(mean=1)\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && !e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn shipped_scenarios_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut count = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                Scenario::from_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                count += 1;
+            }
+        }
+        assert!(
+            count >= 6,
+            "expected one scenario per preset plus two custom ones"
+        );
+    }
+}

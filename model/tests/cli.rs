@@ -1,0 +1,254 @@
+//! The command line as a user meets it: anchors, formats, and refusals.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quorum-model"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> (serde_json::Value, String) {
+    let mut all = vec!["eval"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let out = run(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    (v, String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn availability_anchor() {
+    let (v, _) = json(&["--n", "3", "--r", "2", "--w", "2", "--p-fail", "0.01"]);
+    let a = v["read_availability"].as_f64().unwrap();
+    assert!((a - 0.999702).abs() < 1e-6, "{a}");
+    // Unavailability is reported directly, not as 1 - A.
+    let u = v["read_unavailability"].as_f64().unwrap();
+    assert!((u - 2.98e-4).abs() < 1e-12, "{u}");
+}
+
+#[test]
+fn staleness_anchor() {
+    let (v, _) = json(&["--n", "100", "--r", "30", "--w", "30"]);
+    let p = v["p_stale_k1"].as_f64().unwrap();
+    assert!((p / 1.884e-6 - 1.0).abs() < 2e-4, "{p}");
+}
+
+#[test]
+fn erlang_write_mean() {
+    // Second of three Erlang-2 round trips: 15/4 - 52/27 (see closed::latency tests).
+    let (v, _) = json(&["--n", "3", "--r", "1", "--w", "2", "--delay", "exp(mean=1)"]);
+    let m = v["write_latency_mean_ms"].as_f64().unwrap();
+    assert!((m - (15.0 / 4.0 - 52.0 / 27.0)).abs() < 1e-7, "{m}");
+}
+
+#[test]
+fn heavy_tail_mean_is_null_with_a_reason() {
+    let (v, err) = json(&[
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "3",
+        "--w-delay",
+        "pareto(xm=1,alpha=0.9)",
+    ]);
+    assert!(v["write_latency_mean_ms"].is_null());
+    assert!(
+        v["write_latency_p99_ms"].as_f64().unwrap() > v["write_latency_p50_ms"].as_f64().unwrap()
+    );
+    assert!(
+        err.contains("write_latency_mean_ms") && err.contains("infinite"),
+        "{err}"
+    );
+    // The read legs are untouched and keep a mean.
+    assert!(v["read_latency_mean_ms"].as_f64().is_some());
+}
+
+#[test]
+fn monte_carlo_fields_are_null_not_nan() {
+    let out = run(&[
+        "eval", "--n", "3", "--r", "1", "--w", "1", "--format", "csv",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.to_lowercase().contains("nan") && !text.contains("inf"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2);
+}
+
+#[test]
+fn per_leg_flags_override_the_preset() {
+    let (base, _) = json(&["--preset", "lnkd-disk", "--n", "3", "--r", "1", "--w", "1"]);
+    let (fast, _) = json(&[
+        "--preset",
+        "lnkd-disk",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--w-delay",
+        "const(0.1)",
+    ]);
+    assert!(
+        fast["write_latency_p99_ms"].as_f64().unwrap()
+            < base["write_latency_p99_ms"].as_f64().unwrap()
+    );
+    assert_eq!(fast["read_latency_p99_ms"], base["read_latency_p99_ms"]);
+    assert_eq!(fast["scenario"], "lnkd-disk+overrides");
+}
+
+#[test]
+fn table_names_units_and_exactness() {
+    let out = run(&[
+        "eval", "--preset", "ymmr", "--n", "3", "--r", "1", "--w", "1",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(" ms") && text.contains("exact"), "{text}");
+}
+
+#[test]
+fn presets_are_listed_with_sources() {
+    let out = run(&["presets"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["lnkd-ssd", "lnkd-disk", "ymmr", "wan"] {
+        assert!(text.contains(name), "{name}");
+    }
+    assert!(text.contains("VLDB 2012"));
+}
+
+#[test]
+fn scenario_files_evaluate() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/");
+    let (v, _) = json(&[
+        "--scenario",
+        &format!("{dir}cloud-zones.toml"),
+        "--n",
+        "3",
+        "--r",
+        "2",
+        "--w",
+        "2",
+    ]);
+    assert_eq!(v["scenario"], "cloud-zones");
+    assert_eq!(v["p_fail"], 0.001);
+    let (v, _) = json(&[
+        "--scenario",
+        &format!("{dir}dashboard.toml"),
+        "--n",
+        "5",
+        "--r",
+        "2",
+        "--w",
+        "2",
+    ]);
+    assert!(v["p_fail"].is_null());
+    assert!(v["read_latency_p50_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bad_input_is_refused_in_one_line_with_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--n", "3", "--r", "4", "--w", "1"], "--r"),
+        (&["--n", "3", "--r", "1", "--w", "0"], "--w"),
+        (&["--n", "0", "--r", "1", "--w", "1"], "--n"),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--p-fail", "1.5"],
+            "--p-fail",
+        ),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--p-fail", "-0.1"],
+            "--p-fail",
+        ),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--p-fail", "NaN"],
+            "--p-fail",
+        ),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--preset", "nope"],
+            "--preset",
+        ),
+        (
+            &[
+                "--n",
+                "3",
+                "--r",
+                "1",
+                "--w",
+                "1",
+                "--delay",
+                "pareto(xm=1,alpha=0)",
+            ],
+            "alpha",
+        ),
+        (
+            &[
+                "--n",
+                "3",
+                "--r",
+                "1",
+                "--w",
+                "1",
+                "--delay",
+                "exp(mean=-2)",
+            ],
+            "mean",
+        ),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--delay", "exp(mean=2"],
+            "')'",
+        ),
+        (
+            &[
+                "--n",
+                "3",
+                "--r",
+                "1",
+                "--w",
+                "1",
+                "--a-delay",
+                "empirical(file=/no/such/file.txt)",
+            ],
+            "--a-delay",
+        ),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--timeout-ms", "0"],
+            "--timeout-ms",
+        ),
+        (&["--n", "3", "--r", "1", "--w", "1", "--k", "0"], "--k"),
+        (
+            &[
+                "--n",
+                "3",
+                "--r",
+                "1",
+                "--w",
+                "1",
+                "--p-fail-per-node",
+                "0.1,0.2",
+            ],
+            "--p-fail-per-node",
+        ),
+        (&["--n", "3", "--r", "1"], "--w"),
+    ];
+    for (args, field) in cases {
+        let mut all = vec!["eval"];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(field), "{args:?} should name {field}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed output");
+    }
+}

@@ -1,11 +1,17 @@
 //! Time to evaluate one configuration exactly: availability, staleness and
 //! latency mean/p50/p99/p99.9 for reads and writes (issue 2's figure).
 //!
+//! - `cold`: what one `quorum-model eval` computes, including tabulating the
+//!   scenario's two round-trip convolutions;
+//! - `warm`: one more configuration in a scenario whose round trips are
+//!   already tabulated (what a sweep pays per configuration);
+//! - `tabulate`: building the round trips alone.
+//!
 //! Run: `cargo bench -p quorum-bench --bench exact`
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use quorum_model::closed::availability::quorum_availability;
-use quorum_model::eval::{evaluate, Config, EvalOptions};
+use quorum_model::eval::{evaluate, evaluate_with, Config, EvalOptions, ScenarioTrips};
 use quorum_model::failure::FailureModel;
 use quorum_model::scenario::Scenario;
 use std::hint::black_box;
@@ -14,19 +20,30 @@ fn exact(c: &mut Criterion) {
     let mut group = c.benchmark_group("exact");
     group.sample_size(20);
     let disk = Scenario::from_preset("lnkd-disk").expect("preset");
+    let config = Config::new(5, 3, 3).expect("valid");
+    group.bench_function("cold lnkd-disk n=5 r=3 w=3", |b| {
+        b.iter(|| evaluate(black_box(&disk), config, EvalOptions::default()).expect("evaluates"))
+    });
+    group.bench_function("tabulate lnkd-disk round trips", |b| {
+        b.iter(|| ScenarioTrips::new(black_box(&disk)))
+    });
+    let trips = ScenarioTrips::new(&disk);
     for (r, w) in [(3, 3), (1, 1)] {
         let config = Config::new(5, r, w).expect("valid");
-        group.bench_function(format!("lnkd-disk n=5 r={r} w={w}"), |b| {
+        group.bench_function(format!("warm lnkd-disk n=5 r={r} w={w}"), |b| {
             b.iter(|| {
-                evaluate(black_box(&disk), config, EvalOptions::default()).expect("evaluates")
+                evaluate_with(black_box(&disk), &trips, config, EvalOptions::default())
+                    .expect("evaluates")
             })
         });
     }
     let mut failing = disk.clone();
     failing.failure = FailureModel::Iid { p_fail: 0.01 };
-    let config = Config::new(5, 3, 3).expect("valid");
-    group.bench_function("lnkd-disk n=5 r=3 w=3 p_fail=0.01", |b| {
-        b.iter(|| evaluate(black_box(&failing), config, EvalOptions::default()).expect("evaluates"))
+    group.bench_function("warm lnkd-disk n=5 r=3 w=3 p_fail=0.01", |b| {
+        b.iter(|| {
+            evaluate_with(black_box(&failing), &trips, config, EvalOptions::default())
+                .expect("evaluates")
+        })
     });
     group.bench_function("availability only n=1001 k=501", |b| {
         b.iter(|| quorum_availability(501, 1001, black_box(&FailureModel::Iid { p_fail: 0.01 })))

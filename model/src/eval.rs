@@ -2,7 +2,9 @@
 //! data contract's `summary.csv` row holds that has a closed form.
 
 use crate::closed::availability::{quorum_availability, Availability};
-use crate::closed::latency::{LatencySummary, Operation, QuorumLatency, Replicas, Undefined};
+use crate::closed::latency::{
+    LatencySummary, Operation, QuorumLatency, Replicas, RoundTrips, Undefined,
+};
 use crate::closed::staleness::{p_stale, p_stale_k};
 use crate::dist::Delay;
 use crate::failure::FailureError;
@@ -100,6 +102,34 @@ pub fn evaluate(
     config: Config,
     options: EvalOptions,
 ) -> Result<Exact, ConfigError> {
+    evaluate_with(scenario, &ScenarioTrips::new(scenario), config, options)
+}
+
+/// The read and write round trips of a scenario, computed once (tabulating
+/// a convolution costs tens of milliseconds) and shared by every
+/// configuration evaluated in it.
+#[derive(Debug, Clone)]
+pub struct ScenarioTrips {
+    pub read: RoundTrips,
+    pub write: RoundTrips,
+}
+
+impl ScenarioTrips {
+    pub fn new(scenario: &Scenario) -> Self {
+        ScenarioTrips {
+            read: RoundTrips::new(&scenario.wars, Operation::Read),
+            write: RoundTrips::new(&scenario.wars, Operation::Write),
+        }
+    }
+}
+
+/// [`evaluate`] with the scenario's round trips computed beforehand.
+pub fn evaluate_with(
+    scenario: &Scenario,
+    trips: &ScenarioTrips,
+    config: Config,
+    options: EvalOptions,
+) -> Result<Exact, ConfigError> {
     if options.k == 0 {
         return Err(ConfigError::K(options.k));
     }
@@ -112,14 +142,14 @@ pub fn evaluate(
         .failure
         .validate(config.n)
         .map_err(ConfigError::Failure)?;
-    let latency = |op: Operation, k: usize| {
-        let reps = Replicas::for_operation(&scenario.wars, &scenario.failure, config.n, op);
+    let latency = |trips: &RoundTrips, k: usize| {
+        let reps = Replicas::from_round_trips(trips, &scenario.failure, config.n);
         QuorumLatency::new(reps, k, options.timeout_ms).summary()
     };
     Ok(Exact {
         config,
-        read: latency(Operation::Read, config.r),
-        write: latency(Operation::Write, config.w),
+        read: latency(&trips.read, config.r),
+        write: latency(&trips.write, config.w),
         read_availability: quorum_availability(config.r, config.n, &scenario.failure),
         write_availability: quorum_availability(config.w, config.n, &scenario.failure),
         p_stale_k1: p_stale(config.n, config.r, config.w),

@@ -22,8 +22,9 @@
 //! no mean.
 
 use super::binomial::{grouped_tails, Group, Tails};
+use super::response::ResponseTime;
 use crate::dist::presets::Wars;
-use crate::dist::{Delay, Dist};
+use crate::dist::Dist;
 use crate::failure::FailureModel;
 use crate::numeric::quad::{integrate_pieces, Tolerance};
 
@@ -50,13 +51,37 @@ pub struct ReplicaClass {
     pub p_down: f64,
 }
 
+/// The response times of one operation type: the local replica's round
+/// trip and, under the WAN topology, the remote replicas' (the same round
+/// trip plus the remote hop both ways). Built once per scenario and reused
+/// for every `n`, quorum size and failure level.
+#[derive(Debug, Clone)]
+pub struct RoundTrips {
+    pub local: ResponseTime,
+    pub remote: Option<ResponseTime>,
+}
+
+impl RoundTrips {
+    /// `W + A` for writes, `R + S` for reads, tabulated where that pays.
+    pub fn new(wars: &Wars, op: Operation) -> Self {
+        let dist = match op {
+            Operation::Write => wars.write_round_trip(),
+            Operation::Read => wars.read_round_trip(),
+        };
+        let local = ResponseTime::new(dist);
+        let remote_ms = wars.remote_one_way_ms();
+        let remote = (remote_ms > 0.0).then(|| local.shifted(2.0 * remote_ms));
+        RoundTrips { local, remote }
+    }
+}
+
 /// The replicas an operation contacts. Most set-ups have one arrangement;
 /// when which replica is local is random (the WAN preset with different
 /// per-node failure probabilities), each possible arrangement carries its
 /// probability and the order-statistic CDFs are averaged.
 #[derive(Debug, Clone)]
 pub struct Replicas {
-    pub delays: Vec<Dist>,
+    pub delays: Vec<ResponseTime>,
     pub arrangements: Vec<(f64, Vec<ReplicaClass>)>,
 }
 
@@ -64,7 +89,7 @@ impl Replicas {
     /// `n` identical replicas, each down with probability `p_down`.
     pub fn identical(n: usize, delay: Dist, p_down: f64) -> Self {
         Replicas {
-            delays: vec![delay],
+            delays: vec![ResponseTime::new(delay)],
             arrangements: vec![(
                 1.0,
                 vec![ReplicaClass {
@@ -81,32 +106,45 @@ impl Replicas {
     /// uniformly at random, is local; the others add the remote delay to both
     /// legs of the round trip.
     pub fn for_operation(wars: &Wars, failure: &FailureModel, n: usize, op: Operation) -> Self {
-        let local = match op {
-            Operation::Write => wars.write_round_trip(),
-            Operation::Read => wars.read_round_trip(),
-        };
-        let remote_ms = wars.remote_one_way_ms();
+        Self::from_round_trips(&RoundTrips::new(wars, op), failure, n)
+    }
+
+    /// [`Replicas::for_operation`] from round trips computed beforehand.
+    pub fn from_round_trips(trips: &RoundTrips, failure: &FailureModel, n: usize) -> Self {
         let downs = failure.down_probabilities(n);
-        if remote_ms == 0.0 || n == 1 {
-            return match failure {
-                FailureModel::Iid { p_fail } => Replicas::identical(n, local, *p_fail),
-                FailureModel::PerNode(_) => Replicas {
-                    delays: vec![local],
-                    arrangements: vec![(
-                        1.0,
-                        downs
-                            .iter()
-                            .map(|&p_down| ReplicaClass {
-                                count: 1,
+        let remote = match &trips.remote {
+            Some(r) if n > 1 => r.clone(),
+            _ => {
+                return match failure {
+                    FailureModel::Iid { p_fail } => Replicas {
+                        delays: vec![trips.local.clone()],
+                        arrangements: vec![(
+                            1.0,
+                            vec![ReplicaClass {
+                                count: n,
                                 delay: 0,
-                                p_down,
-                            })
-                            .collect(),
-                    )],
-                },
-            };
-        }
-        let delays = vec![local.clone(), local.shifted(2.0 * remote_ms)];
+                                p_down: *p_fail,
+                            }],
+                        )],
+                    },
+                    FailureModel::PerNode(_) => Replicas {
+                        delays: vec![trips.local.clone()],
+                        arrangements: vec![(
+                            1.0,
+                            downs
+                                .iter()
+                                .map(|&p_down| ReplicaClass {
+                                    count: 1,
+                                    delay: 0,
+                                    p_down,
+                                })
+                                .collect(),
+                        )],
+                    },
+                }
+            }
+        };
+        let delays = vec![trips.local.clone(), remote];
         let arrangements = match failure {
             FailureModel::Iid { p_fail } => vec![(
                 1.0,
@@ -205,18 +243,6 @@ pub struct QuorumLatency {
     end: Tails,
 }
 
-/// `(cdf, sf)` of a delay, each accurate in its own tail. The survival is
-/// computed first; the CDF is only integrated separately where it is small.
-fn cdf_sf(d: &Dist, x: f64) -> (f64, f64) {
-    let s = d.sf(x);
-    if s < 0.5 {
-        (1.0 - s, s)
-    } else {
-        let c = d.cdf(x);
-        (c, 1.0 - c)
-    }
-}
-
 impl QuorumLatency {
     /// The `k`-th response among `replicas`, with an optional timeout (ms).
     pub fn new(replicas: Replicas, k: usize, timeout: Option<f64>) -> Self {
@@ -245,7 +271,7 @@ impl QuorumLatency {
                 if x.is_infinite() {
                     (1.0, 0.0)
                 } else {
-                    cdf_sf(d, x)
+                    d.cdf_sf(x)
                 }
             })
             .collect();
@@ -482,7 +508,7 @@ impl QuorumLatency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::{Exponential, Gamma};
+    use crate::dist::{Delay, Exponential, Gamma};
     use proptest::prelude::*;
 
     fn exp(rate: f64) -> Dist {
@@ -652,6 +678,99 @@ mod tests {
         );
         assert!((iid.quantile(0.99).unwrap() - per.quantile(0.99).unwrap()).abs() < 1e-6);
         assert!((iid.availability() - per.availability()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn thousand_and_one_replicas_match_the_incomplete_beta() {
+        // P(X_(k) <= x) = I_{F(x)}(k, n-k+1) for iid F; invert it through
+        // statrs (an independent route) for Exp(1): x = -ln(1 - g).
+        let (n, k) = (1001, 700);
+        let q = QuorumLatency::new(Replicas::identical(n, exp(1.0), 0.0), k, None);
+        for p in [0.5, 0.99, 0.999] {
+            let g = statrs::function::beta::inv_beta_reg(k as f64, (n - k + 1) as f64, p);
+            let want = -(-g).ln_1p();
+            let got = q.quantile(p).unwrap();
+            assert!((got - want).abs() < 1e-9 * want, "p={p}: {got} vs {want}");
+        }
+        let m = q.mean().unwrap();
+        assert!((m - renyi(n, k, 1.0)).abs() < 1e-8 * m, "{m}");
+    }
+
+    /// Plain simulation of the k-th of n round trips: an independent check
+    /// of convolution, tabulation and order statistics together.
+    fn simulate(d_leg1: &Dist, d_leg2: &Dist, n: usize, k: usize, trials: usize) -> Vec<f64> {
+        use rand::SeedableRng;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(2012);
+        let mut out = Vec::with_capacity(trials);
+        let mut times = vec![0.0; n];
+        for _ in 0..trials {
+            for t in times.iter_mut() {
+                *t = d_leg1.sample(&mut rng) + d_leg2.sample(&mut rng);
+            }
+            times.sort_by(f64::total_cmp);
+            out.push(times[k - 1]);
+        }
+        out.sort_by(f64::total_cmp);
+        out
+    }
+
+    #[test]
+    fn latency_matches_simulation() {
+        let cases: Vec<(&str, Dist, Dist, usize, usize)> = vec![
+            (
+                "lognormal",
+                "lognormal(mu=0,sigma=1)".parse().unwrap(),
+                "lognormal(mu=0,sigma=1)".parse().unwrap(),
+                3,
+                2,
+            ),
+            (
+                "lnkd-disk W+A",
+                crate::dist::presets::preset("lnkd-disk").unwrap().wars.w,
+                crate::dist::presets::preset("lnkd-disk").unwrap().wars.a,
+                5,
+                3,
+            ),
+            (
+                "ymmr W+A",
+                crate::dist::presets::preset("ymmr").unwrap().wars.w,
+                crate::dist::presets::preset("ymmr").unwrap().wars.a,
+                3,
+                1,
+            ),
+            (
+                "weibull+gamma",
+                "weibull(shape=0.8,scale=2)".parse().unwrap(),
+                "gamma(shape=3,scale=0.5)".parse().unwrap(),
+                4,
+                4,
+            ),
+        ];
+        let trials = 200_000;
+        for (name, a, b, n, k) in cases {
+            let q = QuorumLatency::new(Replicas::identical(n, a.plus(&b), 0.0), k, None);
+            let sim = simulate(&a, &b, n, k, trials);
+            // Percentiles: the simulated CDF at the exact quantile is within
+            // 5 binomial standard errors of p.
+            for p in [0.5, 0.99, 0.999] {
+                let x = q.quantile(p).unwrap();
+                let frac = sim.partition_point(|v| *v <= x) as f64 / trials as f64;
+                let se = (p * (1.0 - p) / trials as f64).sqrt();
+                assert!(
+                    (frac - p).abs() < 5.0 * se,
+                    "{name} p{p}: sim cdf {frac} at {x}"
+                );
+            }
+            // Mean: within 5 standard errors of the sample mean.
+            let mean = sim.iter().sum::<f64>() / trials as f64;
+            let var = sim.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (trials - 1) as f64;
+            let se = (var / trials as f64).sqrt();
+            let exact = q.mean().unwrap();
+            assert!(
+                (exact - mean).abs() < 5.0 * se,
+                "{name} mean: exact {exact}, sim {mean} ± {se}"
+            );
+        }
     }
 
     proptest! {

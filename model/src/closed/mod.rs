@@ -3,4 +3,5 @@
 pub mod availability;
 pub mod binomial;
 pub mod latency;
+pub mod response;
 pub mod staleness;

@@ -220,6 +220,16 @@ impl Dist {
         ])
     }
 
+    /// Whether evaluating the CDF takes a numerical integral (a sum of two or
+    /// more random terms, possibly inside a mixture).
+    pub fn needs_integration(&self) -> bool {
+        match self {
+            Dist::Sum(s) => s.is_convolution(),
+            Dist::Mixture(m) => m.components().any(|(_, d)| d.needs_integration()),
+            _ => false,
+        }
+    }
+
     /// Whether the distribution has no density at all (only point masses).
     pub fn is_discrete(&self) -> bool {
         self.continuous_mass() == 0.0

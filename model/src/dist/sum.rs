@@ -15,7 +15,7 @@
 //! random terms nest: `(X₁ + X₂) + X₃`.
 
 use super::{num, quantile_by_search, Delay, Dist};
-use crate::numeric::quad::{integrate_pieces, EXACT};
+use crate::numeric::quad::{integrate_pieces, Tolerance, EXACT};
 use rand::Rng;
 use std::fmt;
 
@@ -106,6 +106,11 @@ impl Sum {
         })
     }
 
+    /// Whether two or more terms are random (so the CDF is an integral).
+    pub fn is_convolution(&self) -> bool {
+        matches!(self.body, Body::Two(_))
+    }
+
     /// Samples every term and adds them.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -142,8 +147,10 @@ impl Convolution {
         out
     }
 
-    /// `∫ g(x − y) f_B(y) dy` over `y` in `[b_lo, x − a_lo]`.
-    fn against_density<G: Fn(f64) -> f64>(&self, x: f64, g: G) -> f64 {
+    /// `∫ g(x − y) f_B(y) dy` over `y` in `[b_lo, x − a_lo]`, to 1e-10
+    /// relative or `1e-14 · scale` absolute: `scale` is the size of the answer
+    /// (an estimate), so that far-tail probabilities keep relative accuracy.
+    fn against_density<G: Fn(f64) -> f64>(&self, x: f64, scale: f64, g: G) -> f64 {
         if self.b_continuous == 0.0 {
             return 0.0;
         }
@@ -152,7 +159,11 @@ impl Convolution {
             return 0.0;
         }
         let breaks = self.breaks(x);
-        integrate_pieces(|y| g(x - y) * self.b.pdf(y), self.b_lo, hi, &breaks, EXACT).value
+        let tol = Tolerance {
+            abs: 1e-14 * scale.clamp(1e-280, 1.0),
+            ..EXACT
+        };
+        integrate_pieces(|y| g(x - y) * self.b.pdf(y), self.b_lo, hi, &breaks, tol).value
     }
 
     fn cdf(&self, x: f64) -> f64 {
@@ -163,7 +174,9 @@ impl Convolution {
             }
             total += m * self.a.cdf(x - bj);
         }
-        total += self.against_density(x, |z| self.a.cdf(z));
+        // P(A + B <= x) <= P(A <= x - b_lo) P(B <= x - a_lo).
+        let scale = self.a.cdf(x - self.b_lo) * self.b.cdf(x - self.a_lo);
+        total += self.against_density(x, scale, |z| self.a.cdf(z));
         total.clamp(0.0, 1.0)
     }
 
@@ -180,7 +193,9 @@ impl Convolution {
             }
         }
         if self.b_continuous > 0.0 {
-            total += self.against_density(x, |z| self.a.sf(z));
+            // P(A + B > x) >= max(P(A > x - b_lo), P(B > x - a_lo)).
+            let scale = self.a.sf(x - self.b_lo).max(self.b.sf(t));
+            total += self.against_density(x, scale, |z| self.a.sf(z));
             // Continuous mass of B above t: there, A + B > x for sure.
             total += (self.b.sf(t) - atoms_above).max(0.0);
         }
@@ -193,7 +208,7 @@ impl Convolution {
         for &(bj, m) in &self.b_atoms {
             total += m * self.a.pdf(x - bj);
         }
-        total += self.against_density(x, |z| self.a.pdf(z));
+        total += self.against_density(x, 1.0, |z| self.a.pdf(z));
         for (ai, m) in self.a.atoms() {
             total += m * self.b.pdf(x - ai);
         }

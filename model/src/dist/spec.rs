@@ -521,3 +521,58 @@ mod tests {
         assert!(parse("empirical(file='lat.txt')", Some(&dir)).is_ok());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Random single-family specs with valid parameters.
+    fn family() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0.01f64..100.0).prop_map(|m| format!("exp(mean={m})")),
+            (0.01f64..10.0, 0.2f64..12.0).prop_map(|(x, a)| format!("pareto(xm={x},alpha={a})")),
+            (-2.0f64..3.0, 0.05f64..2.0).prop_map(|(m, s)| format!("lognormal(mu={m},sigma={s})")),
+            (0.3f64..5.0, 0.1f64..20.0).prop_map(|(k, l)| format!("weibull(shape={k},scale={l})")),
+            (0.3f64..20.0, 0.05f64..5.0).prop_map(|(k, t)| format!("gamma(shape={k},scale={t})")),
+            (0.0f64..100.0).prop_map(|c| format!("const({c})")),
+            (0.01f64..0.99, 0.01f64..5.0, 0.1f64..50.0).prop_map(|(w, a, b)| format!(
+                "mix({w}: exp(mean={a}), {}: exp(mean={b}))",
+                1.0 - w
+            )),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn printed_specs_parse_back(spec in family()) {
+            let d = parse(&spec, None).unwrap();
+            let again = parse(&d.to_string(), None).unwrap();
+            prop_assert_eq!(d, again);
+        }
+
+        #[test]
+        fn cdf_is_monotone_and_quantile_inverts_it(spec in family(), p in 0.001f64..0.999) {
+            let d = parse(&spec, None).unwrap();
+            let q = d.quantile(p);
+            prop_assert!(d.cdf(q) >= p - 1e-9);
+            let (lo, _) = d.support();
+            let mut prev = 0.0;
+            for i in 0..50 {
+                let x = lo + q * i as f64 / 25.0;
+                let c = d.cdf(x);
+                prop_assert!((0.0..=1.0).contains(&c));
+                prop_assert!(c >= prev - 1e-12);
+                prop_assert!((c + d.sf(x) - 1.0).abs() < 1e-9);
+                prev = c;
+            }
+        }
+
+        #[test]
+        fn garbage_never_panics(s in "\\PC{0,40}") {
+            let _ = parse(&s, None);
+        }
+    }
+}

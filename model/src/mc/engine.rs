@@ -1,0 +1,496 @@
+//! The WARS Monte Carlo engine (PBS, Bailis et al., VLDB 2012, §4).
+//!
+//! Per trial and replica `i`, four independent one-way delays are drawn:
+//! `Wᵢ` (write delivery), `Aᵢ` (its ack), `Rᵢ` (read request), `Sᵢ` (read
+//! response). The write commits at `w_t`, the w-th smallest `Wᵢ + Aᵢ`; the
+//! read's responders are the r replicas with the smallest `Rᵢ + Sᵢ`. A read
+//! issued `t` ms after commit sees the write iff some responder has
+//! `w_t + t + Rᵢ >= Wᵢ`, so each trial has a threshold
+//!
+//! `t* = max(0, min over responders of (Wᵢ − Rᵢ − w_t))`
+//!
+//! and `P(consistent at t) = P(t* <= t)`: one pass gives the whole
+//! t-visibility curve. Every (r, w) for the same n is evaluated on the same
+//! trials (common random numbers), so comparisons between configurations
+//! carry no sampling noise of their own.
+//!
+//! Failures: each replica is down at write time and, independently, at read
+//! time with its probability. Down at write time, it never receives the write
+//! within the horizon (`Wᵢ = ∞`) and cannot ack; down at read time, it does
+//! not answer. A trial whose write gets fewer than `w` acks (or whose read gets
+//! fewer than `r` responses) counts against availability and is left out of
+//! the staleness statistics, which are conditional on a committed write and an
+//! answered read. With `timeout_ms`, operations slower than that fail too.
+//!
+//! With `k_versions = K > 1`, each trial runs K writes back to back (each
+//! starts when the previous one commits) and also asks whether the read
+//! returns one of the last K versions: replica i holds one of them once the
+//! earliest of their deliveries has arrived.
+//!
+//! Reproducibility: trials are cut into fixed chunks of [`CHUNK`] trials, and
+//! chunk `c` draws from a generator seeded by `(seed, c)` alone. Results are
+//! integer counts, merged by addition, so the bytes do not depend on the
+//! number of threads or on which thread ran which chunk.
+
+use super::histogram::LogHistogram;
+use crate::dist::presets::Wars;
+use crate::dist::Dist;
+use crate::failure::FailureModel;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Trials per chunk: the unit of seeding and of parallel work.
+pub const CHUNK: u64 = 4096;
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub n: usize,
+    pub w: Dist,
+    pub a: Dist,
+    pub r: Dist,
+    pub s: Dist,
+    /// Extra one-way delay to every non-local replica (WAN), 0 otherwise.
+    pub remote_ms: f64,
+    /// Down probability of each replica.
+    pub p_down: Vec<f64>,
+    /// Operations slower than this fail.
+    pub timeout_ms: Option<f64>,
+    /// Versions for "read one of the last K" (1: only the latest).
+    pub k_versions: u32,
+    /// The (r, w) configurations to tally; all of them by default. A single
+    /// pair keeps large n cheap (`eval` simulates only its own).
+    pub pairs: Vec<(usize, usize)>,
+}
+
+impl Setup {
+    /// The simulation of `n` replicas under `wars` and `failure`.
+    pub fn new(wars: &Wars, failure: &FailureModel, n: usize) -> Self {
+        Setup {
+            n,
+            w: wars.w.clone(),
+            a: wars.a.clone(),
+            r: wars.r.clone(),
+            s: wars.s.clone(),
+            remote_ms: wars.remote_one_way_ms(),
+            p_down: failure.down_probabilities(n),
+            timeout_ms: None,
+            k_versions: 1,
+            pairs: (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))).collect(),
+        }
+    }
+
+    /// Only the given (r, w) pairs.
+    pub fn with_pairs(mut self, pairs: Vec<(usize, usize)>) -> Self {
+        self.pairs = pairs;
+        self
+    }
+}
+
+/// Mixes the master seed and a chunk index into a chunk's seed
+/// (SplitMix64's finalizer; Steele, Lea & Flood 2014).
+pub fn chunk_seed(seed: u64, chunk: u64) -> u64 {
+    let mut z = seed ^ chunk.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generator of chunk `chunk`.
+pub fn chunk_rng(seed: u64, chunk: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(chunk_seed(seed, chunk))
+}
+
+/// Counts and histograms from a run; estimates are read off with the
+/// methods of [`super::McResult`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    pub n: usize,
+    pub trials: u64,
+    /// The simulated (r, w) pairs; per-pair vectors follow this order.
+    pub pairs: Vec<(usize, usize)>,
+    /// Distinct write quorums, increasing; per-w vectors follow this order.
+    pub ws: Vec<usize>,
+    /// Distinct read quorums, increasing.
+    pub rs: Vec<usize>,
+    /// Trials where the write committed, per w.
+    pub write_ok: Vec<u64>,
+    /// Trials where the read was answered, per r.
+    pub read_ok: Vec<u64>,
+    pub write_latency: Vec<LogHistogram>,
+    pub read_latency: Vec<LogHistogram>,
+    /// Trials with both, per pair.
+    pub both_ok: Vec<u64>,
+    /// `t*` per pair; `None` for strict pairs, where `t* = 0` always.
+    pub t_star: Vec<Option<LogHistogram>>,
+    /// Trials (with both ok) whose read returns one of the last K versions
+    /// at t = 0, per pair.
+    pub within_k: Vec<u64>,
+}
+
+impl Tally {
+    fn new(setup: &Setup) -> Self {
+        let n = setup.n;
+        let mut ws: Vec<usize> = setup.pairs.iter().map(|p| p.1).collect();
+        ws.sort_unstable();
+        ws.dedup();
+        let mut rs: Vec<usize> = setup.pairs.iter().map(|p| p.0).collect();
+        rs.sort_unstable();
+        rs.dedup();
+        let t_star = setup
+            .pairs
+            .iter()
+            .map(|&(r, w)| (r + w <= n).then(LogHistogram::new))
+            .collect();
+        let np = setup.pairs.len();
+        Tally {
+            n,
+            trials: 0,
+            pairs: setup.pairs.clone(),
+            write_ok: vec![0; ws.len()],
+            read_ok: vec![0; rs.len()],
+            write_latency: ws.iter().map(|_| LogHistogram::new()).collect(),
+            read_latency: rs.iter().map(|_| LogHistogram::new()).collect(),
+            both_ok: vec![0; np],
+            t_star,
+            within_k: vec![0; np],
+            ws,
+            rs,
+        }
+    }
+
+    /// Index of pair (r, w), if simulated.
+    pub fn pair_index(&self, r: usize, w: usize) -> Option<usize> {
+        self.pairs.iter().position(|p| *p == (r, w))
+    }
+
+    pub fn w_index(&self, w: usize) -> Option<usize> {
+        self.ws.binary_search(&w).ok()
+    }
+
+    pub fn r_index(&self, r: usize) -> Option<usize> {
+        self.rs.binary_search(&r).ok()
+    }
+
+    fn merge(mut self, other: Tally) -> Tally {
+        self.trials += other.trials;
+        for (a, b) in self.write_ok.iter_mut().zip(&other.write_ok) {
+            *a += b;
+        }
+        for (a, b) in self.read_ok.iter_mut().zip(&other.read_ok) {
+            *a += b;
+        }
+        for (a, b) in self.both_ok.iter_mut().zip(&other.both_ok) {
+            *a += b;
+        }
+        for (a, b) in self.within_k.iter_mut().zip(&other.within_k) {
+            *a += b;
+        }
+        for (a, b) in self.write_latency.iter_mut().zip(&other.write_latency) {
+            a.merge(b);
+        }
+        for (a, b) in self.read_latency.iter_mut().zip(&other.read_latency) {
+            a.merge(b);
+        }
+        for (a, b) in self.t_star.iter_mut().zip(&other.t_star) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.merge(b);
+            }
+        }
+        self
+    }
+}
+
+/// Per-trial working memory, allocated once per worker.
+struct Scratch {
+    /// Write delivery time of each version at each replica (`∞` if down),
+    /// version-major: `deliver[j * n + i]`.
+    deliver: Vec<f64>,
+    /// Round trip `W + A` of each version.
+    round: Vec<f64>,
+    sorted: Vec<f64>,
+    r_leg: Vec<f64>,
+    rs: Vec<f64>,
+    order: Vec<usize>,
+    /// Commit time of the last version and start of each version, per w.
+    commit: Vec<f64>,
+    starts: Vec<f64>,
+    down_w: Vec<bool>,
+    down_r: Vec<bool>,
+    prefix_min: Vec<f64>,
+    read_at: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(n: usize, k: usize) -> Self {
+        Scratch {
+            deliver: vec![0.0; n * k],
+            round: vec![0.0; n * k],
+            sorted: vec![0.0; n],
+            r_leg: vec![0.0; n],
+            rs: vec![0.0; n],
+            order: (0..n).collect(),
+            commit: vec![0.0; n],
+            starts: vec![0.0; n * k],
+            down_w: vec![false; n],
+            down_r: vec![false; n],
+            prefix_min: vec![0.0; n],
+            read_at: vec![0.0; n],
+        }
+    }
+}
+
+/// Insertion sort where n is small (it beats the general sort there).
+#[inline]
+fn sort_small(v: &mut [f64]) {
+    if v.len() > 32 {
+        v.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+/// Replica indices in increasing order of `key`.
+#[inline]
+fn order_by(order: &mut [usize], key: &[f64]) {
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i;
+    }
+    if order.len() > 32 {
+        order.sort_unstable_by(|a, b| key[*a].total_cmp(&key[*b]));
+        return;
+    }
+    for i in 1..order.len() {
+        let x = order[i];
+        let kx = key[x];
+        let mut j = i;
+        while j > 0 && key[order[j - 1]] > kx {
+            order[j] = order[j - 1];
+            j -= 1;
+        }
+        order[j] = x;
+    }
+}
+
+/// Runs trials `[first, first + count)` of chunk `chunk` into `tally`.
+fn run_chunk(
+    setup: &Setup,
+    seed: u64,
+    chunk: u64,
+    count: u64,
+    tally: &mut Tally,
+    sc: &mut Scratch,
+) {
+    let n = setup.n;
+    let kv = setup.k_versions as usize;
+    let mut rng = chunk_rng(seed, chunk);
+    let wan = setup.remote_ms > 0.0 && n > 1;
+    let any_failures = setup.p_down.iter().any(|p| *p > 0.0);
+    let horizon = setup.timeout_ms.unwrap_or(f64::INFINITY);
+    let max_r = setup.pairs.iter().map(|p| p.0).max().unwrap_or(0);
+    for _ in 0..count {
+        // Failures first, so a replica's state holds for the whole trial.
+        if any_failures {
+            for i in 0..n {
+                let p = setup.p_down[i];
+                sc.down_w[i] = rng.random::<f64>() < p;
+                sc.down_r[i] = rng.random::<f64>() < p;
+            }
+        }
+        // Writes (K versions; the last one is "the" write).
+        for j in 0..kv {
+            let local = if wan {
+                rng.random_range(0..n)
+            } else {
+                usize::MAX
+            };
+            for i in 0..n {
+                let extra = if wan && i != local {
+                    setup.remote_ms
+                } else {
+                    0.0
+                };
+                let w = setup.w.sample(&mut rng) + extra;
+                let a = setup.a.sample(&mut rng) + extra;
+                let down = sc.down_w[i];
+                sc.deliver[j * n + i] = if down { f64::INFINITY } else { w };
+                sc.round[j * n + i] = if down { f64::INFINITY } else { w + a };
+            }
+        }
+        // The read.
+        let local = if wan {
+            rng.random_range(0..n)
+        } else {
+            usize::MAX
+        };
+        for i in 0..n {
+            let extra = if wan && i != local {
+                setup.remote_ms
+            } else {
+                0.0
+            };
+            let r = setup.r.sample(&mut rng) + extra;
+            let s = setup.s.sample(&mut rng) + extra;
+            sc.r_leg[i] = r;
+            sc.rs[i] = if sc.down_r[i] { f64::INFINITY } else { r + s };
+        }
+        // Commit of the last version for each w: the w-th smallest round
+        // trip, after the earlier versions committed back to back.
+        let last = (kv - 1) * n;
+        sc.sorted.copy_from_slice(&sc.round[last..last + n]);
+        sort_small(&mut sc.sorted);
+        for w in 0..n {
+            let latency = sc.sorted[w];
+            let ok = latency.is_finite() && latency <= horizon;
+            sc.commit[w] = if ok { latency } else { f64::INFINITY };
+        }
+        for (wi, &w) in tally.ws.iter().enumerate() {
+            let latency = sc.commit[w - 1];
+            if latency.is_finite() {
+                tally.write_ok[wi] += 1;
+                tally.write_latency[wi].record(latency);
+            }
+        }
+        // Responders in order of arrival; prefix minima of W − R over them
+        // (`read_at[r-1]`: when the r-th response arrives, ∞ if never).
+        order_by(&mut sc.order, &sc.rs);
+        let mut m = f64::INFINITY;
+        for r in 0..max_r {
+            let i = sc.order[r];
+            m = m.min(sc.deliver[last + i] - sc.r_leg[i]);
+            sc.prefix_min[r] = m;
+            let latency = sc.rs[i];
+            sc.read_at[r] = if latency.is_finite() && latency <= horizon {
+                latency
+            } else {
+                f64::INFINITY
+            };
+        }
+        for (ri, &r) in tally.rs.iter().enumerate() {
+            let latency = sc.read_at[r - 1];
+            if latency.is_finite() {
+                tally.read_ok[ri] += 1;
+                tally.read_latency[ri].record(latency);
+            }
+        }
+        for (pi, &(r, w)) in setup.pairs.iter().enumerate() {
+            let commit = sc.commit[w - 1];
+            if !(commit.is_finite() && sc.read_at[r - 1].is_finite()) {
+                continue;
+            }
+            tally.both_ok[pi] += 1;
+            if let Some(h) = &mut tally.t_star[pi] {
+                let t = sc.prefix_min[r - 1] - commit;
+                if t <= 0.0 {
+                    h.record_zero();
+                } else {
+                    h.record(t);
+                }
+            }
+        }
+        if kv > 1 {
+            tally_versions(setup, sc, tally);
+        }
+    }
+    tally.trials += count;
+}
+
+/// "Does the read return one of the last K versions at t = 0?" for every
+/// pair: versions start back to back, so their start times depend on w.
+fn tally_versions(setup: &Setup, sc: &mut Scratch, tally: &mut Tally) {
+    let n = setup.n;
+    let kv = setup.k_versions as usize;
+    for (pi, &(r, w)) in setup.pairs.iter().enumerate() {
+        if !(sc.commit[w - 1].is_finite() && sc.read_at[r - 1].is_finite()) {
+            continue;
+        }
+        // Start of each version: the previous version's commit.
+        let mut start = 0.0;
+        for j in 0..kv {
+            sc.starts[j] = start;
+            sc.sorted.copy_from_slice(&sc.round[j * n..(j + 1) * n]);
+            sort_small(&mut sc.sorted);
+            start += sc.sorted[w - 1];
+        }
+        if !start.is_finite() {
+            continue;
+        }
+        // Replica i holds one of the K versions from its earliest delivery.
+        let mut m = f64::INFINITY;
+        for &i in &sc.order[..r] {
+            let mut e = f64::INFINITY;
+            for j in 0..kv {
+                e = e.min(sc.starts[j] + sc.deliver[j * n + i]);
+            }
+            m = m.min(e - sc.r_leg[i] - start);
+        }
+        if m <= 0.0 {
+            tally.within_k[pi] += 1;
+        }
+    }
+}
+
+/// Runs `trials` trials with `threads` workers (`None`: all cores).
+pub fn simulate(setup: &Setup, trials: u64, seed: u64, threads: Option<usize>) -> Tally {
+    let chunks = trials.div_ceil(CHUNK);
+    let count = |c: u64| CHUNK.min(trials - c * CHUNK);
+    let kv = setup.k_versions.max(1) as usize;
+    let work = || {
+        let per_worker = (chunks as usize / (rayon::current_num_threads() * 4)).max(1);
+        (0..chunks as usize)
+            .into_par_iter()
+            .with_min_len(per_worker)
+            .fold(
+                || (Tally::new(setup), Scratch::new(setup.n, kv)),
+                |(mut tally, mut sc), c| {
+                    let c = c as u64;
+                    run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
+                    (tally, sc)
+                },
+            )
+            .map(|(t, _)| t)
+            .reduce(|| Tally::new(setup), Tally::merge)
+    };
+    match threads {
+        Some(1) => {
+            let mut tally = Tally::new(setup);
+            let mut sc = Scratch::new(setup.n, kv);
+            for c in 0..chunks {
+                run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
+            }
+            tally
+        }
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .expect("thread pool")
+            .install(work),
+        None => work(),
+    }
+}
+
+/// The "sampling floor": draws the same `4n` variates per trial from the
+/// same generator and only sums them. The engine's speed is measured
+/// against this (benchmarks).
+pub fn sampling_floor(setup: &Setup, trials: u64, seed: u64) -> f64 {
+    let mut total = 0.0;
+    for c in 0..trials.div_ceil(CHUNK) {
+        let mut rng = chunk_rng(seed, c);
+        for _ in 0..CHUNK.min(trials - c * CHUNK) {
+            for _ in 0..setup.n {
+                total += setup.w.sample(&mut rng) + setup.a.sample(&mut rng);
+                total += setup.r.sample(&mut rng) + setup.s.sample(&mut rng);
+            }
+        }
+    }
+    total
+}

@@ -8,6 +8,8 @@ use crate::closed::latency::{
 use crate::closed::staleness::{p_stale, p_stale_k};
 use crate::dist::Delay;
 use crate::failure::FailureError;
+use crate::mc::estimate::Quantile;
+use crate::mc::McResult;
 use crate::scenario::Scenario;
 use serde::Serialize;
 
@@ -193,13 +195,18 @@ pub struct SummaryRow {
     pub k: u32,
     pub p_stale_k: f64,
     pub timeout_ms: Option<f64>,
+    pub t_visibility_p999_ms_ci_low: Option<f64>,
+    pub t_visibility_p999_ms_ci_high: Option<f64>,
+    pub p_within_k_t0: Option<f64>,
+    pub p_within_k_t0_ci_low: Option<f64>,
+    pub p_within_k_t0_ci_high: Option<f64>,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 30] = [
+    pub const COLUMNS: [&'static str; 35] = [
         "scenario",
         "n",
         "r",
@@ -230,6 +237,11 @@ impl SummaryRow {
         "k",
         "p_stale_k",
         "timeout_ms",
+        "t_visibility_p999_ms_ci_low",
+        "t_visibility_p999_ms_ci_high",
+        "p_within_k_t0",
+        "p_within_k_t0_ci_low",
+        "p_within_k_t0_ci_high",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -317,7 +329,6 @@ impl SummaryRow {
         };
         let read_nines = nines("read_nines", rn);
         let write_nines = nines("write_nines", wn);
-        notes.push("p_consistent_t0, its interval, t_visibility_p999_ms, trials and seed are null: they need the Monte Carlo engine, not in this build".into());
         SummaryRow {
             scenario: scenario.name.clone(),
             n: e.config.n,
@@ -349,7 +360,73 @@ impl SummaryRow {
             k: options.k,
             p_stale_k: e.p_stale_k,
             timeout_ms: options.timeout_ms,
+            t_visibility_p999_ms_ci_low: None,
+            t_visibility_p999_ms_ci_high: None,
+            p_within_k_t0: None,
+            p_within_k_t0_ci_low: None,
+            p_within_k_t0_ci_high: None,
             notes,
+        }
+    }
+
+    /// Strict quorums are never stale: every read quorum meets every write
+    /// quorum, and the replicas that acked hold the write. Exact, no trials.
+    pub fn add_strict_consistency(&mut self) {
+        debug_assert!(self.strict);
+        self.p_consistent_t0 = Some(1.0);
+        self.p_consistent_t0_ci_low = Some(1.0);
+        self.p_consistent_t0_ci_high = Some(1.0);
+        self.t_visibility_p999_ms = Some(0.0);
+        self.t_visibility_p999_ms_ci_low = Some(0.0);
+        self.t_visibility_p999_ms_ci_high = Some(0.0);
+        if self.k > 1 {
+            self.p_within_k_t0 = Some(1.0);
+            self.p_within_k_t0_ci_low = Some(1.0);
+            self.p_within_k_t0_ci_high = Some(1.0);
+        }
+        self.notes.push(
+            "p_consistent_t0 = 1 and t_visibility_p999_ms = 0 are exact (r + w > n: every read quorum meets every write quorum), so no trials were run; trials and seed are null"
+                .into(),
+        );
+    }
+
+    /// Fills the Monte Carlo fields from a simulation of this row's (r, w).
+    pub fn add_monte_carlo(&mut self, res: &McResult) {
+        let (r, w) = (self.r, self.w);
+        self.trials = Some(res.trials());
+        self.seed = Some(res.seed);
+        let c = res.p_consistent_at(r, w, 0.0);
+        if c.trials == 0 {
+            self.notes.push("p_consistent_t0 and t_visibility_p999_ms are null: no trial had both a committed write and an answered read".into());
+            return;
+        }
+        self.p_consistent_t0 = Some(c.estimate);
+        self.p_consistent_t0_ci_low = Some(c.ci_low);
+        self.p_consistent_t0_ci_high = Some(c.ci_high);
+        match res.t_visibility(r, w, 0.999) {
+            Quantile::Finite { estimate, ci_low, ci_high } => {
+                self.t_visibility_p999_ms = Some(estimate);
+                self.t_visibility_p999_ms_ci_low = Some(ci_low);
+                self.t_visibility_p999_ms_ci_high = Some(ci_high.min(f64::MAX));
+                if ci_high.is_infinite() {
+                    self.t_visibility_p999_ms_ci_high = None;
+                    self.notes.push("t_visibility_p999_ms_ci_high is null: the interval's upper end is infinite (some reads never see the write)".into());
+                }
+            }
+            Quantile::Infinite => self.notes.push(
+                "t_visibility_p999_ms is null: more than 0.1% of reads never see the write (a replica down during the write answered the read)"
+                    .into(),
+            ),
+            Quantile::OutOfRange => self
+                .notes
+                .push("t_visibility_p999_ms is null: it lies beyond 2^36 ms, the simulation's range".into()),
+            Quantile::Empty => {}
+        }
+        if self.k > 1 {
+            let p = res.p_within_k(r, w);
+            self.p_within_k_t0 = Some(p.estimate);
+            self.p_within_k_t0_ci_low = Some(p.ci_low);
+            self.p_within_k_t0_ci_high = Some(p.ci_high);
         }
     }
 }

@@ -41,6 +41,26 @@ fn staleness_anchor() {
 }
 
 #[test]
+fn unwritable_curve_leaves_nothing_behind() {
+    let dir = std::env::temp_dir().join(format!("qm-cli-ro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = run(&[
+        "eval",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--curve",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn erlang_write_mean() {
     // Second of three Erlang-2 round trips: 15/4 - 52/27 (see closed::latency tests).
     let (v, _) = json(&["--n", "3", "--r", "1", "--w", "2", "--delay", "exp(mean=1)"]);
@@ -73,9 +93,9 @@ fn heavy_tail_mean_is_null_with_a_reason() {
 }
 
 #[test]
-fn monte_carlo_fields_are_null_not_nan() {
+fn csv_has_no_nan_or_inf() {
     let out = run(&[
-        "eval", "--n", "3", "--r", "1", "--w", "1", "--format", "csv",
+        "eval", "--n", "3", "--r", "1", "--w", "1", "--format", "csv", "--trials", "20000",
     ]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -83,6 +103,110 @@ fn monte_carlo_fields_are_null_not_nan() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 2);
+}
+
+#[test]
+fn pbs_lnkd_disk_anchor() {
+    // PBS (VLDB 2012) reports 43.9% consistent at t = 0 for lnkd-disk,
+    // n = 3, r = w = 1.
+    let (v, _) = json(&[
+        "--preset",
+        "lnkd-disk",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--trials",
+        "200000",
+    ]);
+    let p = v["p_consistent_t0"].as_f64().unwrap();
+    assert!((p - 0.439).abs() < 0.01, "{p}");
+    let (lo, hi) = (
+        v["p_consistent_t0_ci_low"].as_f64().unwrap(),
+        v["p_consistent_t0_ci_high"].as_f64().unwrap(),
+    );
+    assert!(lo < p && p < hi && hi - lo < 0.005);
+    assert_eq!(v["trials"], 200000);
+    assert!(v["t_visibility_p999_ms"].as_f64().unwrap() > 10.0);
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_threads() {
+    let dir = std::env::temp_dir().join(format!("qm-cli-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let curve = dir.join(format!("curve-{threads}.csv"));
+        let out = run(&[
+            "eval",
+            "--preset",
+            "wan",
+            "--n",
+            "5",
+            "--r",
+            "2",
+            "--w",
+            "2",
+            "--p-fail",
+            "0.05",
+            "--trials",
+            "60000",
+            "--seed",
+            "9",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--curve",
+            curve.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        outputs.push((out.stdout, std::fs::read(&curve).unwrap()));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn curve_is_long_monotone_and_passes_the_999_point() {
+    let dir = std::env::temp_dir().join(format!("qm-cli-curve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let curve = dir.join("tvis.csv");
+    let (v, _) = json(&[
+        "--preset",
+        "ymmr",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "2",
+        "--trials",
+        "50000",
+        "--curve",
+        curve.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&curve).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high")
+    );
+    let points: Vec<(f64, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[4].parse().unwrap(), f[5].parse().unwrap())
+        })
+        .collect();
+    assert!(points.len() >= 50);
+    assert_eq!(points[0].0, 0.0);
+    assert!(points
+        .windows(2)
+        .all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1));
+    let t999 = v["t_visibility_p999_ms"].as_f64().unwrap();
+    assert!(points.last().unwrap().0 > t999);
+    assert!((points[0].1 - v["p_consistent_t0"].as_f64().unwrap()).abs() < 1e-12);
 }
 
 #[test]
@@ -240,6 +364,27 @@ fn bad_input_is_refused_in_one_line_with_exit_code_2() {
             "--p-fail-per-node",
         ),
         (&["--n", "3", "--r", "1"], "--w"),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--trials", "0"],
+            "--trials",
+        ),
+        (
+            &["--n", "3", "--r", "1", "--w", "1", "--threads", "0"],
+            "--threads",
+        ),
+        (
+            &[
+                "--n",
+                "3",
+                "--r",
+                "1",
+                "--w",
+                "1",
+                "--curve",
+                "/nonexistent-dir/tvis.csv",
+            ],
+            "--curve",
+        ),
     ];
     for (args, field) in cases {
         let mut all = vec!["eval"];

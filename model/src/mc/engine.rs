@@ -31,6 +31,9 @@
 //! chunk `c` draws from a generator seeded by `(seed, c)` alone. Results are
 //! integer counts, merged by addition, so the bytes do not depend on the
 //! number of threads or on which thread ran which chunk.
+//!
+//! Chunks are `CHUNK` trials long so that a 1M-trial run has ~250 of them to
+//! share out dynamically among workers.
 
 use super::histogram::LogHistogram;
 use crate::dist::presets::Wars;
@@ -38,7 +41,7 @@ use crate::dist::Dist;
 use crate::failure::FailureModel;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Trials per chunk: the unit of seeding and of parallel work.
 pub const CHUNK: u64 = 4096;
@@ -281,6 +284,72 @@ fn order_by(order: &mut [usize], key: &[f64]) {
     }
 }
 
+/// Up to this many replicas every order statistic comes from sorting;
+/// beyond, when few are requested, each comes from a selection (O(n)).
+const SMALL_N: usize = 32;
+/// At most this many distinct quorum sizes for the selection path.
+const SELECT_MAX: usize = 4;
+
+#[inline]
+fn finite_within(x: f64, horizon: f64) -> f64 {
+    if x.is_finite() && x <= horizon {
+        x
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Fills `commit[w-1]` for every w, and `read_at[r-1]`, `prefix_min[r-1]`
+/// (the minimum of `W − R` over the first r responders) for r up to `max_r`.
+fn order_statistics_by_sorting(sc: &mut Scratch, last: usize, max_r: usize, horizon: f64) {
+    let n = sc.rs.len();
+    sc.sorted.copy_from_slice(&sc.round[last..last + n]);
+    sort_small(&mut sc.sorted);
+    for w in 0..n {
+        sc.commit[w] = finite_within(sc.sorted[w], horizon);
+    }
+    order_by(&mut sc.order, &sc.rs);
+    let mut m = f64::INFINITY;
+    for r in 0..max_r {
+        let i = sc.order[r];
+        m = m.min(sc.deliver[last + i] - sc.r_leg[i]);
+        sc.prefix_min[r] = m;
+        sc.read_at[r] = finite_within(sc.rs[i], horizon);
+    }
+}
+
+/// As [`order_statistics_by_sorting`], but only at the requested quorum
+/// sizes, each by a selection; `order[..r]` then holds the first r
+/// responders (unordered) for the last r requested.
+fn order_statistics_by_selection(
+    sc: &mut Scratch,
+    ws: &[usize],
+    rs: &[usize],
+    last: usize,
+    horizon: f64,
+) {
+    let n = sc.rs.len();
+    for &w in ws {
+        sc.sorted.copy_from_slice(&sc.round[last..last + n]);
+        let (_, kth, _) = sc.sorted.select_nth_unstable_by(w - 1, f64::total_cmp);
+        sc.commit[w - 1] = finite_within(*kth, horizon);
+    }
+    for (i, o) in sc.order.iter_mut().enumerate() {
+        *o = i;
+    }
+    for &r in rs {
+        let key = &sc.rs;
+        sc.order
+            .select_nth_unstable_by(r - 1, |a, b| key[*a].total_cmp(&key[*b]));
+        let mut m = f64::INFINITY;
+        for &i in &sc.order[..r] {
+            m = m.min(sc.deliver[last + i] - sc.r_leg[i]);
+        }
+        sc.prefix_min[r - 1] = m;
+        sc.read_at[r - 1] = finite_within(sc.rs[sc.order[r - 1]], horizon);
+    }
+}
+
 /// Runs trials `[first, first + count)` of chunk `chunk` into `tally`.
 fn run_chunk(
     setup: &Setup,
@@ -297,6 +366,9 @@ fn run_chunk(
     let any_failures = setup.p_down.iter().any(|p| *p > 0.0);
     let horizon = setup.timeout_ms.unwrap_or(f64::INFINITY);
     let max_r = setup.pairs.iter().map(|p| p.0).max().unwrap_or(0);
+    // Selection pays when n is large and few quorum sizes are asked for;
+    // K versions need the full arrival order.
+    let select = n > SMALL_N && tally.ws.len() + tally.rs.len() <= SELECT_MAX && kv == 1;
     for _ in 0..count {
         // Failures first, so a replica's state holds for the whole trial.
         if any_failures {
@@ -346,12 +418,10 @@ fn run_chunk(
         // Commit of the last version for each w: the w-th smallest round
         // trip, after the earlier versions committed back to back.
         let last = (kv - 1) * n;
-        sc.sorted.copy_from_slice(&sc.round[last..last + n]);
-        sort_small(&mut sc.sorted);
-        for w in 0..n {
-            let latency = sc.sorted[w];
-            let ok = latency.is_finite() && latency <= horizon;
-            sc.commit[w] = if ok { latency } else { f64::INFINITY };
+        if !select {
+            order_statistics_by_sorting(sc, last, max_r, horizon);
+        } else {
+            order_statistics_by_selection(sc, &tally.ws, &tally.rs, last, horizon);
         }
         for (wi, &w) in tally.ws.iter().enumerate() {
             let latency = sc.commit[w - 1];
@@ -359,21 +429,6 @@ fn run_chunk(
                 tally.write_ok[wi] += 1;
                 tally.write_latency[wi].record(latency);
             }
-        }
-        // Responders in order of arrival; prefix minima of W − R over them
-        // (`read_at[r-1]`: when the r-th response arrives, ∞ if never).
-        order_by(&mut sc.order, &sc.rs);
-        let mut m = f64::INFINITY;
-        for r in 0..max_r {
-            let i = sc.order[r];
-            m = m.min(sc.deliver[last + i] - sc.r_leg[i]);
-            sc.prefix_min[r] = m;
-            let latency = sc.rs[i];
-            sc.read_at[r] = if latency.is_finite() && latency <= horizon {
-                latency
-            } else {
-                f64::INFINITY
-            };
         }
         for (ri, &r) in tally.rs.iter().enumerate() {
             let latency = sc.read_at[r - 1];
@@ -440,42 +495,42 @@ fn tally_versions(setup: &Setup, sc: &mut Scratch, tally: &mut Tally) {
 }
 
 /// Runs `trials` trials with `threads` workers (`None`: all cores).
+///
+/// Each worker owns one tally and takes the next unclaimed chunk from a
+/// shared counter, so a slower core simply does fewer chunks; tallies are
+/// added at the end. Which worker ran a chunk never shows in the result.
 pub fn simulate(setup: &Setup, trials: u64, seed: u64, threads: Option<usize>) -> Tally {
     let chunks = trials.div_ceil(CHUNK);
     let count = |c: u64| CHUNK.min(trials - c * CHUNK);
     let kv = setup.k_versions.max(1) as usize;
-    let work = || {
-        let per_worker = (chunks as usize / (rayon::current_num_threads() * 4)).max(1);
-        (0..chunks as usize)
-            .into_par_iter()
-            .with_min_len(per_worker)
-            .fold(
-                || (Tally::new(setup), Scratch::new(setup.n, kv)),
-                |(mut tally, mut sc), c| {
-                    let c = c as u64;
-                    run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
-                    (tally, sc)
-                },
-            )
-            .map(|(t, _)| t)
-            .reduce(|| Tally::new(setup), Tally::merge)
-    };
-    match threads {
-        Some(1) => {
-            let mut tally = Tally::new(setup);
-            let mut sc = Scratch::new(setup.n, kv);
-            for c in 0..chunks {
-                run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
+    let workers = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, chunks.max(1) as usize);
+    let worker = |next: &AtomicU64| {
+        let mut tally = Tally::new(setup);
+        let mut sc = Scratch::new(setup.n, kv);
+        loop {
+            let c = next.fetch_add(1, Ordering::Relaxed);
+            if c >= chunks {
+                return tally;
             }
-            tally
+            run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
         }
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .expect("thread pool")
-            .install(work),
-        None => work(),
+    };
+    let next = AtomicU64::new(0);
+    if workers == 1 {
+        return worker(&next);
     }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| scope.spawn(|| worker(&next)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a simulation worker panicked"))
+            .reduce(Tally::merge)
+            .expect("at least one worker")
+    })
 }
 
 /// The "sampling floor": draws the same `4n` variates per trial from the

@@ -399,6 +399,34 @@ mod tests {
     }
 
     #[test]
+    fn selection_and_sorting_agree_for_large_n() {
+        // n > 32 with one pair takes the selection path; with five pairs the
+        // sorting path. Same seed, same trials: identical counts.
+        let p = crate::dist::presets::preset("lnkd-disk").unwrap();
+        let f = FailureModel::Iid { p_fail: 0.03 };
+        let one = run(
+            &Setup::new(&p.wars, &f, 40).with_pairs(vec![(7, 11)]),
+            5_000,
+            2,
+            None,
+        );
+        let pairs = vec![(7, 11), (1, 1), (20, 2), (3, 30), (39, 1)];
+        let five = run(
+            &Setup::new(&p.wars, &f, 40).with_pairs(pairs),
+            5_000,
+            2,
+            None,
+        );
+        assert_eq!(
+            one.p_consistent_at(7, 11, 0.0),
+            five.p_consistent_at(7, 11, 0.0)
+        );
+        assert_eq!(one.t_visibility(7, 11, 0.9), five.t_visibility(7, 11, 0.9));
+        assert_eq!(one.read_latency(7, 0.5), five.read_latency(7, 0.5));
+        assert_eq!(one.write_availability(11), five.write_availability(11));
+    }
+
+    #[test]
     fn large_n_single_pair_runs() {
         let res = run(
             &Setup::new(&exp_wars(), &FailureModel::Iid { p_fail: 0.01 }, 101)

@@ -1,7 +1,9 @@
 //! Export formats for summary rows, one file each behind one small trait
 //! (after hyperfine's exporters): `csv`, `json`, and `table` for people.
 
+pub mod atomic;
 mod csv;
+pub mod curve;
 mod json;
 mod table;
 

@@ -159,17 +159,63 @@ impl Table<'_> {
         if row.k != 1 {
             writeln!(
                 out,
-                "  P(read misses all of the last {} writes) = {}   exact: p^k",
+                "  P(read misses all of the last {} writes) = {}   exact: p^k, an upper bound (ignores propagation)",
                 row.k,
                 sig_or_zero(row.p_stale_k)
             )?;
         }
-        writeln!(
-            out,
-            "  t-visibility (P(consistent at t), t reaching 99.9%): Monte Carlo, not in this build"
-        )?;
-        let latency_notes: Vec<&String> =
-            row.notes.iter().filter(|n| n.contains("latency")).collect();
+        if row.strict {
+            writeln!(
+                out,
+                "  P(read right after commit sees the write) = 1   exact: strict quorums always intersect"
+            )?;
+        } else if let (Some(trials), Some(seed)) = (row.trials, row.seed) {
+            let mc = format!("Monte Carlo, {trials} trials, seed {seed}, 95% interval");
+            if let (Some(p), Some(lo), Some(hi)) = (
+                row.p_consistent_t0,
+                row.p_consistent_t0_ci_low,
+                row.p_consistent_t0_ci_high,
+            ) {
+                writeln!(out, "  P(read right after commit sees the write) = {p:.4} [{lo:.4}, {hi:.4}]   {mc}")?;
+            }
+            match (
+                row.t_visibility_p999_ms,
+                row.t_visibility_p999_ms_ci_low,
+                row.t_visibility_p999_ms_ci_high,
+            ) {
+                (Some(t), Some(lo), hi) => {
+                    let hi = hi.map_or("never".into(), sig_or_zero);
+                    writeln!(
+                        out,
+                        "  time after commit for 99.9% of reads to see it = {} ms [{}, {hi}]   {mc}",
+                        sig_or_zero(t),
+                        sig_or_zero(lo)
+                    )?;
+                }
+                _ => writeln!(
+                    out,
+                    "  time after commit for 99.9% of reads to see it: never (see note)"
+                )?,
+            }
+            if let (Some(p), Some(lo), Some(hi)) = (
+                row.p_within_k_t0,
+                row.p_within_k_t0_ci_low,
+                row.p_within_k_t0_ci_high,
+            ) {
+                writeln!(
+                    out,
+                    "  P(read right after commit returns one of the last {} writes) = {p:.4} [{lo:.4}, {hi:.4}]   {mc}",
+                    row.k
+                )?;
+            }
+        }
+        let latency_notes: Vec<&String> = row
+            .notes
+            .iter()
+            .filter(|n| {
+                n.contains("latency") || n.contains("visibility") || n.contains("p_consistent")
+            })
+            .collect();
         if !latency_notes.is_empty() {
             writeln!(out)?;
             for n in latency_notes {

@@ -1,0 +1,77 @@
+//! `tvisibility.csv`: the t-visibility curve in long form,
+//! `scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high`, one row per point.
+
+use crate::mc::CurvePoint;
+use serde::Serialize;
+
+/// One row of `tvisibility.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurveRow {
+    pub scenario: String,
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+    pub t_ms: f64,
+    pub p_consistent: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+impl CurveRow {
+    pub fn new(scenario: &str, n: usize, r: usize, w: usize, point: &CurvePoint) -> Self {
+        CurveRow {
+            scenario: scenario.to_string(),
+            n,
+            r,
+            w,
+            t_ms: point.t_ms,
+            p_consistent: point.p.estimate,
+            ci_low: point.p.ci_low,
+            ci_high: point.p.ci_high,
+        }
+    }
+}
+
+/// The CSV text, with its header.
+pub fn tvisibility_csv(rows: &[CurveRow]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.serialize(row).expect("serializing to memory");
+    }
+    if rows.is_empty() {
+        w.write_record([
+            "scenario",
+            "n",
+            "r",
+            "w",
+            "t_ms",
+            "p_consistent",
+            "ci_low",
+            "ci_high",
+        ])
+        .expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("flushing memory")).expect("UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mc::estimate::wilson;
+
+    #[test]
+    fn header_and_rows() {
+        let p = CurvePoint {
+            t_ms: 1.5,
+            p: wilson(9, 10),
+        };
+        let text = tvisibility_csv(&[CurveRow::new("x", 3, 1, 1, &p)]);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high")
+        );
+        assert!(lines.next().unwrap().starts_with("x,3,1,1,1.5,0.9,"));
+        assert!(tvisibility_csv(&[]).starts_with("scenario,n,r,w,t_ms"));
+    }
+}

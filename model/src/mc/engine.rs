@@ -350,6 +350,32 @@ fn order_statistics_by_selection(
     }
 }
 
+/// Draws both legs of a round trip for every replica and hands them to
+/// `put(i, out, back)`. Under WAN, one replica drawn uniformly is local to
+/// this operation's coordinator; the others pay `remote_ms` on each leg.
+#[inline]
+fn draw_round_trip<R: Rng, F: FnMut(usize, f64, f64)>(
+    out: &Dist,
+    back: &Dist,
+    remote_ms: f64,
+    wan: bool,
+    n: usize,
+    rng: &mut R,
+    mut put: F,
+) {
+    let local = if wan {
+        rng.random_range(0..n)
+    } else {
+        usize::MAX
+    };
+    for i in 0..n {
+        let extra = if wan && i != local { remote_ms } else { 0.0 };
+        let x = out.sample(rng) + extra;
+        let y = back.sample(rng) + extra;
+        put(i, x, y);
+    }
+}
+
 /// Runs trials `[first, first + count)` of chunk `chunk` into `tally`.
 fn run_chunk(
     setup: &Setup,
@@ -378,43 +404,34 @@ fn run_chunk(
                 sc.down_r[i] = rng.random::<f64>() < p;
             }
         }
-        // Writes (K versions; the last one is "the" write).
+        // Writes (K versions; the last one is "the" write), then the read.
         for j in 0..kv {
-            let local = if wan {
-                rng.random_range(0..n)
-            } else {
-                usize::MAX
-            };
-            for i in 0..n {
-                let extra = if wan && i != local {
-                    setup.remote_ms
-                } else {
-                    0.0
-                };
-                let w = setup.w.sample(&mut rng) + extra;
-                let a = setup.a.sample(&mut rng) + extra;
-                let down = sc.down_w[i];
-                sc.deliver[j * n + i] = if down { f64::INFINITY } else { w };
-                sc.round[j * n + i] = if down { f64::INFINITY } else { w + a };
-            }
+            draw_round_trip(
+                &setup.w,
+                &setup.a,
+                setup.remote_ms,
+                wan,
+                n,
+                &mut rng,
+                |i, w, a| {
+                    let down = sc.down_w[i];
+                    sc.deliver[j * n + i] = if down { f64::INFINITY } else { w };
+                    sc.round[j * n + i] = if down { f64::INFINITY } else { w + a };
+                },
+            );
         }
-        // The read.
-        let local = if wan {
-            rng.random_range(0..n)
-        } else {
-            usize::MAX
-        };
-        for i in 0..n {
-            let extra = if wan && i != local {
-                setup.remote_ms
-            } else {
-                0.0
-            };
-            let r = setup.r.sample(&mut rng) + extra;
-            let s = setup.s.sample(&mut rng) + extra;
-            sc.r_leg[i] = r;
-            sc.rs[i] = if sc.down_r[i] { f64::INFINITY } else { r + s };
-        }
+        draw_round_trip(
+            &setup.r,
+            &setup.s,
+            setup.remote_ms,
+            wan,
+            n,
+            &mut rng,
+            |i, r, s| {
+                sc.r_leg[i] = r;
+                sc.rs[i] = if sc.down_r[i] { f64::INFINITY } else { r + s };
+            },
+        );
         // Commit of the last version for each w: the w-th smallest round
         // trip, after the earlier versions committed back to back.
         let last = (kv - 1) * n;

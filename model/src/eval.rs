@@ -132,18 +132,7 @@ pub fn evaluate_with(
     config: Config,
     options: EvalOptions,
 ) -> Result<Exact, ConfigError> {
-    if options.k == 0 {
-        return Err(ConfigError::K(options.k));
-    }
-    if let Some(t) = options.timeout_ms {
-        if !(t.is_finite() && t > 0.0) {
-            return Err(ConfigError::Timeout(t));
-        }
-    }
-    scenario
-        .failure
-        .validate(config.n)
-        .map_err(ConfigError::Failure)?;
+    check(scenario, config.n, options)?;
     let latency = |trips: &RoundTrips, k: usize| {
         let reps = Replicas::from_round_trips(trips, &scenario.failure, config.n);
         QuorumLatency::new(reps, k, options.timeout_ms).summary()
@@ -157,6 +146,56 @@ pub fn evaluate_with(
         p_stale_k1: p_stale(config.n, config.r, config.w),
         p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
     })
+}
+
+/// Every `(r, w)` for `n` replicas, in order `r` then `w`. Read latency
+/// depends only on `r` and write latency only on `w`, so each is computed
+/// once per quorum size rather than once per pair.
+pub fn evaluate_all(
+    scenario: &Scenario,
+    trips: &ScenarioTrips,
+    n: usize,
+    options: EvalOptions,
+) -> Result<Vec<Exact>, ConfigError> {
+    check(scenario, n, options)?;
+    let per_k = |trips: &RoundTrips| -> Vec<LatencySummary> {
+        let reps = Replicas::from_round_trips(trips, &scenario.failure, n);
+        (1..=n)
+            .map(|k| QuorumLatency::new(reps.clone(), k, options.timeout_ms).summary())
+            .collect()
+    };
+    let reads = per_k(&trips.read);
+    let writes = per_k(&trips.write);
+    let avail: Vec<Availability> = (1..=n)
+        .map(|k| quorum_availability(k, n, &scenario.failure))
+        .collect();
+    let mut out = Vec::with_capacity(n * n);
+    for r in 1..=n {
+        for w in 1..=n {
+            out.push(Exact {
+                config: Config { n, r, w },
+                read: reads[r - 1].clone(),
+                write: writes[w - 1].clone(),
+                read_availability: avail[r - 1],
+                write_availability: avail[w - 1],
+                p_stale_k1: p_stale(n, r, w),
+                p_stale_k: p_stale_k(n, r, w, options.k),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), ConfigError> {
+    if options.k == 0 {
+        return Err(ConfigError::K(options.k));
+    }
+    if let Some(t) = options.timeout_ms {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(ConfigError::Timeout(t));
+        }
+    }
+    scenario.failure.validate(n).map_err(ConfigError::Failure)
 }
 
 /// One row of `summary.csv` (and the keys of `eval --format json`), in
@@ -490,6 +529,19 @@ mod tests {
             }
         )
         .is_err());
+    }
+
+    #[test]
+    fn evaluate_all_matches_one_by_one() {
+        let mut s = Scenario::from_preset("ymmr").unwrap();
+        s.failure = FailureModel::Iid { p_fail: 0.02 };
+        let trips = ScenarioTrips::new(&s);
+        let all = evaluate_all(&s, &trips, 4, EvalOptions::default()).unwrap();
+        assert_eq!(all.len(), 16);
+        for e in &all {
+            let one = evaluate_with(&s, &trips, e.config, EvalOptions::default()).unwrap();
+            assert_eq!(&one, e);
+        }
     }
 
     #[test]

@@ -19,3 +19,4 @@ pub mod mc;
 pub mod numeric;
 pub mod output;
 pub mod scenario;
+pub mod sweep;

@@ -1,5 +1,7 @@
 //! `tvisibility.csv`: the t-visibility curve in long form,
-//! `scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high`, one row per point.
+//! `scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail`, one row per
+//! point (`p_fail` added after the contract's columns: a sweep holds one
+//! curve per failure level).
 
 use crate::mc::CurvePoint;
 use serde::Serialize;
@@ -15,10 +17,19 @@ pub struct CurveRow {
     pub p_consistent: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Empty when failure probabilities differ per node.
+    pub p_fail: Option<f64>,
 }
 
 impl CurveRow {
-    pub fn new(scenario: &str, n: usize, r: usize, w: usize, point: &CurvePoint) -> Self {
+    pub fn new(
+        scenario: &str,
+        p_fail: Option<f64>,
+        n: usize,
+        r: usize,
+        w: usize,
+        point: &CurvePoint,
+    ) -> Self {
         CurveRow {
             scenario: scenario.to_string(),
             n,
@@ -28,6 +39,7 @@ impl CurveRow {
             p_consistent: point.p.estimate,
             ci_low: point.p.ci_low,
             ci_high: point.p.ci_high,
+            p_fail,
         }
     }
 }

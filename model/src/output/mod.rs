@@ -5,6 +5,7 @@ pub mod atomic;
 mod csv;
 pub mod curve;
 mod json;
+pub mod sweep_files;
 mod table;
 
 pub use self::csv::Csv;

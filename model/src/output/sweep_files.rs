@@ -1,0 +1,238 @@
+//! The files a sweep writes into its output directory, and the merge of
+//! sharded sweeps.
+//!
+//! - `summary.csv`, `tvisibility.csv`: the data contract;
+//! - `sweep.json`: the manifest (scenarios with their delay specs, grid,
+//!   trials, seed, shard), so that a merge can check its inputs belong
+//!   together.
+//!
+//! A merge sorts the shards' rows into the canonical order (scenario, p_fail,
+//! n, r, w; a curve's points keep their order) and writes them with the same
+//! CSV writer, so it reproduces the unsharded files byte for byte.
+
+use super::atomic::PendingFile;
+use super::curve::{tvisibility_csv, CurveRow};
+use super::{render, Csv};
+use crate::dist::presets::Topology;
+use crate::sweep::{group_count, Shard, SweepOutput, SweepSpec, CURVE_POINTS};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const SUMMARY: &str = "summary.csv";
+pub const TVISIBILITY: &str = "tvisibility.csv";
+pub const MANIFEST: &str = "sweep.json";
+
+/// What produced a sweep's files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: String,
+    pub scenarios: Vec<ManifestScenario>,
+    pub n_max: usize,
+    pub p_fail: Vec<f64>,
+    pub trials: u64,
+    pub seed: u64,
+    pub curve_points: usize,
+    /// `I/M`.
+    pub shard: String,
+    /// Groups in the whole grid, and in this shard.
+    pub groups_total: usize,
+    pub groups_here: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestScenario {
+    pub name: String,
+    pub w: String,
+    pub a: String,
+    pub r: String,
+    pub s: String,
+    pub remote_one_way_ms: f64,
+}
+
+impl Manifest {
+    pub fn new(spec: &SweepSpec, shard: Shard) -> Self {
+        Manifest {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenarios: spec
+                .scenarios
+                .iter()
+                .map(|s| ManifestScenario {
+                    name: s.name.clone(),
+                    w: s.wars.w.to_string(),
+                    a: s.wars.a.to_string(),
+                    r: s.wars.r.to_string(),
+                    s: s.wars.s.to_string(),
+                    remote_one_way_ms: match s.wars.topology {
+                        Topology::Uniform => 0.0,
+                        Topology::Wan { remote_one_way_ms } => remote_one_way_ms,
+                    },
+                })
+                .collect(),
+            n_max: spec.n_max,
+            p_fail: spec.p_fail.clone(),
+            trials: spec.trials,
+            seed: spec.seed,
+            curve_points: CURVE_POINTS,
+            shard: format!("{}/{}", shard.index, shard.count),
+            groups_total: spec.groups().len(),
+            groups_here: group_count(spec, shard),
+        }
+    }
+
+    fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("serializable") + "\n"
+    }
+}
+
+/// Writes the three files into `dir` (created if missing). Each file is
+/// written whole or not at all.
+pub fn write_sweep(dir: &Path, manifest: &Manifest, out: &SweepOutput) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let files = [
+        (SUMMARY, render(&Csv, &out.summary)),
+        (TVISIBILITY, tvisibility_csv(&out.curves)),
+        (MANIFEST, manifest.json()),
+    ];
+    let pending: Vec<(PendingFile, String)> = files
+        .into_iter()
+        .map(|(name, text)| Ok((PendingFile::create(&dir.join(name))?, text)))
+        .collect::<std::io::Result<_>>()?;
+    for (file, text) in pending {
+        file.commit(text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Why shards cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("{path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("{0} was produced by a different sweep (scenarios, grid, trials or seed differ)")]
+    Mismatch(PathBuf),
+    #[error("shards do not cover 1..{count} exactly once (got {got})")]
+    Coverage { count: usize, got: String },
+    #[error("give at least one shard directory")]
+    Empty,
+}
+
+fn read(path: &Path) -> Result<String, MergeError> {
+    std::fs::read_to_string(path).map_err(|e| MergeError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Rows of a CSV as records, with its header.
+fn records(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), MergeError> {
+    let text = read(path)?;
+    let bad = |e: csv::Error| MergeError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().map_err(bad)?.clone();
+    let rows = reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    Ok((header, rows))
+}
+
+/// Canonical sort key: scenario, p_fail, n, r, w.
+fn key(header: &csv::StringRecord, row: &csv::StringRecord) -> (String, f64, usize, usize, usize) {
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| row.get(i))
+            .unwrap_or("")
+    };
+    let num = |name: &str| col(name).parse::<usize>().unwrap_or(0);
+    let p = col("p_fail").parse::<f64>().unwrap_or(-1.0);
+    (col("scenario").to_string(), p, num("n"), num("r"), num("w"))
+}
+
+fn sorted_csv(header: &csv::StringRecord, mut rows: Vec<csv::StringRecord>) -> String {
+    rows.sort_by(|a, b| {
+        let (ka, kb) = (key(header, a), key(header, b));
+        ka.0.cmp(&kb.0)
+            .then(ka.1.total_cmp(&kb.1))
+            .then(ka.2.cmp(&kb.2))
+            .then(ka.3.cmp(&kb.3))
+            .then(ka.4.cmp(&kb.4))
+    });
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("memory");
+    for row in &rows {
+        w.write_record(row).expect("memory");
+    }
+    String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
+}
+
+/// The merged files' contents: `(summary.csv, tvisibility.csv, sweep.json)`.
+pub fn merge(dirs: &[PathBuf]) -> Result<[String; 3], MergeError> {
+    if dirs.is_empty() {
+        return Err(MergeError::Empty);
+    }
+    let mut manifests = Vec::new();
+    for d in dirs {
+        let path = d.join(MANIFEST);
+        let m: Manifest = serde_json::from_str(&read(&path)?).map_err(|e| MergeError::Read {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        manifests.push(m);
+    }
+    let first = manifests[0].clone();
+    let same = |m: &Manifest| {
+        Manifest {
+            shard: first.shard.clone(),
+            groups_here: first.groups_here,
+            ..m.clone()
+        } == first
+    };
+    if let Some(i) = manifests.iter().position(|m| !same(m)) {
+        return Err(MergeError::Mismatch(dirs[i].clone()));
+    }
+    let shards: Vec<&str> = manifests.iter().map(|m| m.shard.as_str()).collect();
+    let count = first
+        .shard
+        .split('/')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1);
+    let mut seen: Vec<String> = shards.iter().map(|s| s.to_string()).collect();
+    seen.sort();
+    let mut want: Vec<String> = (1..=count).map(|i| format!("{i}/{count}")).collect();
+    want.sort();
+    if seen != want {
+        return Err(MergeError::Coverage {
+            count,
+            got: shards.join(", "),
+        });
+    }
+    let mut merged = [String::new(), String::new(), String::new()];
+    for (slot, name) in [(0, SUMMARY), (1, TVISIBILITY)] {
+        let mut header = None;
+        let mut rows = Vec::new();
+        for d in dirs {
+            let (h, r) = records(&d.join(name))?;
+            header.get_or_insert(h);
+            rows.extend(r);
+        }
+        merged[slot] = sorted_csv(header.as_ref().expect("at least one shard"), rows);
+    }
+    let whole = Manifest {
+        shard: "1/1".into(),
+        groups_here: first.groups_total,
+        ..first
+    };
+    merged[2] = whole.json();
+    Ok(merged)
+}
+
+/// An empty curve file's header, for callers that need it.
+pub fn empty_tvisibility() -> String {
+    tvisibility_csv(&Vec::<CurveRow>::new())
+}

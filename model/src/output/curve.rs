@@ -77,13 +77,14 @@ mod tests {
             t_ms: 1.5,
             p: wilson(9, 10),
         };
-        let text = tvisibility_csv(&[CurveRow::new("x", 3, 1, 1, &p)]);
+        let text = tvisibility_csv(&[CurveRow::new("x", Some(0.01), 3, 1, 1, &p)]);
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
-            Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high")
+            Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail")
         );
-        assert!(lines.next().unwrap().starts_with("x,3,1,1,1.5,0.9,"));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("x,3,1,1,1.5,0.9,") && row.ends_with(",0.01"), "{row}");
         assert!(tvisibility_csv(&[]).starts_with("scenario,n,r,w,t_ms"));
     }
 }

@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::{eval, merge, sweep, Usage};
+use cli::{eval, merge, plot, sweep, Usage};
 use quorum_model::dist::presets;
 use std::process::ExitCode;
 
@@ -29,6 +29,8 @@ enum Command {
     Sweep(Box<sweep::SweepArgs>),
     /// Combine the outputs of sharded sweeps into one (byte-identical to an unsharded run).
     Merge(merge::MergeArgs),
+    /// Redraw the report's charts from existing CSVs, without recomputing.
+    Plot(plot::PlotArgs),
     /// List the published delay presets with their parameters and sources.
     Presets,
 }
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(*args),
         Command::Sweep(args) => sweep::run(*args),
         Command::Merge(args) => merge::run(args),
+        Command::Plot(args) => plot::run(args),
         Command::Presets => {
             for p in presets::all() {
                 println!("{p}");

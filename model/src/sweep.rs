@@ -225,8 +225,9 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
     Ok(out)
 }
 
-/// `CURVE_POINTS` points from t = 0 to 20% past the 99.9% point (or past
-/// the largest finite t* when the curve never gets there).
+/// `CURVE_POINTS` points from t = 0 to 20% past the 99.9% point (past the
+/// 99.99% point when 99.9% hold at once; past the largest finite t* when the
+/// curve never gets to 99.9%).
 pub fn curve(
     scenario: &str,
     p_fail: Option<f64>,

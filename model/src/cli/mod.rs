@@ -4,6 +4,7 @@
 
 pub mod eval;
 pub mod merge;
+pub mod plot;
 pub mod progress;
 pub mod sweep;
 

@@ -84,7 +84,10 @@ mod tests {
             Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail")
         );
         let row = lines.next().unwrap();
-        assert!(row.starts_with("x,3,1,1,1.5,0.9,") && row.ends_with(",0.01"), "{row}");
+        assert!(
+            row.starts_with("x,3,1,1,1.5,0.9,") && row.ends_with(",0.01"),
+            "{row}"
+        );
         assert!(tvisibility_csv(&[]).starts_with("scenario,n,r,w,t_ms"));
     }
 }

@@ -2,6 +2,7 @@
 //! (after hyperfine's exporters): `csv`, `json`, and `table` for people.
 
 pub mod atomic;
+pub mod charts;
 mod csv;
 pub mod curve;
 mod json;

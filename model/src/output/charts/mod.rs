@@ -1,0 +1,269 @@
+//! Charts for the report (plotters), each drawn once and saved as SVG and
+//! PNG. They read the sweep's CSVs ([`SweepData`]), so `quorum-model plot`
+//! redraws them without recomputing anything. Text uses DejaVu Sans, shipped
+//! in `model/assets/` and embedded in the binary, so a machine without fonts
+//! draws the same labels.
+//!
+//! - [`tvisibility`]: t-visibility curves, n = 3, every non-strict (r, w);
+//! - [`tradeoff`]: p99.9 read + write latency against 99.9% t-visibility;
+//! - [`availability`]: nines against p_fail (closed form, dense grid);
+//! - [`heatmap`]: p_consistent_t0 over (r, w).
+
+mod availability;
+mod heatmap;
+mod tradeoff;
+mod tvisibility;
+
+use super::atomic::write_atomic;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// Pixel size of every chart.
+pub const SIZE: (u32, u32) = (1400, 1000);
+pub const FONT: &str = "sans-serif";
+
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+fn register_font() {
+    REGISTER.call_once(|| {
+        if plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_err() {
+            panic!("the embedded DejaVu Sans font does not parse");
+        }
+    });
+}
+
+/// The columns of `summary.csv` the charts and report use.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SummaryRecord {
+    pub scenario: String,
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+    pub strict: bool,
+    pub p_fail: Option<f64>,
+    pub read_availability: f64,
+    pub write_availability: f64,
+    pub p_stale_k1: f64,
+    pub p_consistent_t0: Option<f64>,
+    pub p_consistent_t0_ci_low: Option<f64>,
+    pub p_consistent_t0_ci_high: Option<f64>,
+    pub t_visibility_p999_ms: Option<f64>,
+    pub read_latency_p999_ms: Option<f64>,
+    pub write_latency_p999_ms: Option<f64>,
+    pub read_latency_p99_ms: Option<f64>,
+    pub write_latency_p99_ms: Option<f64>,
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+/// One row of `tvisibility.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CurveRecord {
+    pub scenario: String,
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+    pub t_ms: f64,
+    pub p_consistent: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub p_fail: Option<f64>,
+}
+
+/// A sweep's CSVs, loaded.
+#[derive(Debug, Clone, Default)]
+pub struct SweepData {
+    pub summary: Vec<SummaryRecord>,
+    pub curves: Vec<CurveRecord>,
+}
+
+impl SweepData {
+    /// Reads `summary.csv` and `tvisibility.csv` from `dir`.
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        fn read<T: for<'de> Deserialize<'de>>(path: PathBuf) -> Result<Vec<T>, String> {
+            let mut r =
+                csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            r.deserialize()
+                .collect::<Result<Vec<T>, _>>()
+                .map_err(|e| format!("{}: {e}", path.display()))
+        }
+        Ok(SweepData {
+            summary: read(dir.join(super::sweep_files::SUMMARY))?,
+            curves: read(dir.join(super::sweep_files::TVISIBILITY))?,
+        })
+    }
+
+    /// Scenario names in order of first appearance (the sweep's order).
+    pub fn scenarios(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.summary {
+            if !out.contains(&r.scenario) {
+                out.push(r.scenario.clone());
+            }
+        }
+        out
+    }
+
+    /// The lowest failure level in the data (the charts use it).
+    pub fn base_p_fail(&self) -> Option<f64> {
+        self.summary
+            .iter()
+            .filter_map(|r| r.p_fail)
+            .fold(None, |m, p| Some(m.map_or(p, |m: f64| m.min(p))))
+    }
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub trait Chart {
+    /// File name without extension.
+    fn name(&self) -> &'static str;
+    /// One-line description for the report.
+    fn caption(&self) -> String;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+}
+
+/// Draws `chart` to `dir/NAME.svg` and `dir/NAME.png` (each written whole).
+pub fn save<C: Chart>(chart: &C, dir: &Path) -> Result<(), String> {
+    register_font();
+    let fail = |e: String| format!("chart {}: {e}", chart.name());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        chart.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        chart.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let mut png = Vec::new();
+    use image::ImageEncoder;
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&rgb, SIZE.0, SIZE.1, image::ColorType::Rgb8)
+        .map_err(|e| fail(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+    write_atomic(&dir.join(format!("{}.svg", chart.name())), svg.as_bytes())
+        .map_err(|e| fail(e.to_string()))?;
+    write_atomic(&dir.join(format!("{}.png", chart.name())), &png)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// Every chart of the report, drawn from `data` into `dir`; returns
+/// `(file stem, caption)` for each, in report order.
+pub fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let a = tvisibility::TVisibility::new(data);
+    save(&a, dir)?;
+    out.push((a.name().to_string(), a.caption()));
+    let b = tradeoff::Tradeoff::new(data);
+    save(&b, dir)?;
+    out.push((b.name().to_string(), b.caption()));
+    let c = availability::Availability;
+    save(&c, dir)?;
+    out.push((c.name().to_string(), c.caption()));
+    if let Some(d) = heatmap::Heatmap::new(data) {
+        save(&d, dir)?;
+        out.push((d.name().to_string(), d.caption()));
+    }
+    Ok(out)
+}
+
+/// A qualitative palette that stays readable in print.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(23, 190, 207),
+    RGBColor(140, 86, 75),
+    RGBColor(127, 127, 127),
+];
+
+/// Axis tick text: no trailing ".0", at most 3 significant decimals.
+pub fn tick(x: &f64) -> String {
+    let x = *x;
+    if x == x.round() && x.abs() < 1e9 {
+        return format!("{x:.0}");
+    }
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Splits the root into up to four panels (2 x 2, or fewer in a row).
+pub fn panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    count: usize,
+) -> Vec<DrawingArea<DB, Shift>> {
+    match count {
+        0 => Vec::new(),
+        1 => vec![root.clone()],
+        2 => root.split_evenly((1, 2)),
+        _ => root.split_evenly((2, 2)).into_iter().take(count).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_drop_trailing_zeros() {
+        assert_eq!(tick(&10.0), "10");
+        assert_eq!(tick(&0.5), "0.5");
+        assert_eq!(tick(&0.125), "0.125");
+        assert_eq!(tick(&1e-4), "0");
+    }
+
+    #[test]
+    fn charts_draw_from_a_small_sweep() {
+        use crate::output::sweep_files::{write_sweep, Manifest};
+        use crate::scenario::Scenario;
+        use crate::sweep::{run, Shard, SweepSpec};
+        let spec = SweepSpec {
+            scenarios: vec![
+                Scenario::from_preset("lnkd-disk").unwrap(),
+                Scenario::from_preset("wan").unwrap(),
+            ],
+            n_max: 5,
+            p_fail: vec![0.0],
+            trials: 3_000,
+            seed: 1,
+        }
+        .validated()
+        .unwrap();
+        let out = run(&spec, Shard::WHOLE, &|| {}).unwrap();
+        let dir = std::env::temp_dir().join(format!("qm-charts-{}", std::process::id()));
+        write_sweep(&dir, &Manifest::new(&spec, Shard::WHOLE), &out).unwrap();
+        let data = SweepData::load(&dir).unwrap();
+        assert_eq!(
+            data.scenarios(),
+            vec!["lnkd-disk".to_string(), "wan".to_string()]
+        );
+        let drawn = draw_all(&data, &dir.join("charts")).unwrap();
+        assert_eq!(drawn.len(), 4);
+        for (stem, caption) in drawn {
+            assert!(!caption.is_empty());
+            for ext in ["svg", "png"] {
+                let bytes =
+                    std::fs::read(dir.join("charts").join(format!("{stem}.{ext}"))).unwrap();
+                assert!(bytes.len() > 1000, "{stem}.{ext} is {} bytes", bytes.len());
+            }
+            let svg =
+                std::fs::read_to_string(dir.join("charts").join(format!("{stem}.svg"))).unwrap();
+            assert!(svg.contains("<text"), "{stem}.svg has no text");
+        }
+    }
+}

@@ -146,12 +146,24 @@ impl SweepSpec {
     }
 }
 
-/// Rows of both output files.
+/// Rows of the output files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SweepOutput {
     pub summary: Vec<SummaryRow>,
     pub curves: Vec<CurveRow>,
+    /// [`RULES_OF_THUMB`] evaluated for every scenario at the lowest
+    /// failure level (computed by the shard that owns the first group).
+    pub rules: Vec<SummaryRow>,
 }
+
+/// Advice from quorum best-practice guides, for N = 10: read and write sets
+/// of 30% and 60% of the nodes, or 40% and 60%, which such guides call
+/// strongly consistent, and read and write sets as disjoint halves.
+pub const RULES_OF_THUMB: [(&str, usize, usize, usize); 3] = [
+    ("read 30%, write 60% of the nodes", 10, 3, 6),
+    ("read 40%, write 60% of the nodes", 10, 4, 6),
+    ("read and write sets as disjoint halves", 10, 5, 5),
+];
 
 /// Runs the groups of `shard`, calling `done()` as each group finishes.
 pub fn run(
@@ -181,7 +193,50 @@ pub fn run(
         out.summary.extend(part.summary);
         out.curves.extend(part.curves);
     }
+    if shard.owns(0) {
+        let rules: Vec<Result<Vec<SummaryRow>, SweepError>> = (0..spec.scenarios.len())
+            .into_par_iter()
+            .map(|i| rules_of_thumb(spec, &trips[i], i))
+            .collect();
+        for r in rules {
+            out.rules.extend(r?);
+        }
+    }
     Ok(out)
+}
+
+/// The rules of thumb for scenario `i`, one simulation for all of them.
+fn rules_of_thumb(
+    spec: &SweepSpec,
+    trips: &ScenarioTrips,
+    i: usize,
+) -> Result<Vec<SummaryRow>, SweepError> {
+    let mut scenario = spec.scenarios[i].clone();
+    scenario.failure = FailureModel::Iid {
+        p_fail: spec.p_fail[0],
+    };
+    let n = RULES_OF_THUMB[0].1;
+    let pairs: Vec<(usize, usize)> = RULES_OF_THUMB.iter().map(|r| (r.2, r.3)).collect();
+    let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
+    // A seed apart from every grid group's: the grid never has n_max + 1
+    // as a p_index.
+    let seed = chunk_seed(chunk_seed(spec.seed, i as u64), u64::MAX);
+    let res = mc::run(&setup, spec.trials, seed, Some(1));
+    let options = EvalOptions::default();
+    let mut rows = Vec::new();
+    for &(_, n, r, w) in &RULES_OF_THUMB {
+        let e =
+            crate::eval::evaluate_with(&scenario, trips, crate::eval::Config { n, r, w }, options)?;
+        let mut row = SummaryRow::from_exact(&scenario, &e, options);
+        if r + w > n {
+            row.add_strict_consistency();
+        } else {
+            row.add_monte_carlo(&res);
+            row.seed = Some(spec.seed);
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// The number of groups `shard` will run (for progress bars).
@@ -291,7 +346,11 @@ mod tests {
             let part = run(&s, Shard { index, count: 3 }, &|| {}).unwrap();
             merged.summary.extend(part.summary);
             merged.curves.extend(part.curves);
+            assert_eq!(part.rules.is_empty(), index != 1);
+            merged.rules.extend(part.rules);
         }
+        assert_eq!(merged.rules, whole.rules);
+        assert_eq!(whole.rules.len(), 2 * RULES_OF_THUMB.len());
         let key = |r: &SummaryRow| {
             (
                 r.scenario.clone(),

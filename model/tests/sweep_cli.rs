@@ -18,12 +18,13 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn small(out: &Path, extra: &[&str]) -> Output {
+    let reports = out.with_extension("reports");
     let mut args = vec![
         "sweep",
         "--presets",
         "lnkd-disk,wan",
         "--n-max",
-        "4",
+        "5",
         "--p-fail",
         "0,0.01",
         "--trials",
@@ -31,16 +32,23 @@ fn small(out: &Path, extra: &[&str]) -> Output {
         "--quiet",
         "--out-dir",
         out.to_str().unwrap(),
+        "--reports-dir",
+        reports.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
     run(&args)
 }
 
 fn files(dir: &Path) -> Vec<Vec<u8>> {
-    ["summary.csv", "tvisibility.csv", "sweep.json"]
-        .iter()
-        .map(|f| std::fs::read(dir.join(f)).unwrap())
-        .collect()
+    [
+        "summary.csv",
+        "tvisibility.csv",
+        "rules_of_thumb.csv",
+        "sweep.json",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.join(f)).unwrap())
+    .collect()
 }
 
 #[test]
@@ -107,11 +115,56 @@ fn summary_has_the_contract_columns_and_every_configuration() {
     ] {
         assert!(header.split(',').any(|h| h == col), "missing {col}");
     }
-    // 2 presets x 2 levels x (1 + 4 + 9 + 16) configurations.
-    assert_eq!(text.lines().count() - 1, 2 * 2 * 30);
+    // 2 presets x 2 levels x (1 + 4 + 9 + 16 + 25) configurations.
+    assert_eq!(text.lines().count() - 1, 2 * 2 * 55);
     assert!(!text.contains("NaN") && !text.contains("inf"));
     let curves = std::fs::read_to_string(dir.join("tvisibility.csv")).unwrap();
     assert!(curves.starts_with("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high"));
+}
+
+#[test]
+fn the_report_embeds_its_charts_and_plot_redraws_them() {
+    let dir = temp("report");
+    let out = dir.join("data");
+    assert!(small(&out, &[]).status.success());
+    let reports = out.with_extension("reports");
+    let report = std::fs::read_to_string(reports.join("REPORT.md")).unwrap();
+    for stem in [
+        "tvisibility-n3",
+        "tradeoff",
+        "availability-nines",
+        "heatmap-consistency-n5",
+    ] {
+        assert!(
+            report.contains(&format!("(charts/{stem}.png)")),
+            "{stem} not embedded"
+        );
+        assert!(reports.join("charts").join(format!("{stem}.png")).exists());
+        assert!(reports.join("charts").join(format!("{stem}.svg")).exists());
+    }
+    assert!(report.contains("Rules of thumb") && report.contains("Recommended configurations"));
+    // plot rebuilds the same report from the CSVs alone.
+    let again = dir.join("again");
+    let res = run(&[
+        "plot",
+        "--data",
+        out.to_str().unwrap(),
+        "--reports-dir",
+        again.to_str().unwrap(),
+    ]);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.join("REPORT.md")).unwrap(),
+        report
+    );
+    assert_eq!(
+        std::fs::read(again.join("charts/tradeoff.svg")).unwrap(),
+        std::fs::read(reports.join("charts/tradeoff.svg")).unwrap()
+    );
 }
 
 #[test]
@@ -127,13 +180,23 @@ fn bad_input_is_refused_before_any_work() {
     ] {
         let base = temp("bad");
         let out_dir = base.join("out");
-        let mut all = vec!["sweep", "--out-dir", out_dir.to_str().unwrap()];
+        let reports = base.join("reports");
+        let mut all = vec![
+            "sweep",
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+            "--reports-dir",
+            reports.to_str().unwrap(),
+        ];
         all.extend_from_slice(args);
         let out = run(&all);
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        assert!(!out_dir.exists(), "{args:?} created the output directory");
+        assert!(
+            !out_dir.exists() && !reports.exists(),
+            "{args:?} created an output directory"
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 use super::Usage;
 use clap::Args;
 use quorum_model::output::atomic::write_atomic;
-use quorum_model::output::sweep_files::{merge, MANIFEST, SUMMARY, TVISIBILITY};
+use quorum_model::output::sweep_files::{merge, MERGED};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -17,18 +17,14 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: MergeArgs) -> Result<(), Usage> {
-    let [summary, tvis, manifest] = merge(&args.shards).map_err(|e| Usage(e.to_string()))?;
+    let merged = merge(&args.shards).map_err(|e| Usage(e.to_string()))?;
     std::fs::create_dir_all(&args.out_dir).map_err(|e| {
         Usage(format!(
             "--out-dir: cannot create '{}': {e}",
             args.out_dir.display()
         ))
     })?;
-    for (name, text) in [
-        (SUMMARY, summary),
-        (TVISIBILITY, tvis),
-        (MANIFEST, manifest),
-    ] {
+    for (name, text) in MERGED.iter().zip(merged) {
         write_atomic(&args.out_dir.join(name), text.as_bytes())
             .map_err(|e| Usage(format!("--out-dir: {e}")))?;
     }

@@ -1,8 +1,9 @@
-//! `quorum-model plot`: redraw the charts from existing CSVs.
+//! `quorum-model plot`: redraw the charts and REPORT.md from existing CSVs.
 
 use super::Usage;
 use clap::Args;
-use quorum_model::output::charts::{draw_all, SweepData};
+use quorum_model::output::charts::SweepData;
+use quorum_model::output::report::write_report;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -10,7 +11,7 @@ pub struct PlotArgs {
     /// Directory holding summary.csv and tvisibility.csv.
     #[arg(long, value_name = "DIR", default_value = "notebooks-data")]
     data: PathBuf,
-    /// Where the charts go (under charts/).
+    /// Where REPORT.md and the charts (under charts/) go.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     reports_dir: PathBuf,
 }
@@ -23,7 +24,6 @@ pub fn run(args: PlotArgs) -> Result<(), Usage> {
             args.data.display()
         )));
     }
-    draw_all(&data, &args.reports_dir.join("charts"))
-        .map_err(|e| Usage(format!("--reports-dir: {e}")))?;
+    write_report(&data, &args.reports_dir).map_err(|e| Usage(format!("--reports-dir: {e}")))?;
     Ok(())
 }

@@ -5,6 +5,8 @@ use super::Usage;
 use clap::Args;
 use quorum_model::dist::presets::PRESET_NAMES;
 use quorum_model::mc::{DEFAULT_SEED, DEFAULT_TRIALS};
+use quorum_model::output::charts::SweepData;
+use quorum_model::output::report::write_report;
 use quorum_model::output::sweep_files::{write_sweep, Manifest, SUMMARY, TVISIBILITY};
 use quorum_model::scenario::Scenario;
 use quorum_model::sweep::{self, group_count, Shard, SweepSpec};
@@ -58,6 +60,10 @@ pub struct SweepArgs {
     /// Where the CSVs go.
     #[arg(long, value_name = "DIR", default_value = "notebooks-data")]
     out_dir: PathBuf,
+    /// Where REPORT.md and the charts go (not written for a shard: merge,
+    /// then run `quorum-model plot`).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    reports_dir: PathBuf,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -125,16 +131,21 @@ pub fn run(args: SweepArgs) -> Result<(), Usage> {
             args.out_dir.display()
         ))
     })?;
+    if shard == Shard::WHOLE {
+        let data = SweepData::load(&args.out_dir).map_err(|e| Usage(format!("--out-dir: {e}")))?;
+        write_report(&data, &args.reports_dir).map_err(|e| Usage(format!("--reports-dir: {e}")))?;
+    }
     if !args.quiet {
         eprintln!(
-            "sweep: {} rows, {} curve points, {} trials per group, seed {}, in {:.1} s -> {}/{SUMMARY}, {}/{TVISIBILITY}",
+            "sweep: {} rows, {} curve points, {} trials per group, seed {}, in {:.1} s -> {}/{SUMMARY}, {}/{TVISIBILITY}{}",
             out.summary.len(),
             out.curves.len(),
             spec.trials,
             spec.seed,
             start.elapsed().as_secs_f64(),
             args.out_dir.display(),
-            args.out_dir.display()
+            args.out_dir.display(),
+            if shard == Shard::WHOLE { format!(", {}/REPORT.md", args.reports_dir.display()) } else { String::new() }
         );
     }
     Ok(())

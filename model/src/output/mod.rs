@@ -6,6 +6,7 @@ pub mod charts;
 mod csv;
 pub mod curve;
 mod json;
+pub mod report;
 pub mod sweep_files;
 mod table;
 

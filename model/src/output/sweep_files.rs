@@ -2,6 +2,8 @@
 //! sharded sweeps.
 //!
 //! - `summary.csv`, `tvisibility.csv`: the data contract;
+//! - `rules_of_thumb.csv`: common advice (N = 10) evaluated, in the
+//!   `summary.csv` format;
 //! - `sweep.json`: the manifest (scenarios with their delay specs, grid,
 //!   trials, seed, shard), so that a merge can check its inputs belong
 //!   together.
@@ -21,6 +23,7 @@ use std::path::{Path, PathBuf};
 pub const SUMMARY: &str = "summary.csv";
 pub const TVISIBILITY: &str = "tvisibility.csv";
 pub const MANIFEST: &str = "sweep.json";
+pub const RULES: &str = "rules_of_thumb.csv";
 
 /// What produced a sweep's files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,6 +94,7 @@ pub fn write_sweep(dir: &Path, manifest: &Manifest, out: &SweepOutput) -> std::i
     let files = [
         (SUMMARY, render(&Csv, &out.summary)),
         (TVISIBILITY, tvisibility_csv(&out.curves)),
+        (RULES, render(&Csv, &out.rules)),
         (MANIFEST, manifest.json()),
     ];
     let pending: Vec<(PendingFile, String)> = files
@@ -170,8 +174,8 @@ fn sorted_csv(header: &csv::StringRecord, mut rows: Vec<csv::StringRecord>) -> S
     String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
 }
 
-/// The merged files' contents: `(summary.csv, tvisibility.csv, sweep.json)`.
-pub fn merge(dirs: &[PathBuf]) -> Result<[String; 3], MergeError> {
+/// The merged files' contents, in [`MERGED`] order.
+pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
     if dirs.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -212,8 +216,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 3], MergeError> {
             got: shards.join(", "),
         });
     }
-    let mut merged = [String::new(), String::new(), String::new()];
-    for (slot, name) in [(0, SUMMARY), (1, TVISIBILITY)] {
+    let mut merged = [String::new(), String::new(), String::new(), String::new()];
+    for (slot, name) in [(0, SUMMARY), (1, TVISIBILITY), (2, RULES)] {
         let mut header = None;
         let mut rows = Vec::new();
         for d in dirs {
@@ -228,9 +232,12 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 3], MergeError> {
         groups_here: first.groups_total,
         ..first
     };
-    merged[2] = whole.json();
+    merged[3] = whole.json();
     Ok(merged)
 }
+
+/// The files [`merge`] returns, in order.
+pub const MERGED: [&str; 4] = [SUMMARY, TVISIBILITY, RULES, MANIFEST];
 
 /// An empty curve file's header, for callers that need it.
 pub fn empty_tvisibility() -> String {

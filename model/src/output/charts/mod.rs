@@ -79,6 +79,10 @@ pub struct CurveRecord {
 pub struct SweepData {
     pub summary: Vec<SummaryRecord>,
     pub curves: Vec<CurveRecord>,
+    /// `rules_of_thumb.csv`, empty if absent.
+    pub rules: Vec<SummaryRecord>,
+    /// `sweep.json`, if present.
+    pub manifest: Option<super::sweep_files::Manifest>,
 }
 
 impl SweepData {
@@ -91,9 +95,24 @@ impl SweepData {
                 .collect::<Result<Vec<T>, _>>()
                 .map_err(|e| format!("{}: {e}", path.display()))
         }
+        let rules_path = dir.join(super::sweep_files::RULES);
+        let manifest_path = dir.join(super::sweep_files::MANIFEST);
+        let manifest = match std::fs::read_to_string(&manifest_path) {
+            Ok(text) => Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
+            ),
+            Err(_) => None,
+        };
         Ok(SweepData {
             summary: read(dir.join(super::sweep_files::SUMMARY))?,
             curves: read(dir.join(super::sweep_files::TVISIBILITY))?,
+            rules: if rules_path.exists() {
+                read(rules_path)?
+            } else {
+                Vec::new()
+            },
+            manifest,
         })
     }
 

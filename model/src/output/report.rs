@@ -1,0 +1,237 @@
+//! `reports/REPORT.md`: the charts with captions, what was computed and how,
+//! recommended configurations per scenario, and common advice checked. It
+//! is built from the sweep's files alone, so `quorum-model plot` can
+//! rebuild it.
+
+use super::atomic::write_atomic;
+use super::charts::{draw_all, SummaryRecord, SweepData};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Draws the charts into `dir/charts` and writes `dir/REPORT.md`.
+pub fn write_report(data: &SweepData, dir: &Path) -> Result<(), String> {
+    let charts = draw_all(data, &dir.join("charts"))?;
+    let text = render(data, &charts);
+    write_atomic(&dir.join("REPORT.md"), text.as_bytes())
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or("n/a".into(), |x| format!("{x:.digits$}"))
+}
+
+fn prob(p: f64) -> String {
+    if p == 1.0 {
+        "1".into()
+    } else if p > 0.999 {
+        format!("{p:.6}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+fn consistency(r: &SummaryRecord) -> String {
+    match (
+        r.p_consistent_t0,
+        r.p_consistent_t0_ci_low,
+        r.p_consistent_t0_ci_high,
+    ) {
+        _ if r.strict => "1 (exact)".into(),
+        (Some(p), Some(lo), Some(hi)) if hi > 0.9995 => format!("{p:.6} [{lo:.6}, {hi:.6}]"),
+        (Some(p), Some(lo), Some(hi)) => format!("{p:.4} [{lo:.4}, {hi:.4}]"),
+        _ => "n/a".into(),
+    }
+}
+
+fn visibility(r: &SummaryRecord) -> String {
+    match r.t_visibility_p999_ms {
+        _ if r.strict => "0 (exact)".into(),
+        Some(t) if t <= 0.0 => "0 (99.9% at once)".into(),
+        Some(t) => format!("{t:.2} ms"),
+        None => "never (see notes)".into(),
+    }
+}
+
+fn latency_sum(r: &SummaryRecord) -> f64 {
+    r.read_latency_p999_ms.unwrap_or(f64::INFINITY)
+        + r.write_latency_p999_ms.unwrap_or(f64::INFINITY)
+}
+
+/// Tolerates one replica down for reads and for writes.
+fn tolerates_one(r: &SummaryRecord) -> bool {
+    r.r < r.n && r.w < r.n
+}
+
+/// The recommendations, stated criteria first.
+fn recommend(
+    data: &SweepData,
+    scenario: &str,
+    p_fail: Option<f64>,
+) -> (Option<SummaryRecord>, Option<SummaryRecord>) {
+    let rows: Vec<&SummaryRecord> = data
+        .summary
+        .iter()
+        .filter(|r| r.scenario == scenario && r.p_fail == p_fail && tolerates_one(r))
+        .collect();
+    let strict = rows.iter().filter(|r| r.strict).min_by(|a, b| {
+        a.n.cmp(&b.n)
+            .then(latency_sum(a).total_cmp(&latency_sum(b)))
+    });
+    let partial: Vec<&&SummaryRecord> = rows.iter().filter(|r| !r.strict && r.n <= 5).collect();
+    let good: Vec<&&&SummaryRecord> = partial
+        .iter()
+        .filter(|r| r.p_consistent_t0.unwrap_or(0.0) >= 0.95)
+        .collect();
+    let best = if good.is_empty() {
+        partial
+            .iter()
+            .max_by(|a, b| {
+                a.p_consistent_t0
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.p_consistent_t0.unwrap_or(0.0))
+            })
+            .map(|r| (**r).clone())
+    } else {
+        good.iter()
+            .min_by(|a, b| {
+                latency_sum(a)
+                    .total_cmp(&latency_sum(b))
+                    .then(a.n.cmp(&b.n))
+            })
+            .map(|r| (***r).clone())
+    };
+    (strict.map(|r| (*r).clone()), best)
+}
+
+fn render(data: &SweepData, charts: &[(String, String)]) -> String {
+    let mut md = String::new();
+    let m = data.manifest.as_ref();
+    let _ = writeln!(md, "# quorum-model report\n");
+    let _ = writeln!(
+        md,
+        "Written by `quorum-model sweep` (version {}). Every figure below is either **exact** (closed form, or numerical integration to a stated tolerance) or a **Monte Carlo estimate** with its 95% interval. Redraw with `quorum-model plot`.\n",
+        m.map_or("unknown".into(), |m| m.version.clone())
+    );
+    if let Some(m) = m {
+        let half = 1.959_963_984_540_054 * (0.25 / m.trials as f64).sqrt();
+        let _ = writeln!(md, "## What was computed\n");
+        let _ = writeln!(
+            md,
+            "- Grid: n = 1..{}, every 1 <= r, w <= n, p_fail in {{{}}} (each replica down independently), {} configurations in all.",
+            m.n_max,
+            m.p_fail.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+            data.summary.len()
+        );
+        let _ = writeln!(
+            md,
+            "- Exact: availability (threshold formula, unavailability summed directly), k-staleness `C(n-w, r)/C(n, r)`, read and write latency mean and percentiles (order statistics over the convolved round trips; relative tolerance 1e-9).",
+        );
+        let _ = writeln!(
+            md,
+            "- Monte Carlo (WARS, PBS VLDB 2012): P(consistent at t = 0) and the time for 99.9% of reads to see a write, {} trials per (scenario, p_fail, n), master seed {}. The 95% half-width of a probability is at most {:.5}. Strict quorums (r + w > n) are never stale: reported exactly, no trials.",
+            m.trials, m.seed, half
+        );
+        let _ = writeln!(md, "\n### Scenarios (delays in ms; W write delivery, A ack, R read request, S read response)\n");
+        let _ = writeln!(
+            md,
+            "| scenario | W | A | R | S | remote hop |\n|---|---|---|---|---|---|"
+        );
+        for s in &m.scenarios {
+            let hop = if s.remote_one_way_ms > 0.0 {
+                format!("+{} ms each way to non-local replicas", s.remote_one_way_ms)
+            } else {
+                "none".into()
+            };
+            let _ = writeln!(
+                md,
+                "| {} | `{}` | `{}` | `{}` | `{}` | {} |",
+                s.name, s.w, s.a, s.r, s.s, hop
+            );
+        }
+        md.push('\n');
+    }
+    let _ = writeln!(md, "## Charts\n");
+    for (stem, caption) in charts {
+        let _ = writeln!(
+            md,
+            "![{stem}](charts/{stem}.png)\n\n{caption} ([SVG](charts/{stem}.svg))\n"
+        );
+    }
+    let levels: Vec<f64> = m.map(|m| m.p_fail.clone()).unwrap_or_default();
+    let p_rec = levels
+        .iter()
+        .copied()
+        .fold(None, |a: Option<f64>, p| Some(a.map_or(p, |a| a.max(p))));
+    let _ = writeln!(md, "## Recommended configurations\n");
+    let _ = writeln!(
+        md,
+        "At p_fail = {} (the sweep's highest level), among configurations that keep reads and writes available with one replica down (r < n and w < n):\n\n- **cheapest strict**: the fewest replicas with r + w > n, then the lowest p99.9 read + p99.9 write latency;\n- **best partial**: among r + w <= n with n <= 5, the lowest p99.9 read + write latency with P(consistent at t = 0) >= 0.95 (if none reaches 0.95, the most consistent).\n",
+        p_rec.map_or("n/a".into(), |p| p.to_string())
+    );
+    let _ = writeln!(
+        md,
+        "| scenario | choice | n | r | w | read availability | write availability | p99.9 read | p99.9 write | P(consistent at t = 0) [95% CI] | 99.9% visible after |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for s in data.scenarios() {
+        let (strict, partial) = recommend(data, &s, p_rec);
+        for (label, row) in [("cheapest strict", strict), ("best partial", partial)] {
+            match row {
+                Some(r) => {
+                    let _ = writeln!(
+                        md,
+                        "| {s} | {label} | {} | {} | {} | {} | {} | {} ms | {} ms | {} | {} |",
+                        r.n,
+                        r.r,
+                        r.w,
+                        prob(r.read_availability),
+                        prob(r.write_availability),
+                        opt(r.read_latency_p999_ms, 2),
+                        opt(r.write_latency_p999_ms, 2),
+                        consistency(&r),
+                        visibility(&r)
+                    );
+                }
+                None => {
+                    let _ = writeln!(md, "| {s} | {label} | none in the grid | | | | | | | | |");
+                }
+            }
+        }
+    }
+    md.push('\n');
+    if !data.rules.is_empty() {
+        let _ = writeln!(md, "## Rules of thumb, checked (N = 10)\n");
+        let _ = writeln!(
+            md,
+            "Quorum best-practice guides recommend read sets of 30% and write sets of 60% of the nodes, or 40% and 60%, and call them strongly consistent; others split the nodes into disjoint read and write halves. At N = 10 none of these is strict (r + w <= n), so a read can miss the latest write. The exact column is PBS's bound (the read quorum misses the write quorum; it ignores propagation to other replicas); the simulated columns include propagation (p_fail = {}).\n",
+            levels.first().map_or("n/a".into(), |p| p.to_string())
+        );
+        let _ = writeln!(
+            md,
+            "| scenario | advice | n, r, w | strict? | P(read misses the write quorum), exact | P(consistent at t = 0) [95% CI], simulated | 99.9% visible after, simulated |\n|---|---|---|---|---|---|---|"
+        );
+        for r in &data.rules {
+            let advice = quorum_model_rules()
+                .iter()
+                .find(|x| (x.1, x.2, x.3) == (r.n, r.r, r.w))
+                .map_or("", |x| x.0);
+            let _ = writeln!(
+                md,
+                "| {} | {advice} | {}, {}, {} | {} | {:.5} | {} | {} |",
+                r.scenario,
+                r.n,
+                r.r,
+                r.w,
+                if r.strict { "yes" } else { "no" },
+                r.p_stale_k1,
+                consistency(r),
+                visibility(r)
+            );
+        }
+        md.push('\n');
+    }
+    md
+}
+
+fn quorum_model_rules() -> &'static [(&'static str, usize, usize, usize)] {
+    &crate::sweep::RULES_OF_THUMB
+}

@@ -226,3 +226,34 @@ fn merge_refuses_incomplete_or_foreign_shards() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("different sweep"));
     assert!(!c.exists());
 }
+
+#[test]
+fn a_sweep_file_says_the_same_as_options() {
+    let base = temp("config");
+    let file = base.join("sweep.toml");
+    std::fs::write(
+        &file,
+        "presets = [\"lnkd-disk\", \"wan\"]\nn_max = 5\np_fail = [0.0, 0.01]\ntrials = 4000\nout_dir = \"from-file\"\nreports_dir = \"from-file-reports\"\n",
+    )
+    .unwrap();
+    let out = run(&["sweep", "--config", file.to_str().unwrap(), "--quiet"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let by_options = base.join("by-options");
+    assert!(small(&by_options, &[]).status.success());
+    // Paths in the file are relative to the file; the data are the same.
+    assert_eq!(files(&base.join("from-file")), files(&by_options));
+    assert!(base.join("from-file-reports/REPORT.md").exists());
+    // Unknown keys are refused in one line.
+    std::fs::write(&file, "nmax = 3\n").unwrap();
+    let out = run(&["sweep", "--config", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("nmax") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+}

@@ -21,10 +21,16 @@ Examples:
   quorum-model sweep
   quorum-model sweep --presets lnkd-disk,wan --n-max 5 --p-fail 0,0.01
   quorum-model sweep --scenario model/scenarios/cloud-zones.toml --presets lnkd-ssd
-  quorum-model sweep --shard 1/4 --out-dir part1     # then: quorum-model merge --out-dir all part1 part2 part3 part4";
+  quorum-model sweep --shard 1/4 --out-dir part1     # then: quorum-model merge --out-dir all part1 part2 part3 part4
+  quorum-model sweep --config model/sweeps/small.toml";
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
+    /// A sweep file (TOML) with any of: presets, scenarios, n_max, p_fail,
+    /// trials, seed, threads, out_dir, reports_dir. Options given on the
+    /// command line override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Presets to sweep, comma separated (default: all four, unless
     /// --scenario is given).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -33,45 +39,128 @@ pub struct SweepArgs {
     /// the --p-fail levels.
     #[arg(long, value_name = "FILE")]
     scenario: Vec<PathBuf>,
-    /// Largest number of replicas (n = 1..=N).
-    #[arg(long, value_name = "N", default_value_t = 9)]
-    n_max: usize,
-    /// Failure levels: per-replica down probabilities, comma separated.
+    /// Largest number of replicas, n = 1..=N [default: 9].
+    #[arg(long, value_name = "N")]
+    n_max: Option<usize>,
+    /// Failure levels: per-replica down probabilities, comma separated
+    /// [default: 0,0.001,0.01].
     #[arg(
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "0,0.001,0.01",
         allow_negative_numbers = true
     )]
-    p_fail: Vec<f64>,
-    /// Monte Carlo trials per (scenario, n, p_fail).
-    #[arg(long, value_name = "T", default_value_t = DEFAULT_TRIALS)]
-    trials: u64,
-    /// Master seed; the same seed gives the same bytes.
-    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
-    seed: u64,
+    p_fail: Option<Vec<f64>>,
+    /// Monte Carlo trials per (scenario, n, p_fail) [default: 250000].
+    #[arg(long, value_name = "T")]
+    trials: Option<u64>,
+    /// Master seed; the same seed gives the same bytes [default: 1].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long, value_name = "J")]
     threads: Option<usize>,
     /// Evaluate only shard I of M (1-based): a deterministic part of the grid.
     #[arg(long, value_name = "I/M")]
     shard: Option<String>,
-    /// Where the CSVs go.
-    #[arg(long, value_name = "DIR", default_value = "notebooks-data")]
-    out_dir: PathBuf,
+    /// Where the CSVs go [default: notebooks-data].
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
     /// Where REPORT.md and the charts go (not written for a shard: merge,
-    /// then run `quorum-model plot`).
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    reports_dir: PathBuf,
+    /// then run `quorum-model plot`) [default: reports].
+    #[arg(long, value_name = "DIR")]
+    reports_dir: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
 }
 
-fn scenarios(args: &SweepArgs) -> Result<Vec<Scenario>, Usage> {
+/// A sweep file: the same settings as the options.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    presets: Option<Vec<String>>,
+    scenarios: Option<Vec<PathBuf>>,
+    n_max: Option<usize>,
+    p_fail: Option<Vec<f64>>,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    out_dir: Option<PathBuf>,
+    reports_dir: Option<PathBuf>,
+}
+
+/// Options after merging the command line over the sweep file over defaults.
+struct Settings {
+    presets: Option<Vec<String>>,
+    scenarios: Vec<PathBuf>,
+    n_max: usize,
+    p_fail: Vec<f64>,
+    trials: u64,
+    seed: u64,
+    threads: Option<usize>,
+    out_dir: PathBuf,
+    reports_dir: PathBuf,
+}
+
+fn settings(args: &SweepArgs) -> Result<Settings, Usage> {
+    let file = match &args.config {
+        None => SweepFile::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Usage(format!("--config: cannot read '{}': {e}", path.display())))?;
+            let mut f: SweepFile = toml::from_str(&text).map_err(|e| {
+                Usage(format!(
+                    "--config: {}: {}",
+                    path.display(),
+                    e.message().replace('\n', " ")
+                ))
+            })?;
+            // Paths in the file are relative to the file.
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let anchor = |p: &mut PathBuf| {
+                if p.is_relative() {
+                    *p = base.join(&p);
+                }
+            };
+            f.scenarios.iter_mut().flatten().for_each(anchor);
+            f.out_dir.iter_mut().for_each(anchor);
+            f.reports_dir.iter_mut().for_each(anchor);
+            f
+        }
+    };
+    Ok(Settings {
+        presets: args.presets.clone().or(file.presets),
+        scenarios: if args.scenario.is_empty() {
+            file.scenarios.unwrap_or_default()
+        } else {
+            args.scenario.clone()
+        },
+        n_max: args.n_max.or(file.n_max).unwrap_or(9),
+        p_fail: args
+            .p_fail
+            .clone()
+            .or(file.p_fail)
+            .unwrap_or_else(|| vec![0.0, 0.001, 0.01]),
+        trials: args.trials.or(file.trials).unwrap_or(DEFAULT_TRIALS),
+        seed: args.seed.or(file.seed).unwrap_or(DEFAULT_SEED),
+        threads: args.threads.or(file.threads),
+        out_dir: args
+            .out_dir
+            .clone()
+            .or(file.out_dir)
+            .unwrap_or_else(|| "notebooks-data".into()),
+        reports_dir: args
+            .reports_dir
+            .clone()
+            .or(file.reports_dir)
+            .unwrap_or_else(|| "reports".into()),
+    })
+}
+
+fn scenarios(args: &Settings) -> Result<Vec<Scenario>, Usage> {
     let mut out = Vec::new();
-    let names: Vec<String> = match (&args.presets, args.scenario.is_empty()) {
+    let names: Vec<String> = match (&args.presets, args.scenarios.is_empty()) {
         (Some(list), _) => list.clone(),
         (None, true) => PRESET_NAMES.iter().map(|s| s.to_string()).collect(),
         (None, false) => Vec::new(),
@@ -85,18 +174,19 @@ fn scenarios(args: &SweepArgs) -> Result<Vec<Scenario>, Usage> {
             ))
         })?);
     }
-    for path in &args.scenario {
+    for path in &args.scenarios {
         out.push(Scenario::from_file(path).map_err(|e| Usage(format!("--scenario: {e}")))?);
     }
     Ok(out)
 }
 
-pub fn run(args: SweepArgs) -> Result<(), Usage> {
+pub fn run(cli: SweepArgs) -> Result<(), Usage> {
+    let args = settings(&cli)?;
     // Everything is checked before any work or any file.
     if args.threads == Some(0) {
         return Err(Usage("--threads: must be an integer >= 1".into()));
     }
-    let shard = match &args.shard {
+    let shard = match &cli.shard {
         Some(s) => Shard::parse(s).map_err(|e| Usage(e.to_string()))?,
         None => Shard::WHOLE,
     };
@@ -109,18 +199,23 @@ pub fn run(args: SweepArgs) -> Result<(), Usage> {
     }
     .validated()
     .map_err(|e| Usage(e.to_string()))?;
-    if args.out_dir.exists() && !args.out_dir.is_dir() {
-        return Err(Usage(format!(
-            "--out-dir: '{}' exists and is not a directory",
-            args.out_dir.display()
-        )));
+    for (flag, dir) in [
+        ("--out-dir", &args.out_dir),
+        ("--reports-dir", &args.reports_dir),
+    ] {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Usage(format!(
+                "{flag}: '{}' exists and is not a directory",
+                dir.display()
+            )));
+        }
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| Usage(format!("--threads: {e}")))?;
     let start = Instant::now();
-    let progress = Progress::new(group_count(&spec, shard) as u64, "sweep", args.quiet);
+    let progress = Progress::new(group_count(&spec, shard) as u64, "sweep", cli.quiet);
     let out = pool
         .install(|| sweep::run(&spec, shard, &|| progress.tick()))
         .map_err(|e| Usage(e.to_string()))?;
@@ -135,7 +230,7 @@ pub fn run(args: SweepArgs) -> Result<(), Usage> {
         let data = SweepData::load(&args.out_dir).map_err(|e| Usage(format!("--out-dir: {e}")))?;
         write_report(&data, &args.reports_dir).map_err(|e| Usage(format!("--reports-dir: {e}")))?;
     }
-    if !args.quiet {
+    if !cli.quiet {
         eprintln!(
             "sweep: {} rows, {} curve points, {} trials per group, seed {}, in {:.1} s -> {}/{SUMMARY}, {}/{TVISIBILITY}{}",
             out.summary.len(),

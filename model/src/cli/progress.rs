@@ -14,11 +14,9 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} groups, {elapsed} elapsed, ETA {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{msg} [{bar:24}] {pos}/{len} groups, ETA {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
         );
         bar.set_message(what.to_string());
         Progress(Some(bar))

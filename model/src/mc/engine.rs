@@ -511,6 +511,11 @@ fn tally_versions(setup: &Setup, sc: &mut Scratch, tally: &mut Tally) {
     }
 }
 
+/// The shared chunk counter, alone on its cache lines so that claiming a
+/// chunk never invalidates data the workers read.
+#[repr(align(128))]
+struct PaddedCounter(AtomicU64);
+
 /// Runs `trials` trials with `threads` workers (`None`: all cores).
 ///
 /// Each worker owns one tally and takes the next unclaimed chunk from a
@@ -523,18 +528,18 @@ pub fn simulate(setup: &Setup, trials: u64, seed: u64, threads: Option<usize>) -
     let workers = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, chunks.max(1) as usize);
-    let worker = |next: &AtomicU64| {
+    let worker = |next: &PaddedCounter| {
         let mut tally = Tally::new(setup);
         let mut sc = Scratch::new(setup.n, kv);
         loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
+            let c = next.0.fetch_add(1, Ordering::Relaxed);
             if c >= chunks {
                 return tally;
             }
             run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
         }
     };
-    let next = AtomicU64::new(0);
+    let next = PaddedCounter(AtomicU64::new(0));
     if workers == 1 {
         return worker(&next);
     }

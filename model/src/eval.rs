@@ -446,9 +446,8 @@ impl SummaryRow {
             Quantile::Finite { estimate, ci_low, ci_high } => {
                 self.t_visibility_p999_ms = Some(estimate);
                 self.t_visibility_p999_ms_ci_low = Some(ci_low);
-                self.t_visibility_p999_ms_ci_high = Some(ci_high.min(f64::MAX));
+                self.t_visibility_p999_ms_ci_high = ci_high.is_finite().then_some(ci_high);
                 if ci_high.is_infinite() {
-                    self.t_visibility_p999_ms_ci_high = None;
                     self.notes.push("t_visibility_p999_ms_ci_high is null: the interval's upper end is infinite (some reads never see the write)".into());
                 }
             }

@@ -1,9 +1,17 @@
 //! quorum-bench: the real quorum store that quorum-model is checked against,
 //! and the criterion benchmarks (`benches/`).
 //!
-//! The store (replicas over TCP on loopback, fault and delay injection, the
-//! history checker and `quorum-bench validate`) is issue 5; until then this
-//! crate holds the benchmarks of the model's exact path.
+//! - [`store`]: replica servers over TCP on loopback and a coordinator;
+//! - [`inject`]: the precise timer that delays each WARS leg by a draw from
+//!   the model's distributions, and measures its own lateness;
+//! - [`check`]: the history checker (regular-register semantics).
+//!
+//! Still to come (issue 5): `quorum-bench validate` (measured against
+//! predicted), `chaos`, and the store's criterion benchmarks.
+
+pub mod check;
+pub mod inject;
+pub mod store;
 
 /// The model crate this bench measures, re-exported for the benchmarks.
 pub use quorum_model as model;

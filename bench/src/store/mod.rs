@@ -1,0 +1,9 @@
+//! The real quorum store: replica servers over TCP on loopback and a
+//! coordinator that runs quorum reads and writes against them.
+
+pub mod coordinator;
+pub mod protocol;
+pub mod replica;
+
+pub use coordinator::{Coordinator, OpError, ReadResult, WriteResult};
+pub use replica::{Legs, Replica, ReplicaConfig};

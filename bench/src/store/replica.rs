@@ -1,0 +1,379 @@
+//! A replica server: a versioned key-value map behind a TCP listener on
+//! 127.0.0.1 (ephemeral port), with every WARS leg delayed by a draw from
+//! the model's distributions.
+//!
+//! A write request is applied `W` ms after it arrives and acknowledged `A`
+//! ms after that; a read request reads the map `R` ms after it arrives and
+//! answers `S` ms after that. Writes are last-writer-wins on the
+//! coordinator's version. Faults: a crashed replica is a black hole (it
+//! drops requests and never answers; actions scheduled before the crash are
+//! void), a restart brings it back empty or, with a durable log, with every
+//! write it acknowledged; a partition drops traffic both ways for a while.
+
+use super::protocol::{Frame, READ, WRITE};
+use crate::inject::Scheduler;
+use quorum_model::dist::Dist;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The four WARS legs as seen from one replica.
+#[derive(Debug, Clone)]
+pub struct Legs {
+    pub w: Dist,
+    pub a: Dist,
+    pub r: Dist,
+    pub s: Dist,
+}
+
+impl Legs {
+    /// No injected delay at all.
+    pub fn none() -> Self {
+        let zero: Dist = "const(0)".parse().expect("valid spec");
+        Legs {
+            w: zero.clone(),
+            a: zero.clone(),
+            r: zero.clone(),
+            s: zero,
+        }
+    }
+}
+
+/// How a replica is started.
+#[derive(Debug, Clone)]
+pub struct ReplicaConfig {
+    pub legs: Legs,
+    pub seed: u64,
+    /// Append each write to this log and fsync before acknowledging it.
+    pub durable: Option<PathBuf>,
+}
+
+type Map = HashMap<u64, (u64, Vec<u8>)>;
+
+struct Shared {
+    sched: Arc<Scheduler>,
+    legs: Legs,
+    data: Mutex<Map>,
+    up: AtomicBool,
+    /// Bumped at each crash: actions scheduled earlier see a stale value
+    /// and do nothing.
+    incarnation: AtomicU64,
+    partitioned_until: Mutex<Option<Instant>>,
+    rng: Mutex<Xoshiro256PlusPlus>,
+    log: Mutex<Option<BufWriter<File>>>,
+    log_path: Option<PathBuf>,
+    stop: AtomicBool,
+}
+
+/// A running replica.
+pub struct Replica {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl Replica {
+    /// Binds 127.0.0.1:0 and serves until dropped.
+    pub fn spawn(config: ReplicaConfig, sched: Arc<Scheduler>) -> io::Result<Replica> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let (data, log) = match &config.durable {
+            Some(path) => (recover(path)?, Some(open_log(path)?)),
+            None => (Map::new(), None),
+        };
+        let shared = Arc::new(Shared {
+            sched,
+            legs: config.legs,
+            data: Mutex::new(data),
+            up: AtomicBool::new(true),
+            incarnation: AtomicU64::new(0),
+            partitioned_until: Mutex::new(None),
+            rng: Mutex::new(Xoshiro256PlusPlus::seed_from_u64(config.seed)),
+            log: Mutex::new(log),
+            log_path: config.durable,
+            stop: AtomicBool::new(false),
+        });
+        let s = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("replica-{}", addr.port()))
+            .spawn(move || accept_loop(listener, s))?;
+        Ok(Replica { addr, shared })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops answering and forgets what was in flight.
+    pub fn crash(&self) {
+        self.shared.up.store(false, Ordering::SeqCst);
+        self.shared.incarnation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Comes back: with the log's contents if durable, else empty.
+    pub fn restart(&self) -> io::Result<()> {
+        let data = match &self.shared.log_path {
+            Some(path) => recover(path)?,
+            None => Map::new(),
+        };
+        *self.shared.data.lock().expect("data") = data;
+        self.shared.up.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Drops traffic both ways for `d`.
+    pub fn partition(&self, d: Duration) {
+        *self.shared.partitioned_until.lock().expect("partition") = Some(Instant::now() + d);
+    }
+
+    /// The version stored for `key` (0 if none), read directly.
+    pub fn version_of(&self, key: u64) -> u64 {
+        self.shared
+            .data
+            .lock()
+            .expect("data")
+            .get(&key)
+            .map_or(0, |e| e.0)
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.crash();
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn open_log(path: &Path) -> io::Result<BufWriter<File>> {
+    Ok(BufWriter::new(
+        OpenOptions::new().create(true).append(true).open(path)?,
+    ))
+}
+
+/// Replays a log of `key:u64 version:u64 vlen:u32 value` records; a torn
+/// last record (a crash mid-append) is ignored.
+fn recover(path: &Path) -> io::Result<Map> {
+    let mut map = Map::new();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(map),
+        Err(e) => return Err(e),
+    };
+    let mut i = 0;
+    while i + 20 <= bytes.len() {
+        let key = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8"));
+        let version = u64::from_le_bytes(bytes[i + 8..i + 16].try_into().expect("8"));
+        let vlen = u32::from_le_bytes(bytes[i + 16..i + 20].try_into().expect("4")) as usize;
+        if i + 20 + vlen > bytes.len() {
+            break;
+        }
+        let value = bytes[i + 20..i + 20 + vlen].to_vec();
+        apply(&mut map, key, version, value);
+        i += 20 + vlen;
+    }
+    Ok(map)
+}
+
+fn apply(map: &mut Map, key: u64, version: u64, value: Vec<u8>) {
+    let e = map.entry(key).or_insert((0, Vec::new()));
+    if version > e.0 {
+        *e = (version, value);
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        let _ = stream.set_nodelay(true);
+        let s = shared.clone();
+        let _ = std::thread::Builder::new()
+            .name("replica-conn".into())
+            .spawn(move || serve(stream, s));
+    }
+}
+
+impl Shared {
+    fn partitioned(&self) -> bool {
+        self.partitioned_until
+            .lock()
+            .expect("partition")
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    fn alive(&self, incarnation: u64) -> bool {
+        self.up.load(Ordering::SeqCst) && self.incarnation.load(Ordering::SeqCst) == incarnation
+    }
+
+    fn draw(&self, first: &Dist, second: &Dist) -> (f64, f64) {
+        let mut rng = self.rng.lock().expect("rng");
+        (first.sample(&mut *rng), second.sample(&mut *rng))
+    }
+}
+
+fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
+    let writer = Arc::new(Mutex::new(BufWriter::new(write_half)));
+    let mut reader = BufReader::new(stream);
+    while let Ok(Some(req)) = Frame::read_from(&mut reader) {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        if !shared.up.load(Ordering::SeqCst) || shared.partitioned() {
+            continue;
+        }
+        handle(req, &shared, &writer);
+    }
+}
+
+fn handle(req: Frame, shared: &Arc<Shared>, writer: &Arc<Mutex<BufWriter<TcpStream>>>) {
+    let inc = shared.incarnation.load(Ordering::SeqCst);
+    let (first, second) = match req.kind {
+        WRITE => shared.draw(&shared.legs.w, &shared.legs.a),
+        READ => shared.draw(&shared.legs.r, &shared.legs.s),
+        _ => return,
+    };
+    let (s, w) = (shared.clone(), writer.clone());
+    shared.sched.after_ms(first, move || {
+        if !s.alive(inc) {
+            return;
+        }
+        let mut resp = Frame {
+            op: req.op,
+            kind: req.kind,
+            key: req.key,
+            version: 0,
+            value: Vec::new(),
+        };
+        if req.kind == WRITE {
+            if let Some(log) = s.log.lock().expect("log").as_mut() {
+                // Durable: on disk before the ack can be scheduled.
+                let mut rec = Vec::with_capacity(20 + req.value.len());
+                rec.extend_from_slice(&req.key.to_le_bytes());
+                rec.extend_from_slice(&req.version.to_le_bytes());
+                rec.extend_from_slice(&(req.value.len() as u32).to_le_bytes());
+                rec.extend_from_slice(&req.value);
+                if log
+                    .write_all(&rec)
+                    .and_then(|_| log.flush())
+                    .and_then(|_| log.get_ref().sync_data())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            apply(
+                &mut s.data.lock().expect("data"),
+                req.key,
+                req.version,
+                req.value,
+            );
+            resp.version = req.version;
+        } else if let Some((v, value)) = s.data.lock().expect("data").get(&req.key) {
+            resp.version = *v;
+            resp.value = value.clone();
+        }
+        let s2 = s.clone();
+        s.sched.after_ms(second, move || {
+            if !s2.alive(inc) || s2.partitioned() {
+                return;
+            }
+            let mut out = w.lock().expect("writer");
+            let _ = resp.write_to(&mut *out).and_then(|_| out.flush());
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(stream: &mut TcpStream, n: usize) -> Vec<Frame> {
+        (0..n)
+            .filter_map(|_| Frame::read_from(stream).ok().flatten())
+            .collect()
+    }
+
+    fn replica(durable: Option<PathBuf>) -> (Replica, TcpStream) {
+        let sched = Arc::new(Scheduler::new());
+        let r = Replica::spawn(
+            ReplicaConfig {
+                legs: Legs::none(),
+                seed: 1,
+                durable,
+            },
+            sched,
+        )
+        .unwrap();
+        let c = TcpStream::connect(r.addr()).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        (r, c)
+    }
+
+    fn send(c: &mut TcpStream, op: u64, kind: u8, key: u64, version: u64) {
+        Frame {
+            op,
+            kind,
+            key,
+            version,
+            value: vec![1, 2, 3],
+        }
+        .write_to(c)
+        .unwrap();
+    }
+
+    #[test]
+    fn last_writer_wins_and_reads_see_it() {
+        let (_r, mut c) = replica(None);
+        send(&mut c, 1, WRITE, 5, 10);
+        send(&mut c, 2, WRITE, 5, 7);
+        let acks = read_all(&mut c, 2);
+        assert_eq!(acks.len(), 2);
+        send(&mut c, 3, READ, 5, 0);
+        let got = read_all(&mut c, 1);
+        assert_eq!(got[0].version, 10);
+        send(&mut c, 4, READ, 6, 0);
+        assert_eq!(read_all(&mut c, 1)[0].version, 0);
+    }
+
+    #[test]
+    fn crash_forgets_unless_durable() {
+        let (r, mut c) = replica(None);
+        send(&mut c, 1, WRITE, 1, 3);
+        read_all(&mut c, 1);
+        r.crash();
+        r.restart().unwrap();
+        assert_eq!(r.version_of(1), 0);
+
+        let path = std::env::temp_dir().join(format!("qm-replica-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let (r, mut c) = replica(Some(path.clone()));
+        send(&mut c, 1, WRITE, 1, 3);
+        read_all(&mut c, 1);
+        r.crash();
+        r.restart().unwrap();
+        assert_eq!(r.version_of(1), 3);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_crashed_replica_is_silent() {
+        let (r, mut c) = replica(None);
+        r.crash();
+        send(&mut c, 1, WRITE, 1, 3);
+        c.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        assert!(Frame::read_from(&mut c).is_err());
+    }
+}

@@ -195,6 +195,65 @@ impl Scenario {
     }
 }
 
+/// Where the delays come from, as a command line gives them: a preset or a
+/// scenario file, then `delay` on all four legs, then each leg's own spec.
+#[derive(Debug, Clone, Default)]
+pub struct DelayOptions {
+    pub preset: Option<String>,
+    pub scenario: Option<std::path::PathBuf>,
+    pub delay: Option<String>,
+    pub w_delay: Option<String>,
+    pub a_delay: Option<String>,
+    pub r_delay: Option<String>,
+    pub s_delay: Option<String>,
+}
+
+impl Scenario {
+    /// Builds the scenario the options describe (`exp(mean=1)` on every leg
+    /// when they name none). A preset or file with overridden legs is named
+    /// `NAME+overrides`. Errors name the option at fault.
+    pub fn from_options(o: &DelayOptions) -> Result<Scenario, ScenarioError> {
+        let mut s = match (&o.preset, &o.scenario) {
+            (Some(name), _) => Scenario::from_preset(name)?,
+            (None, Some(path)) => Scenario::from_file(path).map_err(|e| ScenarioError::File {
+                file: "--scenario".into(),
+                message: e.to_string(),
+            })?,
+            (None, None) => Scenario::default_exponential(),
+        };
+        let spec = |field: &str, text: &str| {
+            parse(text, None).map_err(|source| ScenarioError::Spec {
+                field: field.into(),
+                source,
+            })
+        };
+        if let Some(d) = &o.delay {
+            let d = spec("--delay", d)?;
+            s.wars = Wars {
+                topology: s.wars.topology,
+                ..Wars::uniform(d)
+            };
+        }
+        for (field, value, slot) in [
+            ("--w-delay", &o.w_delay, &mut s.wars.w),
+            ("--a-delay", &o.a_delay, &mut s.wars.a),
+            ("--r-delay", &o.r_delay, &mut s.wars.r),
+            ("--s-delay", &o.s_delay, &mut s.wars.s),
+        ] {
+            if let Some(text) = value {
+                *slot = spec(field, text)?;
+            }
+        }
+        let overridden = [&o.delay, &o.w_delay, &o.a_delay, &o.r_delay, &o.s_delay]
+            .iter()
+            .any(|v| v.is_some());
+        if overridden && (o.preset.is_some() || o.scenario.is_some()) {
+            s.name = format!("{}+overrides", s.name);
+        }
+        Ok(s)
+    }
+}
+
 /// `toml` errors span several lines with a source excerpt; keep the line
 /// number and the message.
 fn one_line_toml_error(text: &str, e: &toml::de::Error) -> String {

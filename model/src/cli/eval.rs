@@ -2,14 +2,13 @@
 
 use super::Usage;
 use clap::{Args, ValueEnum};
-use quorum_model::dist::spec::parse;
 use quorum_model::eval::{evaluate, Config, EvalOptions, SummaryRow};
 use quorum_model::failure::FailureModel;
 use quorum_model::mc::{self, Setup};
 use quorum_model::output::atomic::PendingFile;
 use quorum_model::output::curve::{tvisibility_csv, CurveRow};
 use quorum_model::output::{render, Csv, Json, Table};
-use quorum_model::scenario::Scenario;
+use quorum_model::scenario::{DelayOptions, Scenario};
 use quorum_model::sweep;
 use std::path::PathBuf;
 
@@ -105,40 +104,16 @@ pub struct EvalArgs {
 }
 
 fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
-    let mut s = match (&args.preset, &args.scenario) {
-        (Some(name), _) => Scenario::from_preset(name).map_err(|e| Usage(e.to_string()))?,
-        (None, Some(path)) => {
-            Scenario::from_file(path).map_err(|e| Usage(format!("--scenario: {e}")))?
-        }
-        (None, None) => Scenario::default_exponential(),
-    };
-    let spec =
-        |flag: &str, text: &str| parse(text, None).map_err(|e| Usage(format!("{flag}: {e}")));
-    if let Some(d) = &args.delay {
-        let d = spec("--delay", d)?;
-        s.wars.w = d.clone();
-        s.wars.a = d.clone();
-        s.wars.r = d.clone();
-        s.wars.s = d;
-    }
-    for (flag, value, slot) in [
-        ("--w-delay", &args.w_delay, &mut s.wars.w),
-        ("--a-delay", &args.a_delay, &mut s.wars.a),
-        ("--r-delay", &args.r_delay, &mut s.wars.r),
-        ("--s-delay", &args.s_delay, &mut s.wars.s),
-    ] {
-        if let Some(text) = value {
-            *slot = spec(flag, text)?;
-        }
-    }
-    let overridden = args.delay.is_some()
-        || args.w_delay.is_some()
-        || args.a_delay.is_some()
-        || args.r_delay.is_some()
-        || args.s_delay.is_some();
-    if overridden && (args.preset.is_some() || args.scenario.is_some()) {
-        s.name = format!("{}+overrides", s.name);
-    }
+    let mut s = Scenario::from_options(&DelayOptions {
+        preset: args.preset.clone(),
+        scenario: args.scenario.clone(),
+        delay: args.delay.clone(),
+        w_delay: args.w_delay.clone(),
+        a_delay: args.a_delay.clone(),
+        r_delay: args.r_delay.clone(),
+        s_delay: args.s_delay.clone(),
+    })
+    .map_err(|e| Usage(e.to_string()))?;
     if let Some(p) = args.p_fail {
         if !(0.0..=1.0).contains(&p) {
             return Err(Usage(format!(

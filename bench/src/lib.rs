@@ -6,12 +6,15 @@
 //!   the model's distributions, and measures its own lateness;
 //! - [`check`]: the history checker (regular-register semantics).
 //!
-//! Still to come (issue 5): `quorum-bench validate` (measured against
-//! predicted), `chaos`, and the store's criterion benchmarks.
+//! - [`validate`]: measured against predicted.
+//!
+//! Still to come (issue 5): `chaos`, the validate chart, overhead
+//! calibration, and the store's criterion benchmarks.
 
 pub mod check;
 pub mod inject;
 pub mod store;
+pub mod validate;
 
 /// The model crate this bench measures, re-exported for the benchmarks.
 pub use quorum_model as model;

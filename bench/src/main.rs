@@ -1,0 +1,216 @@
+//! `quorum-bench`: run the real quorum store and compare it with the model.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
+use quorum_model::eval::Config;
+use quorum_model::output::atomic::write_atomic;
+use quorum_model::scenario::{DelayOptions, Scenario};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "quorum-bench",
+    version,
+    about = "A real quorum store on loopback, measured against quorum-model's predictions."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Measure P(consistent at t) and latencies on the real store under the
+    /// scenario's injected delays, next to the model's predictions.
+    #[command(
+        after_help = "Example:\n  quorum-bench validate --n 3 --r 1 --w 1 --delay 'exp(mean=2)' --w-delay 'exp(mean=10)' --writes 5000 --format json"
+    )]
+    Validate(Box<ValidateArgs>),
+}
+
+#[derive(Args, Debug)]
+struct ValidateArgs {
+    #[arg(long)]
+    n: usize,
+    #[arg(long)]
+    r: usize,
+    #[arg(long)]
+    w: usize,
+    /// Published delay preset (wan is not supported here).
+    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
+    preset: Option<String>,
+    /// Scenario file (TOML).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Delay spec for all four legs.
+    #[arg(long, value_name = "SPEC")]
+    delay: Option<String>,
+    #[arg(long, value_name = "SPEC")]
+    w_delay: Option<String>,
+    #[arg(long, value_name = "SPEC")]
+    a_delay: Option<String>,
+    #[arg(long, value_name = "SPEC")]
+    r_delay: Option<String>,
+    #[arg(long, value_name = "SPEC")]
+    s_delay: Option<String>,
+    /// Writes to measure (each read back at every point of the t grid).
+    #[arg(long, value_name = "K", default_value_t = 1000)]
+    writes: usize,
+    /// Seed of the injected delays and of the prediction.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// Writes in flight at once.
+    #[arg(long, value_name = "C", default_value_t = 16)]
+    concurrency: usize,
+    /// Where validate-curve.csv goes.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    reports_dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim();
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(args) => run_validate(*args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_validate(args: ValidateArgs) -> Result<(), String> {
+    let config = Config::new(args.n, args.r, args.w).map_err(|e| e.to_string())?;
+    if args.writes == 0 {
+        return Err("--writes: must be an integer >= 1".into());
+    }
+    let scenario = Scenario::from_options(&DelayOptions {
+        preset: args.preset.clone(),
+        scenario: args.scenario.clone(),
+        delay: args.delay.clone(),
+        w_delay: args.w_delay.clone(),
+        a_delay: args.a_delay.clone(),
+        r_delay: args.r_delay.clone(),
+        s_delay: args.s_delay.clone(),
+    })
+    .map_err(|e| e.to_string())?;
+    let report = validate(&ValidateConfig {
+        scenario,
+        config,
+        writes: args.writes,
+        seed: args.seed,
+        concurrency: args.concurrency.max(1),
+        grid_points: 12,
+        trials: 250_000,
+    })?;
+    std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
+    write_atomic(
+        &args.reports_dir.join("validate-curve.csv"),
+        curve_csv(&report).as_bytes(),
+    )
+    .map_err(|e| format!("--reports-dir: {e}"))?;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serializable")
+        ),
+        Format::Table => print_table(&report),
+    }
+    Ok(())
+}
+
+fn curve_csv(r: &ValidateReport) -> String {
+    let mut out = String::from("scenario,n,r,w,t_ms,measured,predicted,reads\n");
+    for p in &r.curve {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            r.scenario, r.n, r.r, r.w, p.t_ms, p.measured, p.predicted, p.reads
+        ));
+    }
+    out
+}
+
+fn print_table(r: &ValidateReport) {
+    println!(
+        "{}  n = {}, r = {}, w = {}: {} writes, {} reads",
+        r.scenario, r.n, r.r, r.w, r.writes, r.reads
+    );
+    println!("{:<28}{:>12}{:>12}", "", "measured", "predicted");
+    let rows = [
+        (
+            "P(consistent at t = 0)",
+            r.measured.p_consistent_t0,
+            r.predicted.p_consistent_t0,
+            "",
+        ),
+        (
+            "write latency p50",
+            r.measured.write_latency_p50_ms,
+            r.predicted.write_latency_p50_ms,
+            " ms",
+        ),
+        (
+            "write latency p99",
+            r.measured.write_latency_p99_ms,
+            r.predicted.write_latency_p99_ms,
+            " ms",
+        ),
+        (
+            "read latency p50",
+            r.measured.read_latency_p50_ms,
+            r.predicted.read_latency_p50_ms,
+            " ms",
+        ),
+        (
+            "read latency p99",
+            r.measured.read_latency_p99_ms,
+            r.predicted.read_latency_p99_ms,
+            " ms",
+        ),
+    ];
+    for (label, m, p, unit) in rows {
+        println!(
+            "{label:<28}{:>12}{:>12}",
+            format!("{m:.4}{unit}"),
+            format!("{p:.4}{unit}")
+        );
+    }
+    println!(
+        "largest |measured - predicted| over the t curve: {:.4}",
+        r.max_curve_deviation
+    );
+    println!("regular-register violations: {}", r.stale_reads_strict);
+    println!(
+        "overhead with no injected delay (median): write {:.3} ms, read {:.3} ms",
+        r.overhead_write_ms, r.overhead_read_ms
+    );
+    let l = &r.scheduler_lateness;
+    println!(
+        "injection timer lateness: mean {:.1} µs, p99 {} µs, max {} µs over {} actions",
+        l.mean_us, l.p99_us, l.max_us, l.actions
+    );
+}

@@ -7,15 +7,18 @@
 //! For strict quorums (r + w > n) any violation is a bug; for partial quorums
 //! the violations are the stale reads, a measurement.
 
-use crate::store::{ReadResult, WriteResult};
+use crate::store::{OpError, ReadResult, WriteResult};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// One recorded operation.
+/// One recorded operation. A write that timed out is kept with
+/// `acked: false`: replicas may still have applied it, so reads may return
+/// its version, but nothing requires them to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Op {
     pub is_write: bool,
+    pub acked: bool,
     pub key: u64,
     pub version: u64,
     pub start: Instant,
@@ -46,6 +49,7 @@ impl History {
     pub fn write(&self, key: u64, w: &WriteResult) {
         self.push(Op {
             is_write: true,
+            acked: true,
             key,
             version: w.version,
             start: w.start,
@@ -53,9 +57,25 @@ impl History {
         });
     }
 
+    /// A write that did not reach its quorum, from its error.
+    pub fn failed_write(&self, key: u64, err: &OpError) {
+        let OpError::Timeout { version, start, .. } = *err;
+        if version != 0 {
+            self.push(Op {
+                is_write: true,
+                acked: false,
+                key,
+                version,
+                start,
+                end: start,
+            });
+        }
+    }
+
     pub fn read(&self, key: u64, r: &ReadResult) {
         self.push(Op {
             is_write: false,
+            acked: true,
             key,
             version: r.version,
             start: r.start,
@@ -87,9 +107,9 @@ impl History {
 /// use std::time::{Duration, Instant};
 /// let t = Instant::now();
 /// let at = |ms: u64| t + Duration::from_millis(ms);
-/// let w = Op { is_write: true, key: 1, version: 5, start: at(0), end: at(1) };
-/// let stale = Op { is_write: false, key: 1, version: 0, start: at(2), end: at(3) };
-/// let fine = Op { is_write: false, key: 1, version: 5, start: at(2), end: at(3) };
+/// let w = Op { is_write: true, acked: true, key: 1, version: 5, start: at(0), end: at(1) };
+/// let stale = Op { is_write: false, acked: true, key: 1, version: 0, start: at(2), end: at(3) };
+/// let fine = Op { is_write: false, acked: true, key: 1, version: 5, start: at(2), end: at(3) };
 /// assert_eq!(check_regular(&[w, fine]).len(), 0);
 /// assert_eq!(check_regular(&[w, stale]).len(), 1);
 /// ```
@@ -98,8 +118,10 @@ pub fn check_regular(ops: &[Op]) -> Vec<Violation> {
     let mut by_key: HashMap<u64, Vec<(Instant, u64)>> = HashMap::new();
     let mut started: HashMap<(u64, u64), Instant> = HashMap::new();
     for op in ops.iter().filter(|o| o.is_write) {
-        by_key.entry(op.key).or_default().push((op.end, op.version));
         started.insert((op.key, op.version), op.start);
+        if op.acked {
+            by_key.entry(op.key).or_default().push((op.end, op.version));
+        }
     }
     for writes in by_key.values_mut() {
         writes.sort_by_key(|w| w.0);
@@ -142,6 +164,7 @@ mod tests {
     fn op(is_write: bool, key: u64, version: u64, start: u64, end: u64, t: Instant) -> Op {
         Op {
             is_write,
+            acked: true,
             key,
             version,
             start: t + Duration::from_millis(start),
@@ -164,6 +187,15 @@ mod tests {
         let v = check_regular(&ops);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].expected_at_least, 2);
+    }
+
+    #[test]
+    fn unacknowledged_writes_may_be_read_but_are_not_required() {
+        let t = Instant::now();
+        let mut failed = op(true, 1, 4, 0, 0, t);
+        failed.acked = false;
+        let ops = [failed, op(false, 1, 4, 5, 6, t), op(false, 1, 0, 7, 8, t)];
+        assert!(check_regular(&ops).is_empty());
     }
 
     #[test]

@@ -6,11 +6,13 @@
 //!   the model's distributions, and measures its own lateness;
 //! - [`check`]: the history checker (regular-register semantics).
 //!
-//! - [`validate`]: measured against predicted.
+//! - [`validate`]: measured against predicted;
+//! - [`chaos`]: crashes, restarts and partitions, then a read-back.
 //!
-//! Still to come (issue 5): `chaos`, the validate chart, overhead
-//! calibration, and the store's criterion benchmarks.
+//! Still to come (issue 5): the validate chart, overhead calibration, and
+//! the store's criterion benchmarks.
 
+pub mod chaos;
 pub mod check;
 pub mod inject;
 pub mod store;

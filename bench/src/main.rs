@@ -1,6 +1,8 @@
 //! `quorum-bench`: run the real quorum store and compare it with the model.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use quorum_bench::chaos::{chaos, ChaosConfig};
+use quorum_bench::store::Legs;
 use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
 use quorum_model::eval::Config;
 use quorum_model::output::atomic::write_atomic;
@@ -27,6 +29,42 @@ enum Command {
         after_help = "Example:\n  quorum-bench validate --n 3 --r 1 --w 1 --delay 'exp(mean=2)' --w-delay 'exp(mean=10)' --writes 5000 --format json"
     )]
     Validate(Box<ValidateArgs>),
+    /// A workload under random crashes, restarts and partitions of up to
+    /// n - max(r, w) replicas, then a heal and a read-back of every
+    /// acknowledged write.
+    #[command(
+        after_help = "Example:\n  quorum-bench chaos --n 5 --r 3 --w 3 --durable --ops 20000 --crash-restart --partitions --format json"
+    )]
+    Chaos(ChaosArgs),
+}
+
+#[derive(Args, Debug)]
+struct ChaosArgs {
+    #[arg(long)]
+    n: usize,
+    #[arg(long)]
+    r: usize,
+    #[arg(long)]
+    w: usize,
+    /// Replicas log and fsync each write before acknowledging it.
+    #[arg(long)]
+    durable: bool,
+    /// Operations in the workload (half writes, half reads).
+    #[arg(long, value_name = "K", default_value_t = 10_000)]
+    ops: usize,
+    /// Crash and restart replicas during the workload.
+    #[arg(long)]
+    crash_restart: bool,
+    /// Partition replicas from the coordinator for 15 ms at a time.
+    #[arg(long)]
+    partitions: bool,
+    /// Delay spec for every leg.
+    #[arg(long, value_name = "SPEC", default_value = "exp(mean=0.2)")]
+    delay: String,
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -93,6 +131,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => run_validate(*args),
+        Command::Chaos(args) => run_chaos(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,6 +178,62 @@ fn run_validate(args: ValidateArgs) -> Result<(), String> {
             serde_json::to_string_pretty(&report).expect("serializable")
         ),
         Format::Table => print_table(&report),
+    }
+    Ok(())
+}
+
+fn run_chaos(args: ChaosArgs) -> Result<(), String> {
+    let config = Config::new(args.n, args.r, args.w).map_err(|e| e.to_string())?;
+    if args.ops == 0 {
+        return Err("--ops: must be an integer >= 1".into());
+    }
+    if !args.crash_restart && !args.partitions {
+        eprintln!("note: neither --crash-restart nor --partitions: a fault-free run");
+    }
+    let d =
+        quorum_model::dist::spec::parse(&args.delay, None).map_err(|e| format!("--delay: {e}"))?;
+    let report = chaos(&ChaosConfig {
+        config,
+        legs: Legs {
+            w: d.clone(),
+            a: d.clone(),
+            r: d.clone(),
+            s: d,
+        },
+        durable: args.durable,
+        ops: args.ops,
+        crash_restart: args.crash_restart,
+        partitions: args.partitions,
+        seed: args.seed,
+        clients: 8,
+        keys: 50,
+    })?;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serializable")
+        ),
+        Format::Table => {
+            println!(
+                "n = {}, r = {}, w = {}, {}: {} operations, {} crashes, {} restarts, {} partitions",
+                report.n,
+                report.r,
+                report.w,
+                if report.durable {
+                    "durable"
+                } else {
+                    "not durable"
+                },
+                report.ops,
+                report.crashes,
+                report.restarts,
+                report.partitions
+            );
+            println!("acknowledged writes   {}", report.acknowledged_writes);
+            println!("lost writes           {}", report.lost_writes);
+            println!("stale reads           {}", report.stale_reads);
+            println!("failed operations     {}", report.failed_ops);
+        }
     }
     Ok(())
 }

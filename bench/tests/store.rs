@@ -68,8 +68,9 @@ fn workload(
                     }
                     let key = (i % 7) as u64;
                     if (i + c) % 2 == 0 {
-                        if let Ok(res) = coord.write(key, &[c as u8], w) {
-                            history.write(key, &res);
+                        match coord.write(key, &[c as u8], w) {
+                            Ok(res) => history.write(key, &res),
+                            Err(e) => history.failed_write(key, &e),
                         }
                     } else if let Ok(res) = coord.read(key, r) {
                         history.read(key, &res);

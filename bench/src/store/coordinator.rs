@@ -18,14 +18,23 @@ use std::time::{Duration, Instant};
 /// Why an operation did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpError {
-    /// Fewer than the quorum answered within the timeout.
-    Timeout { answered: usize, needed: usize },
+    /// Fewer than the quorum answered within the timeout. For a write,
+    /// `version` is the version it tried to write (it may still be applied
+    /// by the replicas that got it); 0 for a read.
+    Timeout {
+        answered: usize,
+        needed: usize,
+        version: u64,
+        start: Instant,
+    },
 }
 
 impl std::fmt::Display for OpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OpError::Timeout { answered, needed } => {
+            OpError::Timeout {
+                answered, needed, ..
+            } => {
                 write!(f, "timed out with {answered} of {needed} answers")
             }
         }
@@ -90,7 +99,7 @@ impl Coordinator {
     }
 
     /// Sends `frame` to every replica and waits for `k` answers.
-    fn quorum(&self, mut frame: Frame, k: usize) -> Result<Vec<Frame>, OpError> {
+    fn quorum(&self, mut frame: Frame, k: usize, start: Instant) -> Result<Vec<Frame>, OpError> {
         let op = self.next_op.fetch_add(1, Ordering::Relaxed);
         frame.op = op;
         let (tx, rx) = channel();
@@ -115,6 +124,12 @@ impl Coordinator {
             return Err(OpError::Timeout {
                 answered: got.len(),
                 needed: k,
+                version: if frame.kind == WRITE {
+                    frame.version
+                } else {
+                    0
+                },
+                start,
             });
         }
         Ok(got)
@@ -132,7 +147,7 @@ impl Coordinator {
             version,
             value: value.to_vec(),
         };
-        self.quorum(frame, w)?;
+        self.quorum(frame, w, start)?;
         Ok(WriteResult {
             version,
             start,
@@ -151,7 +166,7 @@ impl Coordinator {
             version: 0,
             value: Vec::new(),
         };
-        let answers = self.quorum(frame, r)?;
+        let answers = self.quorum(frame, r, start)?;
         let end = Instant::now();
         let newest = answers
             .into_iter()

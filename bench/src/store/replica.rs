@@ -238,7 +238,19 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
     }
 }
 
-fn handle(req: Frame, shared: &Arc<Shared>, writer: &Arc<Mutex<BufWriter<TcpStream>>>) {
+type Writer = Arc<Mutex<BufWriter<TcpStream>>>;
+
+/// Runs `action` after `delay_ms`, inline when there is no delay: a zero
+/// leg then costs no trip through the timer thread.
+fn after(shared: &Shared, delay_ms: f64, action: impl FnOnce() + Send + 'static) {
+    if delay_ms <= 0.0 {
+        action();
+    } else {
+        shared.sched.after_ms(delay_ms, action);
+    }
+}
+
+fn handle(req: Frame, shared: &Arc<Shared>, writer: &Writer) {
     let inc = shared.incarnation.load(Ordering::SeqCst);
     let (first, second) = match req.kind {
         WRITE => shared.draw(&shared.legs.w, &shared.legs.a),
@@ -246,47 +258,13 @@ fn handle(req: Frame, shared: &Arc<Shared>, writer: &Arc<Mutex<BufWriter<TcpStre
         _ => return,
     };
     let (s, w) = (shared.clone(), writer.clone());
-    shared.sched.after_ms(first, move || {
+    after(shared, first, move || {
         if !s.alive(inc) {
             return;
         }
-        let mut resp = Frame {
-            op: req.op,
-            kind: req.kind,
-            key: req.key,
-            version: 0,
-            value: Vec::new(),
-        };
-        if req.kind == WRITE {
-            if let Some(log) = s.log.lock().expect("log").as_mut() {
-                // Durable: on disk before the ack can be scheduled.
-                let mut rec = Vec::with_capacity(20 + req.value.len());
-                rec.extend_from_slice(&req.key.to_le_bytes());
-                rec.extend_from_slice(&req.version.to_le_bytes());
-                rec.extend_from_slice(&(req.value.len() as u32).to_le_bytes());
-                rec.extend_from_slice(&req.value);
-                if log
-                    .write_all(&rec)
-                    .and_then(|_| log.flush())
-                    .and_then(|_| log.get_ref().sync_data())
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            apply(
-                &mut s.data.lock().expect("data"),
-                req.key,
-                req.version,
-                req.value,
-            );
-            resp.version = req.version;
-        } else if let Some((v, value)) = s.data.lock().expect("data").get(&req.key) {
-            resp.version = *v;
-            resp.value = value.clone();
-        }
+        let Some(resp) = execute(&s, req) else { return };
         let s2 = s.clone();
-        s.sched.after_ms(second, move || {
+        after(&s, second, move || {
             if !s2.alive(inc) || s2.partitioned() {
                 return;
             }
@@ -294,6 +272,43 @@ fn handle(req: Frame, shared: &Arc<Shared>, writer: &Arc<Mutex<BufWriter<TcpStre
             let _ = resp.write_to(&mut *out).and_then(|_| out.flush());
         });
     });
+}
+
+/// Applies a write (logging it first when durable) or reads the map; the
+/// response to send, or `None` if the log could not be written.
+fn execute(s: &Shared, req: Frame) -> Option<Frame> {
+    let mut resp = Frame {
+        op: req.op,
+        kind: req.kind,
+        key: req.key,
+        version: 0,
+        value: Vec::new(),
+    };
+    if req.kind == WRITE {
+        if let Some(log) = s.log.lock().expect("log").as_mut() {
+            // Durable: on disk before the ack can be sent.
+            let mut rec = Vec::with_capacity(20 + req.value.len());
+            rec.extend_from_slice(&req.key.to_le_bytes());
+            rec.extend_from_slice(&req.version.to_le_bytes());
+            rec.extend_from_slice(&(req.value.len() as u32).to_le_bytes());
+            rec.extend_from_slice(&req.value);
+            log.write_all(&rec)
+                .and_then(|_| log.flush())
+                .and_then(|_| log.get_ref().sync_data())
+                .ok()?;
+        }
+        resp.version = req.version;
+        apply(
+            &mut s.data.lock().expect("data"),
+            req.key,
+            req.version,
+            req.value,
+        );
+    } else if let Some((v, value)) = s.data.lock().expect("data").get(&req.key) {
+        resp.version = *v;
+        resp.value = value.clone();
+    }
+    Some(resp)
 }
 
 #[cfg(test)]

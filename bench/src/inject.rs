@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Sleep until this long before a deadline, then spin.
-const SPIN: Duration = Duration::from_micros(300);
+const SPIN: Duration = Duration::from_micros(150);
 
 type Action = Box<dyn FnOnce() + Send>;
 

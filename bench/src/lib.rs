@@ -9,14 +9,15 @@
 //! - [`validate`]: measured against predicted;
 //! - [`chaos`]: crashes, restarts and partitions, then a read-back.
 //!
-//! Still to come (issue 5): the validate chart, overhead calibration, and
-//! the store's criterion benchmarks.
+//! Still to come (issue 5): folding the measured overhead into the
+//! prediction (calibration).
 
 pub mod chaos;
 pub mod check;
 pub mod inject;
 pub mod store;
 pub mod validate;
+pub mod validate_chart;
 
 /// The model crate this bench measures, re-exported for the benchmarks.
 pub use quorum_model as model;

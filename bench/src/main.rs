@@ -4,8 +4,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use quorum_bench::chaos::{chaos, ChaosConfig};
 use quorum_bench::store::Legs;
 use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
+use quorum_bench::validate_chart::ValidateChart;
 use quorum_model::eval::Config;
 use quorum_model::output::atomic::write_atomic;
+use quorum_model::output::charts::save;
 use quorum_model::scenario::{DelayOptions, Scenario};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,9 +101,9 @@ struct ValidateArgs {
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
     /// Writes in flight at once.
-    #[arg(long, value_name = "C", default_value_t = 16)]
+    #[arg(long, value_name = "C", default_value_t = 8)]
     concurrency: usize,
-    /// Where validate-curve.csv goes.
+    /// Where validate-curve.csv and charts/validate-curve.{svg,png} go.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     reports_dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -172,6 +174,8 @@ fn run_validate(args: ValidateArgs) -> Result<(), String> {
         curve_csv(&report).as_bytes(),
     )
     .map_err(|e| format!("--reports-dir: {e}"))?;
+    save(&ValidateChart(&report), &args.reports_dir.join("charts"))
+        .map_err(|e| format!("--reports-dir: {e}"))?;
     match args.format {
         Format::Json => println!(
             "{}",
@@ -239,11 +243,11 @@ fn run_chaos(args: ChaosArgs) -> Result<(), String> {
 }
 
 fn curve_csv(r: &ValidateReport) -> String {
-    let mut out = String::from("scenario,n,r,w,t_ms,measured,predicted,reads\n");
+    let mut out = String::from("scenario,n,r,w,t_ms,issued_ms,measured,predicted,reads\n");
     for p in &r.curve {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            r.scenario, r.n, r.r, r.w, p.t_ms, p.measured, p.predicted, p.reads
+            "{},{},{},{},{},{},{},{},{}\n",
+            r.scenario, r.n, r.r, r.w, p.t_ms, p.issued_ms, p.measured, p.predicted, p.reads
         ));
     }
     out

@@ -77,23 +77,9 @@ struct ValidateArgs {
     r: usize,
     #[arg(long)]
     w: usize,
-    /// Published delay preset (wan is not supported here).
-    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
-    preset: Option<String>,
-    /// Scenario file (TOML).
-    #[arg(long, value_name = "FILE")]
-    scenario: Option<PathBuf>,
-    /// Delay spec for all four legs.
-    #[arg(long, value_name = "SPEC")]
-    delay: Option<String>,
-    #[arg(long, value_name = "SPEC")]
-    w_delay: Option<String>,
-    #[arg(long, value_name = "SPEC")]
-    a_delay: Option<String>,
-    #[arg(long, value_name = "SPEC")]
-    r_delay: Option<String>,
-    #[arg(long, value_name = "SPEC")]
-    s_delay: Option<String>,
+    /// Delays as for `quorum-model eval` (the wan preset is not supported).
+    #[command(flatten)]
+    delays: DelayOptions,
     /// Writes to measure (each read back at every point of the t grid).
     #[arg(long, value_name = "K", default_value_t = 1000)]
     writes: usize,
@@ -149,16 +135,7 @@ fn run_validate(args: ValidateArgs) -> Result<(), String> {
     if args.writes == 0 {
         return Err("--writes: must be an integer >= 1".into());
     }
-    let scenario = Scenario::from_options(&DelayOptions {
-        preset: args.preset.clone(),
-        scenario: args.scenario.clone(),
-        delay: args.delay.clone(),
-        w_delay: args.w_delay.clone(),
-        a_delay: args.a_delay.clone(),
-        r_delay: args.r_delay.clone(),
-        s_delay: args.s_delay.clone(),
-    })
-    .map_err(|e| e.to_string())?;
+    let scenario = Scenario::from_options(&args.delays).map_err(|e| e.to_string())?;
     let report = validate(&ValidateConfig {
         scenario,
         config,

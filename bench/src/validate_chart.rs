@@ -4,7 +4,7 @@
 use crate::validate::ValidateReport;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use quorum_model::output::charts::{tick, Chart, FONT, PALETTE};
+use quorum_model::output::charts::{legend, tick, Chart, FONT, PALETTE};
 
 /// Measured against predicted t-visibility.
 pub struct ValidateChart<'a>(pub &'a ValidateReport);
@@ -76,13 +76,7 @@ impl Chart for ValidateChart<'_> {
             )?
             .label("measured (real store)")
             .legend(move |(x, y)| Circle::new((x + 12, y), 6, measured.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font((FONT, 18))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     }
 }

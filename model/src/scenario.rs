@@ -197,14 +197,29 @@ impl Scenario {
 
 /// Where the delays come from, as a command line gives them: a preset or a
 /// scenario file, then `delay` on all four legs, then each leg's own spec.
-#[derive(Debug, Clone, Default)]
+/// Both binaries flatten these into their options.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct DelayOptions {
+    /// Published delay preset (see `quorum-model presets`).
+    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
     pub preset: Option<String>,
+    /// Scenario file (TOML): delays, topology and failure model.
+    #[arg(long, value_name = "FILE")]
     pub scenario: Option<std::path::PathBuf>,
+    /// Delay spec for all four legs (W, A, R, S).
+    #[arg(long, value_name = "SPEC")]
     pub delay: Option<String>,
+    /// Write delivery delay, coordinator -> replica.
+    #[arg(long, value_name = "SPEC")]
     pub w_delay: Option<String>,
+    /// Write ack delay, replica -> coordinator.
+    #[arg(long, value_name = "SPEC")]
     pub a_delay: Option<String>,
+    /// Read request delay, coordinator -> replica.
+    #[arg(long, value_name = "SPEC")]
     pub r_delay: Option<String>,
+    /// Read response delay, replica -> coordinator.
+    #[arg(long, value_name = "SPEC")]
     pub s_delay: Option<String>,
 }
 

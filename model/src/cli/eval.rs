@@ -42,27 +42,8 @@ pub struct EvalArgs {
     /// Write quorum: acks a write waits for (1..=n).
     #[arg(long)]
     w: usize,
-    /// Published delay preset (see `quorum-model presets`).
-    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
-    preset: Option<String>,
-    /// Scenario file (TOML): delays, topology and failure model.
-    #[arg(long, value_name = "FILE")]
-    scenario: Option<PathBuf>,
-    /// Delay spec for all four legs (W, A, R, S).
-    #[arg(long, value_name = "SPEC")]
-    delay: Option<String>,
-    /// Write delivery delay, coordinator -> replica.
-    #[arg(long, value_name = "SPEC")]
-    w_delay: Option<String>,
-    /// Write ack delay, replica -> coordinator.
-    #[arg(long, value_name = "SPEC")]
-    a_delay: Option<String>,
-    /// Read request delay, coordinator -> replica.
-    #[arg(long, value_name = "SPEC")]
-    r_delay: Option<String>,
-    /// Read response delay, replica -> coordinator.
-    #[arg(long, value_name = "SPEC")]
-    s_delay: Option<String>,
+    #[command(flatten)]
+    delays: DelayOptions,
     /// Probability that a replica is down, independently (0..=1).
     #[arg(
         long,
@@ -104,16 +85,7 @@ pub struct EvalArgs {
 }
 
 fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
-    let mut s = Scenario::from_options(&DelayOptions {
-        preset: args.preset.clone(),
-        scenario: args.scenario.clone(),
-        delay: args.delay.clone(),
-        w_delay: args.w_delay.clone(),
-        a_delay: args.a_delay.clone(),
-        r_delay: args.r_delay.clone(),
-        s_delay: args.s_delay.clone(),
-    })
-    .map_err(|e| Usage(e.to_string()))?;
+    let mut s = Scenario::from_options(&args.delays).map_err(|e| Usage(e.to_string()))?;
     if let Some(p) = args.p_fail {
         if !(0.0..=1.0).contains(&p) {
             return Err(Usage(format!(
@@ -161,13 +133,14 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         k: args.k,
         timeout_ms: args.timeout_ms,
     };
-    let exact = evaluate(&scenario, config, options).map_err(|e| match (&e, &args.scenario) {
-        // Only a scenario file's per-node list can still disagree with --n.
-        (quorum_model::eval::ConfigError::Failure(f), Some(path)) => {
-            Usage(format!("--scenario: {}: failure.{f}", path.display()))
-        }
-        _ => Usage(e.to_string()),
-    })?;
+    let exact =
+        evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {
+            // Only a scenario file's per-node list can still disagree with --n.
+            (quorum_model::eval::ConfigError::Failure(f), Some(path)) => {
+                Usage(format!("--scenario: {}: failure.{f}", path.display()))
+            }
+            _ => Usage(e.to_string()),
+        })?;
     let mut row = SummaryRow::from_exact(&scenario, &exact, options);
     if config.strict() {
         row.add_strict_consistency();

@@ -4,7 +4,7 @@
 //! threshold formula on a dense p_fail grid rather than the sweep's few
 //! levels (microseconds; nothing is simulated).
 
-use super::{Chart, FONT, PALETTE};
+use super::{legend, Chart, FONT, PALETTE};
 use crate::closed::availability::quorum_availability;
 use crate::failure::FailureModel;
 use plotters::coord::Shift;
@@ -96,13 +96,7 @@ impl Chart for Availability {
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 18))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

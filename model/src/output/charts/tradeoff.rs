@@ -2,7 +2,7 @@
 //! against the time for 99.9% of reads to see a write, for n = 3 and 5, one
 //! panel per scenario; strict quorums (t = 0 exactly) drawn as filled marks.
 
-use super::{panels, tick, Chart, SweepData, FONT, PALETTE};
+use super::{legend, panels, tick, Chart, SweepData, FONT, PALETTE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -105,13 +105,7 @@ impl Chart for Tradeoff {
                         .legend(move |(x, y)| Circle::new((x + 10, y), 7, style));
                 }
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 18))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.mix(0.3))
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! (a) t-visibility curves: n = 3, every (r, w) with r + w <= n, one panel
 //! per scenario, at the sweep's lowest failure level.
 
-use super::{panels, tick, Chart, CurveRecord, SweepData, FONT, PALETTE};
+use super::{legend, panels, tick, Chart, CurveRecord, SweepData, FONT, PALETTE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -111,13 +111,7 @@ impl Chart for TVisibility {
                         PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
                     });
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font((FONT, 18))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.mix(0.3))
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
         Ok(())
     }

@@ -281,7 +281,7 @@ fn print_table(r: &ValidateReport) {
     );
     println!("regular-register violations: {}", r.stale_reads_strict);
     println!(
-        "overhead with no injected delay (median): write {:.3} ms, read {:.3} ms",
+        "overhead of the real path (same workload, no injected delay; added to the predicted latencies): write {:.3} ms, read {:.3} ms",
         r.overhead_write_ms, r.overhead_read_ms
     );
     let l = &r.scheduler_lateness;

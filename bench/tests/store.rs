@@ -102,28 +102,36 @@ fn strict_quorums_are_never_stale() {
 fn strict_quorums_survive_crashes_restarts_and_partitions() {
     // Durable replicas: a restart keeps what was acknowledged (a replica
     // that forgets is not a crash fault, and strict quorums do not promise
-    // anything against it).
-    let dir = std::env::temp_dir().join(format!("qm-store-durable-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (replicas, coord, _s) = cluster_with(5, &exp_legs(), Some(&dir));
-    let h = workload(&coord, 3, 3, 8, 1_300, |i| {
-        // Up to n - w = 2 replicas misbehave at a time.
-        match i % 400 {
-            50 => replicas[0].crash(),
-            150 => replicas[1].partition(Duration::from_millis(30)),
-            250 => replicas[0].restart().unwrap(),
+    // anything against it). At most n - q replicas misbehave at a time.
+    for (n, q) in [(3, 2), (5, 3)] {
+        let dir = std::env::temp_dir().join(format!("qm-store-durable-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (replicas, coord, _s) = cluster_with(n, &exp_legs(), Some(&dir));
+        let h = workload(&coord, q, q, 8, 1_400, |i| match (n, i % 400) {
+            (_, 50) => replicas[0].crash(),
+            (_, 150) => replicas[0].restart().unwrap(),
+            (_, 250) => replicas[1].partition(Duration::from_millis(30)),
+            // n = 5 tolerates two at once: a crash during the partition.
+            (5, 260) => replicas[2].crash(),
+            (5, 350) => replicas[2].restart().unwrap(),
             _ => {}
-        }
-    });
-    assert!(h.len() >= 9_000, "only {} operations completed", h.len());
-    let v = check_regular(&h.ops());
-    assert!(
-        v.is_empty(),
-        "{} violations, first {:?}",
-        v.len(),
-        v.first()
-    );
+        });
+        assert!(
+            h.len() >= 10_000,
+            "n={n}: only {} operations completed",
+            h.len()
+        );
+        let v = check_regular(&h.ops());
+        assert!(
+            v.is_empty(),
+            "n={n}: {} violations, first {:?}",
+            v.len(),
+            v.first()
+        );
+        drop(replicas);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::closed::latency::{
 };
 use crate::closed::staleness::{p_stale, p_stale_k};
 use crate::dist::Delay;
-use crate::failure::FailureError;
+use crate::failure::{FailureError, FailureModel};
 use crate::mc::estimate::Quantile;
 use crate::mc::McResult;
 use crate::scenario::Scenario;
@@ -66,6 +66,9 @@ pub struct EvalOptions {
     pub k: u32,
     /// Operations that take longer fail (availability under timeout).
     pub timeout_ms: Option<f64>,
+    /// With a repair model: also report availability this many hours after
+    /// all nodes were up (transient).
+    pub at_hours: Option<f64>,
 }
 
 impl Default for EvalOptions {
@@ -73,6 +76,7 @@ impl Default for EvalOptions {
         EvalOptions {
             k: 1,
             timeout_ms: None,
+            at_hours: None,
         }
     }
 }
@@ -239,13 +243,18 @@ pub struct SummaryRow {
     pub p_within_k_t0: Option<f64>,
     pub p_within_k_t0_ci_low: Option<f64>,
     pub p_within_k_t0_ci_high: Option<f64>,
+    pub read_mttql_hours: Option<f64>,
+    pub write_mttql_hours: Option<f64>,
+    pub at_hours: Option<f64>,
+    pub read_availability_at: Option<f64>,
+    pub write_availability_at: Option<f64>,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 35] = [
+    pub const COLUMNS: [&'static str; 40] = [
         "scenario",
         "n",
         "r",
@@ -281,6 +290,11 @@ impl SummaryRow {
         "p_within_k_t0",
         "p_within_k_t0_ci_low",
         "p_within_k_t0_ci_high",
+        "read_mttql_hours",
+        "write_mttql_hours",
+        "at_hours",
+        "read_availability_at",
+        "write_availability_at",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -331,11 +345,31 @@ impl SummaryRow {
             }
         }
         let p_fail = scenario.failure.iid_p_fail();
-        if p_fail.is_none() {
-            notes.push(
-                "p_fail is null: failure probabilities differ per node (see the scenario)".into(),
-            );
+        match &scenario.failure {
+            FailureModel::PerNode(_) => notes.push("p_fail is null: failure probabilities differ per node (see the scenario)".into()),
+            FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency and simulation use each node's marginal down probability".into()),
+            FailureModel::Iid { .. } => {}
         }
+        let (n, r, w) = (e.config.n, e.config.r, e.config.w);
+        let mut mttql = |field: &str, k: usize| match &scenario.failure {
+            FailureModel::Repair(rep) => {
+                let t = rep.mean_time_to_quorum_loss(k, n);
+                if t.is_finite() {
+                    Some(t)
+                } else {
+                    notes.push(format!("{field} is null: longer than 1e308 hours"));
+                    None
+                }
+            }
+            _ => None,
+        };
+        let read_mttql_hours = mttql("read_mttql_hours", r);
+        let write_mttql_hours = mttql("write_mttql_hours", w);
+        let at = |k: usize| match (&scenario.failure, options.at_hours) {
+            (FailureModel::Repair(rep), Some(t)) => Some(rep.availability_at(k, n, t)),
+            _ => None,
+        };
+        let (read_availability_at, write_availability_at) = (at(r), at(w));
         // Under a timeout, availability is P(quorum within T); otherwise the
         // log-accurate closed form.
         let (ra, rna, wa, wna, rn, wn) = match options.timeout_ms {
@@ -404,6 +438,11 @@ impl SummaryRow {
             p_within_k_t0: None,
             p_within_k_t0_ci_low: None,
             p_within_k_t0_ci_high: None,
+            read_mttql_hours,
+            write_mttql_hours,
+            at_hours: options.at_hours.filter(|_| read_availability_at.is_some()),
+            read_availability_at,
+            write_availability_at,
             notes,
         }
     }
@@ -515,7 +554,7 @@ mod tests {
             c,
             EvalOptions {
                 k: 0,
-                timeout_ms: None
+                ..EvalOptions::default()
             }
         )
         .is_err());
@@ -523,8 +562,8 @@ mod tests {
             &s,
             c,
             EvalOptions {
-                k: 1,
-                timeout_ms: Some(f64::NAN)
+                timeout_ms: Some(f64::NAN),
+                ..EvalOptions::default()
             }
         )
         .is_err());
@@ -550,6 +589,7 @@ mod tests {
         let opts = EvalOptions {
             k: 1,
             timeout_ms: Some(2.0),
+            at_hours: None,
         };
         let e = evaluate(&s, c, opts).unwrap();
         let row = SummaryRow::from_exact(&s, &e, opts);

@@ -5,13 +5,56 @@
 
 use std::fmt;
 
-/// Independent node failures.
+/// Node failures.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FailureModel {
     /// Every replica is down with the same probability `p_fail`.
     Iid { p_fail: f64 },
     /// Replica `i` is down with probability `p[i]` (independently).
     PerNode(Vec<f64>),
+    /// Nodes fail and are repaired at given rates (see
+    /// [`crate::closed::markov`]): steady-state availability from the
+    /// repair chain; latency and simulation use each node's marginal down
+    /// probability.
+    Repair(Repair),
+}
+
+/// Failure and repair rates of every node, in hours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repair {
+    pub mttf_hours: f64,
+    pub mttr_hours: f64,
+    /// Shared repair crews; `None`: one per node (independent repair).
+    pub crews: Option<usize>,
+}
+
+/// Why a repair model is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RepairError {
+    #[error("--mttf-hours: must be a finite number > 0, got {0}")]
+    Mttf(f64),
+    #[error("--mttr-hours: must be a finite number > 0, got {0}")]
+    Mttr(f64),
+    #[error("--repair-crews: must be between 1 and n = {n}, got {crews}")]
+    Crews { crews: usize, n: usize },
+}
+
+impl Repair {
+    /// Checks the rates and `1 <= crews <= n`.
+    pub fn validate(&self, n: usize) -> Result<(), RepairError> {
+        if !(self.mttf_hours.is_finite() && self.mttf_hours > 0.0) {
+            return Err(RepairError::Mttf(self.mttf_hours));
+        }
+        if !(self.mttr_hours.is_finite() && self.mttr_hours > 0.0) {
+            return Err(RepairError::Mttr(self.mttr_hours));
+        }
+        if let Some(c) = self.crews {
+            if c == 0 || c > n {
+                return Err(RepairError::Crews { crews: c, n });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Why a failure model is invalid.
@@ -21,6 +64,8 @@ pub enum FailureError {
     Probability(f64),
     #[error("p_fail_per_node has {got} entries; it needs one per replica (n = {n})")]
     Length { got: usize, n: usize },
+    #[error("{0}")]
+    Repair(RepairError),
 }
 
 impl FailureModel {
@@ -44,6 +89,7 @@ impl FailureModel {
                 }
                 ps.iter().try_for_each(|p| check(*p))
             }
+            FailureModel::Repair(r) => r.validate(n).map_err(FailureError::Repair),
         }
     }
 
@@ -52,6 +98,17 @@ impl FailureModel {
         match self {
             FailureModel::Iid { p_fail } => vec![*p_fail; n],
             FailureModel::PerNode(ps) => ps.clone(),
+            FailureModel::Repair(r) => vec![r.node_unavailability(n); n],
+        }
+    }
+
+    /// One down probability shared by all `n` replicas, if there is one
+    /// (iid, or the marginal of a repair model).
+    pub fn uniform_down(&self, n: usize) -> Option<f64> {
+        match self {
+            FailureModel::Iid { p_fail } => Some(*p_fail),
+            FailureModel::PerNode(_) => None,
+            FailureModel::Repair(r) => Some(r.node_unavailability(n)),
         }
     }
 
@@ -59,7 +116,7 @@ impl FailureModel {
     pub fn iid_p_fail(&self) -> Option<f64> {
         match self {
             FailureModel::Iid { p_fail } => Some(*p_fail),
-            FailureModel::PerNode(_) => None,
+            FailureModel::PerNode(_) | FailureModel::Repair(_) => None,
         }
     }
 }
@@ -71,6 +128,16 @@ impl fmt::Display for FailureModel {
             FailureModel::PerNode(ps) => {
                 let list: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
                 write!(f, "independent, per replica p_fail = [{}]", list.join(", "))
+            }
+            FailureModel::Repair(r) => {
+                let crews = r.crews.map_or("a repair crew per node".to_string(), |c| {
+                    format!("{c} shared repair crew(s)")
+                });
+                write!(
+                    f,
+                    "each node fails every {} h and is repaired in {} h on average, {crews}",
+                    r.mttf_hours, r.mttr_hours
+                )
             }
         }
     }

@@ -397,3 +397,62 @@ fn bad_input_is_refused_in_one_line_with_exit_code_2() {
         assert!(out.stdout.is_empty(), "{args:?} printed output");
     }
 }
+
+#[test]
+fn repair_models_give_the_markov_answers() {
+    let base = [
+        "--n",
+        "3",
+        "--r",
+        "2",
+        "--w",
+        "2",
+        "--mttf-hours",
+        "1000",
+        "--mttr-hours",
+        "10",
+    ];
+    let (v, err) = json(&base);
+    assert!((v["read_availability"].as_f64().unwrap() - 0.99970785).abs() < 1e-8);
+    assert!((v["read_mttql_hours"].as_f64().unwrap() - 17_500.0).abs() < 1e-6);
+    assert!(v["p_fail"].is_null() && err.contains("repaired"));
+    let mut crew: Vec<&str> = base.to_vec();
+    crew.extend_from_slice(&["--repair-crews", "1", "--at-hours", "2000"]);
+    let (v, _) = json(&crew);
+    let a = v["read_availability"].as_f64().unwrap();
+    assert!((a - 0.99941200).abs() < 1e-8);
+    // Transient availability long after the start is the steady state.
+    assert!((v["read_availability_at"].as_f64().unwrap() - a).abs() < 1e-9);
+    for bad in [
+        &["--mttr-hours", "0"][..],
+        &["--repair-crews", "0"],
+        &["--repair-crews", "4"],
+        &["--at-hours", "-1"],
+    ] {
+        let mut args = vec![
+            "eval",
+            "--n",
+            "3",
+            "--r",
+            "2",
+            "--w",
+            "2",
+            "--mttf-hours",
+            "1000",
+        ];
+        if bad[0] != "--mttr-hours" {
+            args.extend_from_slice(&["--mttr-hours", "10"]);
+        }
+        args.extend_from_slice(bad);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert_eq!(
+            String::from_utf8(out.stderr)
+                .unwrap()
+                .trim_end()
+                .lines()
+                .count(),
+            1
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use super::Usage;
 use clap::{Args, ValueEnum};
 use quorum_model::eval::{evaluate, Config, EvalOptions, SummaryRow};
-use quorum_model::failure::FailureModel;
+use quorum_model::failure::{FailureModel, Repair};
 use quorum_model::mc::{self, Setup};
 use quorum_model::output::atomic::PendingFile;
 use quorum_model::output::curve::{tvisibility_csv, CurveRow};
@@ -60,6 +60,29 @@ pub struct EvalArgs {
         allow_negative_numbers = true
     )]
     p_fail_per_node: Option<Vec<f64>>,
+    /// Mean time to failure of each node, hours (with --mttr-hours: a
+    /// repair model instead of a fixed p_fail).
+    #[arg(long, value_name = "H", requires = "mttr_hours", conflicts_with_all = ["p_fail", "p_fail_per_node"], allow_negative_numbers = true)]
+    mttf_hours: Option<f64>,
+    /// Mean time to repair a node, hours.
+    #[arg(
+        long,
+        value_name = "H",
+        requires = "mttf_hours",
+        allow_negative_numbers = true
+    )]
+    mttr_hours: Option<f64>,
+    /// Repair crews shared by the cluster (default: one per node).
+    #[arg(long, value_name = "K", requires = "mttf_hours")]
+    repair_crews: Option<usize>,
+    /// Also report availability this many hours after all nodes were up.
+    #[arg(
+        long,
+        value_name = "T",
+        requires = "mttf_hours",
+        allow_negative_numbers = true
+    )]
+    at_hours: Option<f64>,
     /// Operations slower than this fail (availability under timeout).
     #[arg(long, value_name = "T", allow_negative_numbers = true)]
     timeout_ms: Option<f64>,
@@ -93,6 +116,22 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
             )));
         }
         s.failure = FailureModel::Iid { p_fail: p };
+    }
+    if let (Some(mttf_hours), Some(mttr_hours)) = (args.mttf_hours, args.mttr_hours) {
+        let repair = Repair {
+            mttf_hours,
+            mttr_hours,
+            crews: args.repair_crews,
+        };
+        repair.validate(args.n).map_err(|e| Usage(e.to_string()))?;
+        if let Some(t) = args.at_hours {
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(Usage(format!(
+                    "--at-hours: must be a finite number >= 0, got {t}"
+                )));
+            }
+        }
+        s.failure = FailureModel::Repair(repair);
     }
     if let Some(list) = &args.p_fail_per_node {
         if let Some(bad) = list.iter().find(|p| !(0.0..=1.0).contains(*p)) {
@@ -132,6 +171,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     let options = EvalOptions {
         k: args.k,
         timeout_ms: args.timeout_ms,
+        at_hours: args.at_hours,
     };
     let exact =
         evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {

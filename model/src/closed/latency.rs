@@ -115,19 +115,19 @@ impl Replicas {
         let remote = match &trips.remote {
             Some(r) if n > 1 => r.clone(),
             _ => {
-                return match failure {
-                    FailureModel::Iid { p_fail } => Replicas {
+                return match failure.uniform_down(n) {
+                    Some(p_fail) => Replicas {
                         delays: vec![trips.local.clone()],
                         arrangements: vec![(
                             1.0,
                             vec![ReplicaClass {
                                 count: n,
                                 delay: 0,
-                                p_down: *p_fail,
+                                p_down: p_fail,
                             }],
                         )],
                     },
-                    FailureModel::PerNode(_) => Replicas {
+                    None => Replicas {
                         delays: vec![trips.local.clone()],
                         arrangements: vec![(
                             1.0,
@@ -145,23 +145,23 @@ impl Replicas {
             }
         };
         let delays = vec![trips.local.clone(), remote];
-        let arrangements = match failure {
-            FailureModel::Iid { p_fail } => vec![(
+        let arrangements = match failure.uniform_down(n) {
+            Some(p_fail) => vec![(
                 1.0,
                 vec![
                     ReplicaClass {
                         count: 1,
                         delay: 0,
-                        p_down: *p_fail,
+                        p_down: p_fail,
                     },
                     ReplicaClass {
                         count: n - 1,
                         delay: 1,
-                        p_down: *p_fail,
+                        p_down: p_fail,
                     },
                 ],
             )],
-            FailureModel::PerNode(_) => (0..n)
+            None => (0..n)
                 .map(|l| {
                     let classes = downs
                         .iter()

@@ -3,5 +3,6 @@
 pub mod availability;
 pub mod binomial;
 pub mod latency;
+pub mod markov;
 pub mod response;
 pub mod staleness;

@@ -348,6 +348,7 @@ impl SummaryRow {
         match &scenario.failure {
             FailureModel::PerNode(_) => notes.push("p_fail is null: failure probabilities differ per node (see the scenario)".into()),
             FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency and simulation use each node's marginal down probability".into()),
+            FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability is exact, latency and simulation use each node's marginal down probability".into()),
             FailureModel::Iid { .. } => {}
         }
         let (n, r, w) = (e.config.n, e.config.r, e.config.w);

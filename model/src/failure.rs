@@ -17,6 +17,27 @@ pub enum FailureModel {
     /// repair chain; latency and simulation use each node's marginal down
     /// probability.
     Repair(Repair),
+    /// Replicas placed over failure domains (racks, zones) that fail whole.
+    Domains(Domains),
+}
+
+/// How replicas are placed over domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Round-robin: replica i in domain i mod D.
+    Spread,
+    /// All replicas in one domain.
+    Packed,
+}
+
+/// Failure domains: each of `domains` is down with probability `p_domain`;
+/// inside an up domain each node is down with probability `p_fail`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Domains {
+    pub domains: usize,
+    pub p_domain: f64,
+    pub p_fail: f64,
+    pub placement: Placement,
 }
 
 /// Failure and repair rates of every node, in hours.
@@ -66,6 +87,10 @@ pub enum FailureError {
     Length { got: usize, n: usize },
     #[error("{0}")]
     Repair(RepairError),
+    #[error("--domains: must be an integer >= 1, got {0}")]
+    Domains(usize),
+    #[error("--p-domain: must be a probability in [0, 1], got {0}")]
+    PDomain(f64),
 }
 
 impl FailureModel {
@@ -90,6 +115,15 @@ impl FailureModel {
                 ps.iter().try_for_each(|p| check(*p))
             }
             FailureModel::Repair(r) => r.validate(n).map_err(FailureError::Repair),
+            FailureModel::Domains(d) => {
+                if d.domains == 0 {
+                    return Err(FailureError::Domains(0));
+                }
+                if !(0.0..=1.0).contains(&d.p_domain) {
+                    return Err(FailureError::PDomain(d.p_domain));
+                }
+                check(d.p_fail)
+            }
         }
     }
 
@@ -99,6 +133,7 @@ impl FailureModel {
             FailureModel::Iid { p_fail } => vec![*p_fail; n],
             FailureModel::PerNode(ps) => ps.clone(),
             FailureModel::Repair(r) => vec![r.node_unavailability(n); n],
+            FailureModel::Domains(d) => vec![d.node_unavailability(); n],
         }
     }
 
@@ -109,6 +144,7 @@ impl FailureModel {
             FailureModel::Iid { p_fail } => Some(*p_fail),
             FailureModel::PerNode(_) => None,
             FailureModel::Repair(r) => Some(r.node_unavailability(n)),
+            FailureModel::Domains(d) => Some(d.node_unavailability()),
         }
     }
 
@@ -116,7 +152,7 @@ impl FailureModel {
     pub fn iid_p_fail(&self) -> Option<f64> {
         match self {
             FailureModel::Iid { p_fail } => Some(*p_fail),
-            FailureModel::PerNode(_) | FailureModel::Repair(_) => None,
+            FailureModel::PerNode(_) | FailureModel::Repair(_) | FailureModel::Domains(_) => None,
         }
     }
 }
@@ -129,6 +165,11 @@ impl fmt::Display for FailureModel {
                 let list: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
                 write!(f, "independent, per replica p_fail = [{}]", list.join(", "))
             }
+            FailureModel::Domains(d) => write!(
+                f,
+                "{} failure domains ({:?} placement), each down with probability {}; nodes in up domains down with probability {}",
+                d.domains, d.placement, d.p_domain, d.p_fail
+            ),
             FailureModel::Repair(r) => {
                 let crews = r.crews.map_or("a repair crew per node".to_string(), |c| {
                     format!("{c} shared repair crew(s)")

@@ -182,7 +182,7 @@ impl Scenario {
                     .find(|p| !(0.0..=1.0).contains(*p))
                     .map(|p| ("p_fail_per_node", *p)),
                 // Scenario files do not describe repair (yet).
-                FailureModel::Repair(_) => None,
+                FailureModel::Repair(_) | FailureModel::Domains(_) => None,
             };
             if let Some((field, value)) = bad {
                 return Err(ScenarioError::File {

@@ -456,3 +456,53 @@ fn repair_models_give_the_markov_answers() {
         );
     }
 }
+
+#[test]
+fn spreading_over_zones_beats_packing() {
+    let run_placement = |placement: &str| {
+        let (v, _) = json(&[
+            "--n",
+            "3",
+            "--r",
+            "2",
+            "--w",
+            "2",
+            "--p-fail",
+            "0.01",
+            "--domains",
+            "3",
+            "--p-domain",
+            "0.001",
+            "--placement",
+            placement,
+            "--trials",
+            "1000",
+        ]);
+        v["read_unavailability"].as_f64().unwrap()
+    };
+    let (spread, packed) = (run_placement("spread"), run_placement("packed"));
+    // Packed: any zone outage (0.001) or two node failures; spread survives
+    // one zone outage.
+    assert!(
+        (packed - (0.001 + 0.999 * (3.0 * 1e-4 * 0.99 + 1e-6))).abs() < 1e-12,
+        "{packed}"
+    );
+    assert!(spread < packed / 3.0, "{spread} vs {packed}");
+    for bad in [
+        &["--domains", "0", "--p-domain", "0.1"][..],
+        &["--domains", "3", "--p-domain", "1.5"],
+    ] {
+        let mut args = vec!["eval", "--n", "3", "--r", "2", "--w", "2"];
+        args.extend_from_slice(bad);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8(out.stderr)
+                .unwrap()
+                .trim_end()
+                .lines()
+                .count(),
+            1
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use super::Usage;
 use clap::{Args, ValueEnum};
 use quorum_model::eval::{evaluate, Config, EvalOptions, SummaryRow};
-use quorum_model::failure::{FailureModel, Repair};
+use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
 use quorum_model::mc::{self, Setup};
 use quorum_model::output::atomic::PendingFile;
 use quorum_model::output::curve::{tvisibility_csv, CurveRow};
@@ -75,6 +75,21 @@ pub struct EvalArgs {
     /// Repair crews shared by the cluster (default: one per node).
     #[arg(long, value_name = "K", requires = "mttf_hours")]
     repair_crews: Option<usize>,
+    /// Failure domains (racks, zones) the replicas are placed over; with
+    /// --p-domain. --p-fail then applies to nodes inside up domains.
+    #[arg(long, value_name = "D", requires = "p_domain", conflicts_with_all = ["mttf_hours", "p_fail_per_node"])]
+    domains: Option<usize>,
+    /// Probability that a domain is down (all its replicas with it).
+    #[arg(
+        long,
+        value_name = "P",
+        requires = "domains",
+        allow_negative_numbers = true
+    )]
+    p_domain: Option<f64>,
+    /// How replicas are placed over the domains.
+    #[arg(long, value_enum, default_value_t = PlacementArg::Spread, requires = "domains")]
+    placement: PlacementArg,
     /// Also report availability this many hours after all nodes were up.
     #[arg(
         long,
@@ -132,6 +147,20 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
             }
         }
         s.failure = FailureModel::Repair(repair);
+    }
+    if let (Some(domains), Some(p_domain)) = (args.domains, args.p_domain) {
+        s.failure = FailureModel::Domains(Domains {
+            domains,
+            p_domain,
+            p_fail: args.p_fail.unwrap_or(0.0),
+            placement: match args.placement {
+                PlacementArg::Spread => Placement::Spread,
+                PlacementArg::Packed => Placement::Packed,
+            },
+        });
+        s.failure
+            .validate(args.n)
+            .map_err(|e| Usage(e.to_string()))?;
     }
     if let Some(list) = &args.p_fail_per_node {
         if let Some(bad) = list.iter().find(|p| !(0.0..=1.0).contains(*p)) {
@@ -247,4 +276,12 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlacementArg {
+    /// Round-robin over the domains.
+    Spread,
+    /// All replicas in one domain.
+    Packed,
 }

@@ -41,6 +41,7 @@ impl Availability {
 pub fn quorum_availability(k: usize, n: usize, failure: &FailureModel) -> Availability {
     let groups: Vec<Group> = match failure {
         FailureModel::Repair(r) => return r.availability(k, n),
+        FailureModel::Domains(d) => return d.availability(k, n),
         FailureModel::Iid { p_fail } => vec![Group {
             count: n,
             s: 1.0 - p_fail,

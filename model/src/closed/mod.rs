@@ -2,6 +2,7 @@
 //! tolerance. Nothing here is random.
 pub mod availability;
 pub mod binomial;
+pub mod domains;
 pub mod latency;
 pub mod markov;
 pub mod response;

@@ -12,7 +12,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use quorum_model::closed::availability::quorum_availability;
 use quorum_model::eval::{evaluate, evaluate_with, Config, EvalOptions, ScenarioTrips};
-use quorum_model::failure::FailureModel;
+use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
 use quorum_model::scenario::Scenario;
 use std::hint::black_box;
 
@@ -47,6 +47,32 @@ fn exact(c: &mut Criterion) {
     });
     group.bench_function("availability only n=1001 k=501", |b| {
         b.iter(|| quorum_availability(501, 1001, black_box(&FailureModel::Iid { p_fail: 0.01 })))
+    });
+    let repair = Repair {
+        mttf_hours: 1000.0,
+        mttr_hours: 10.0,
+        crews: Some(3),
+    };
+    group.bench_function(
+        "repair n=1001 crews=3: availability + mean time to quorum loss",
+        |b| {
+            b.iter(|| {
+                let r = black_box(&repair);
+                (
+                    r.availability(501, 1001),
+                    r.mean_time_to_quorum_loss(501, 1001),
+                )
+            })
+        },
+    );
+    let domains = Domains {
+        domains: 16,
+        p_domain: 0.001,
+        p_fail: 0.01,
+        placement: Placement::Spread,
+    };
+    group.bench_function("domains D=16 n=101 k=51", |b| {
+        b.iter(|| black_box(&domains).availability(51, 101))
     });
     group.finish();
 }

@@ -4,10 +4,10 @@
 //! curve per failure level).
 
 use crate::mc::CurvePoint;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row of `tvisibility.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurveRow {
     pub scenario: String,
     pub n: usize,

@@ -60,19 +60,8 @@ pub struct SummaryRecord {
     pub seed: Option<u64>,
 }
 
-/// One row of `tvisibility.csv`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CurveRecord {
-    pub scenario: String,
-    pub n: usize,
-    pub r: usize,
-    pub w: usize,
-    pub t_ms: f64,
-    pub p_consistent: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    pub p_fail: Option<f64>,
-}
+/// One row of `tvisibility.csv`, read back: the same type the sweep writes.
+pub use super::curve::CurveRow as CurveRecord;
 
 /// A sweep's CSVs, loaded.
 #[derive(Debug, Clone, Default)]

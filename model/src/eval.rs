@@ -248,13 +248,16 @@ pub struct SummaryRow {
     pub at_hours: Option<f64>,
     pub read_availability_at: Option<f64>,
     pub write_availability_at: Option<f64>,
+    /// The failure model as a spec (`iid(p_fail=0.01)`, `repair(...)`, ...;
+    /// see [`crate::failure::spec`]).
+    pub failure: String,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 40] = [
+    pub const COLUMNS: [&'static str; 41] = [
         "scenario",
         "n",
         "r",
@@ -295,6 +298,7 @@ impl SummaryRow {
         "at_hours",
         "read_availability_at",
         "write_availability_at",
+        "failure",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -347,8 +351,8 @@ impl SummaryRow {
         let p_fail = scenario.failure.iid_p_fail();
         match &scenario.failure {
             FailureModel::PerNode(_) => notes.push("p_fail is null: failure probabilities differ per node (see the scenario)".into()),
-            FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency and simulation use each node's marginal down probability".into()),
-            FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability is exact, latency and simulation use each node's marginal down probability".into()),
+            FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state and the simulation draws from it, while latency (and availability under --timeout-ms) treats nodes as down independently with their marginal probability".into()),
+            FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability is exact and the simulation draws whole-domain outages, while latency (and availability under --timeout-ms) treats nodes as down independently with their marginal probability".into()),
             FailureModel::Iid { .. } => {}
         }
         let (n, r, w) = (e.config.n, e.config.r, e.config.w);
@@ -444,6 +448,7 @@ impl SummaryRow {
             at_hours: options.at_hours.filter(|_| read_availability_at.is_some()),
             read_availability_at,
             write_availability_at,
+            failure: scenario.failure.spec(),
             notes,
         }
     }

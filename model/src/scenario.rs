@@ -16,12 +16,15 @@
 //!
 //! [failure]                            # optional; default: no failures
 //! p_fail = 0.01                        # or p_fail_per_node = [0.01, 0.02, 0.05]
+//! # or repair:  mttf_hours = 1000, mttr_hours = 10, repair_crews = 1 (optional)
+//! # or domains: domains = 3, p_domain = 0.001, p_fail = 0.01,
+//! #             placement = "spread" (default) or "packed"
 //! ```
 
 use crate::dist::presets::{preset, Topology, Wars, PRESET_NAMES};
 use crate::dist::spec::{parse, SpecError};
 use crate::dist::{Dist, Exponential};
-use crate::failure::FailureModel;
+use crate::failure::{Domains, FailureModel, Placement, Repair};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -162,36 +165,10 @@ impl Scenario {
             };
         }
         if let Some(f) = &raw.failure {
-            s.failure = match (f.p_fail, &f.p_fail_per_node) {
-                (Some(p), None) => FailureModel::Iid { p_fail: p },
-                (None, Some(list)) => FailureModel::PerNode(list.clone()),
-                (None, None) => FailureModel::NONE,
-                (Some(_), Some(_)) => {
-                    return Err(ScenarioError::File {
-                        file: file.into(),
-                        message: "failure: give p_fail or p_fail_per_node, not both".into(),
-                    })
-                }
-            };
-            let bad = match &s.failure {
-                FailureModel::Iid { p_fail } => {
-                    (!(0.0..=1.0).contains(p_fail)).then_some(("p_fail", *p_fail))
-                }
-                FailureModel::PerNode(ps) => ps
-                    .iter()
-                    .find(|p| !(0.0..=1.0).contains(*p))
-                    .map(|p| ("p_fail_per_node", *p)),
-                // Scenario files do not describe repair (yet).
-                FailureModel::Repair(_) | FailureModel::Domains(_) => None,
-            };
-            if let Some((field, value)) = bad {
-                return Err(ScenarioError::File {
-                    file: file.into(),
-                    message: format!(
-                        "failure.{field} must be a probability in [0, 1], got {value}"
-                    ),
-                });
-            }
+            s.failure = f.model().map_err(|message| ScenarioError::File {
+                file: file.into(),
+                message,
+            })?;
         }
         Ok(s)
     }
@@ -317,6 +294,112 @@ struct RawTopology {
 struct RawFailure {
     p_fail: Option<f64>,
     p_fail_per_node: Option<Vec<f64>>,
+    mttf_hours: Option<f64>,
+    mttr_hours: Option<f64>,
+    repair_crews: Option<usize>,
+    domains: Option<usize>,
+    p_domain: Option<f64>,
+    placement: Option<String>,
+}
+
+impl RawFailure {
+    /// The model the keys describe; errors are one line naming the key.
+    fn model(&self) -> Result<FailureModel, String> {
+        let probability = |key: &str, p: f64| {
+            if (0.0..=1.0).contains(&p) {
+                Ok(p)
+            } else {
+                Err(format!(
+                    "failure.{key} must be a probability in [0, 1], got {p}"
+                ))
+            }
+        };
+        let repair =
+            self.mttf_hours.is_some() || self.mttr_hours.is_some() || self.repair_crews.is_some();
+        let domains = self.domains.is_some() || self.p_domain.is_some() || self.placement.is_some();
+        if repair && domains {
+            return Err("failure: give repair keys (mttf_hours, mttr_hours, repair_crews) or domain keys (domains, p_domain, placement), not both".into());
+        }
+        if self.p_fail.is_some() && self.p_fail_per_node.is_some() {
+            return Err("failure: give p_fail or p_fail_per_node, not both".into());
+        }
+        if repair {
+            if self.p_fail.is_some() || self.p_fail_per_node.is_some() {
+                return Err("failure: a repair model sets each node's down probability from mttf_hours and mttr_hours; drop p_fail".into());
+            }
+            let hours = |key: &str, v: Option<f64>| match v {
+                Some(h) if h.is_finite() && h > 0.0 => Ok(h),
+                Some(h) => Err(format!(
+                    "failure.{key} must be a finite number of hours > 0, got {h}"
+                )),
+                None => Err(format!(
+                    "failure.{key} is missing: a repair model needs mttf_hours and mttr_hours"
+                )),
+            };
+            if self.repair_crews == Some(0) {
+                return Err(
+                    "failure.repair_crews must be an integer >= 1 (and at most n), got 0".into(),
+                );
+            }
+            return Ok(FailureModel::Repair(Repair {
+                mttf_hours: hours("mttf_hours", self.mttf_hours)?,
+                mttr_hours: hours("mttr_hours", self.mttr_hours)?,
+                crews: self.repair_crews,
+            }));
+        }
+        if domains {
+            if self.p_fail_per_node.is_some() {
+                return Err(
+                    "failure: p_fail_per_node does not combine with domains; use p_fail".into(),
+                );
+            }
+            let d = match self.domains {
+                Some(d) if d >= 1 => d,
+                Some(d) => return Err(format!("failure.domains must be an integer >= 1, got {d}")),
+                None => {
+                    return Err(
+                        "failure.domains is missing: a domain model needs domains and p_domain"
+                            .into(),
+                    )
+                }
+            };
+            let p_domain =
+                match self.p_domain {
+                    Some(p) => probability("p_domain", p)?,
+                    None => return Err(
+                        "failure.p_domain is missing: a domain model needs domains and p_domain"
+                            .into(),
+                    ),
+                };
+            let placement = match self.placement.as_deref() {
+                None | Some("spread") => Placement::Spread,
+                Some("packed") => Placement::Packed,
+                Some(other) => {
+                    return Err(format!(
+                        "failure.placement must be \"spread\" or \"packed\", got \"{other}\""
+                    ))
+                }
+            };
+            return Ok(FailureModel::Domains(Domains {
+                domains: d,
+                p_domain,
+                p_fail: probability("p_fail", self.p_fail.unwrap_or(0.0))?,
+                placement,
+            }));
+        }
+        match (self.p_fail, &self.p_fail_per_node) {
+            (Some(p), _) => Ok(FailureModel::Iid {
+                p_fail: probability("p_fail", p)?,
+            }),
+            (None, Some(list)) => {
+                for p in list {
+                    probability("p_fail_per_node", *p)?;
+                }
+                Ok(FailureModel::PerNode(list.clone()))
+            }
+            (None, None) => Ok(FailureModel::NONE),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -372,6 +455,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 2") && !e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn repair_and_domain_keys() {
+        let s = load("[failure]\nmttf_hours = 1000\nmttr_hours = 10\nrepair_crews = 1\n").unwrap();
+        assert_eq!(s.failure.spec(), "repair(mttf=1000,mttr=10,crews=1)");
+        let s = load(
+            "[failure]\ndomains = 3\np_domain = 0.001\np_fail = 0.01\nplacement = \"packed\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.failure.spec(),
+            "domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)"
+        );
+        for (text, needle) in [
+            ("mttf_hours = 1000\nmttr_hours = 0\n", "failure.mttr_hours"),
+            ("mttf_hours = 1000\n", "failure.mttr_hours is missing"),
+            (
+                "mttf_hours = 1000\nmttr_hours = 10\nrepair_crews = 0\n",
+                "failure.repair_crews",
+            ),
+            ("domains = 0\np_domain = 0.1\n", "failure.domains"),
+            ("domains = 3\np_domain = 1.1\n", "failure.p_domain"),
+            (
+                "domains = 3\np_domain = 0.1\nplacement = \"rack\"\n",
+                "failure.placement",
+            ),
+            ("domains = 3\np_domain = 0.1\nmttr_hours = 3\n", "not both"),
+        ] {
+            let e = load(&format!("[failure]\n{text}")).unwrap_err().to_string();
+            assert!(e.contains(needle) && !e.contains('\n'), "{text}: {e}");
+        }
     }
 
     #[test]

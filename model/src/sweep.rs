@@ -13,7 +13,7 @@
 //! canonical order that merging shards reproduces by sorting.
 
 use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
-use crate::failure::FailureModel;
+use crate::failure::{FailureModel, Repair};
 use crate::mc::engine::chunk_seed;
 use crate::mc::estimate::Quantile;
 use crate::mc::{self, McResult, Setup};
@@ -27,10 +27,14 @@ pub const CURVE_POINTS: usize = 50;
 /// What to sweep.
 #[derive(Debug, Clone)]
 pub struct SweepSpec {
-    /// Scenarios; their own failure models are replaced by `p_fail` levels.
+    /// Scenarios; their own failure models are replaced by the sweep's
+    /// failure levels.
     pub scenarios: Vec<Scenario>,
     pub n_max: usize,
+    /// Independent failure levels (`iid(p_fail=P)`).
     pub p_fail: Vec<f64>,
+    /// Further failure levels: repair, domains, per-node lists.
+    pub failures: Vec<FailureModel>,
     pub trials: u64,
     pub seed: u64,
 }
@@ -42,8 +46,10 @@ pub enum SweepError {
     NMax(usize),
     #[error("--p-fail: every level must be a probability in [0, 1], got {0}")]
     PFail(f64),
-    #[error("--p-fail: give at least one level")]
+    #[error("no failure levels: give --p-fail or --failure")]
     NoPFail,
+    #[error("--failure {spec}: {why}")]
+    Failure { spec: String, why: String },
     #[error("--trials: must be an integer >= 1")]
     Trials,
     #[error("no scenarios: name presets with --presets or files with --scenario")]
@@ -61,6 +67,7 @@ pub enum SweepError {
 pub struct Group {
     /// Index into the (name-sorted) scenarios.
     pub scenario: usize,
+    /// Index into [`SweepSpec::levels`].
     pub p_index: usize,
     pub n: usize,
 }
@@ -99,8 +106,27 @@ impl SweepSpec {
         if self.n_max == 0 {
             return Err(SweepError::NMax(0));
         }
-        if self.p_fail.is_empty() {
+        if self.p_fail.is_empty() && self.failures.is_empty() {
             return Err(SweepError::NoPFail);
+        }
+        for f in &self.failures {
+            let n = match f {
+                FailureModel::PerNode(ps) => {
+                    if ps.len() < self.n_max {
+                        return Err(SweepError::Failure {
+                            spec: f.spec(),
+                            why: format!("a per-node list needs at least n_max = {} entries (replica i uses entry i)", self.n_max),
+                        });
+                    }
+                    ps.len()
+                }
+                // Crews beyond n would idle; the sweep caps them at n.
+                _ => usize::MAX,
+            };
+            f.validate(n).map_err(|e| SweepError::Failure {
+                spec: f.spec(),
+                why: e.to_string(),
+            })?;
         }
         if let Some(bad) = self.p_fail.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(SweepError::PFail(*bad));
@@ -124,7 +150,7 @@ impl SweepSpec {
     pub fn groups(&self) -> Vec<Group> {
         let mut out = Vec::new();
         for scenario in 0..self.scenarios.len() {
-            for p_index in 0..self.p_fail.len() {
+            for p_index in 0..self.levels().len() {
                 for n in 1..=self.n_max {
                     out.push(Group {
                         scenario,
@@ -135,6 +161,31 @@ impl SweepSpec {
             }
         }
         out
+    }
+
+    /// Every failure level in canonical order (by [`FailureModel::spec`],
+    /// which puts independent levels in increasing `p_fail`).
+    pub fn levels(&self) -> Vec<FailureModel> {
+        let mut out: Vec<FailureModel> = self
+            .p_fail
+            .iter()
+            .map(|p| FailureModel::Iid { p_fail: *p })
+            .chain(self.failures.iter().cloned())
+            .collect();
+        out.sort_by_key(|f| f.spec());
+        out.dedup_by_key(|f| f.spec());
+        out
+    }
+
+    /// The level the rules of thumb and the charts use: the lowest
+    /// independent `p_fail`, else the first level.
+    pub fn base_level(&self) -> FailureModel {
+        let levels = self.levels();
+        levels
+            .iter()
+            .find(|f| matches!(f, FailureModel::Iid { .. }))
+            .unwrap_or(&levels[0])
+            .clone()
     }
 
     /// The group's simulation seed: a function of the master seed and the
@@ -212,10 +263,9 @@ fn rules_of_thumb(
     i: usize,
 ) -> Result<Vec<SummaryRow>, SweepError> {
     let mut scenario = spec.scenarios[i].clone();
-    scenario.failure = FailureModel::Iid {
-        p_fail: spec.p_fail[0],
-    };
     let n = RULES_OF_THUMB[0].1;
+    let level = spec.base_level();
+    scenario.failure = for_n(&level, n);
     let pairs: Vec<(usize, usize)> = RULES_OF_THUMB.iter().map(|r| (r.2, r.3)).collect();
     let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
     // A seed apart from every grid group's: the grid never has n_max + 1
@@ -228,6 +278,7 @@ fn rules_of_thumb(
         let e =
             crate::eval::evaluate_with(&scenario, trips, crate::eval::Config { n, r, w }, options)?;
         let mut row = SummaryRow::from_exact(&scenario, &e, options);
+        row.failure = level.spec();
         if r + w > n {
             row.add_strict_consistency();
         } else {
@@ -246,10 +297,9 @@ pub fn group_count(spec: &SweepSpec, shard: Shard) -> usize {
 
 fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepOutput, SweepError> {
     let mut scenario = spec.scenarios[g.scenario].clone();
-    scenario.failure = FailureModel::Iid {
-        p_fail: spec.p_fail[g.p_index],
-    };
+    let level = &spec.levels()[g.p_index];
     let n = g.n;
+    scenario.failure = for_n(level, n);
     let options = EvalOptions::default();
     let exact = evaluate_all(&scenario, trips, n, options)?;
     let partial: Vec<(usize, usize)> = (1..=n)
@@ -263,6 +313,8 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
     let mut out = SweepOutput::default();
     for e in &exact {
         let mut row = SummaryRow::from_exact(&scenario, e, options);
+        // The level as given, so every n of a level shares one key.
+        row.failure = level.spec();
         let (r, w) = (e.config.r, e.config.w);
         match &res {
             Some(res) if r + w <= n => {
@@ -271,7 +323,7 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
                 // derived seed); report that one.
                 row.seed = Some(spec.seed);
                 out.curves
-                    .extend(curve(&scenario.name, row.p_fail, n, r, w, res));
+                    .extend(curve(&scenario.name, level, n, r, w, res));
             }
             _ => row.add_strict_consistency(),
         }
@@ -285,19 +337,32 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
 /// curve never gets to 99.9%).
 pub fn curve(
     scenario: &str,
-    p_fail: Option<f64>,
+    failure: &FailureModel,
     n: usize,
     r: usize,
     w: usize,
     res: &McResult,
 ) -> Vec<CurveRow> {
-    curve_points(scenario, p_fail, n, r, w, res, CURVE_POINTS)
+    curve_points(scenario, failure, n, r, w, res, CURVE_POINTS)
+}
+
+/// A level's model for `n` replicas: repair crews capped at `n` (more would
+/// idle), a per-node list cut to its first `n` entries.
+pub fn for_n(level: &FailureModel, n: usize) -> FailureModel {
+    match level {
+        FailureModel::Repair(r) => FailureModel::Repair(Repair {
+            crews: r.crews.map(|c| c.min(n)),
+            ..*r
+        }),
+        FailureModel::PerNode(ps) => FailureModel::PerNode(ps[..n].to_vec()),
+        other => other.clone(),
+    }
 }
 
 /// [`curve`] with a chosen number of points.
 pub fn curve_points(
     scenario: &str,
-    p_fail: Option<f64>,
+    failure: &FailureModel,
     n: usize,
     r: usize,
     w: usize,
@@ -313,7 +378,7 @@ pub fn curve_points(
     let t_max = if t_max > 0.0 { t_max } else { 1.0 };
     res.curve(r, w, t_max, points)
         .iter()
-        .map(|p| CurveRow::new(scenario, p_fail, n, r, w, p))
+        .map(|p| CurveRow::new(scenario, failure, n, r, w, p))
         .collect()
 }
 
@@ -329,6 +394,7 @@ mod tests {
             ],
             n_max: 4,
             p_fail: vec![0.01, 0.0],
+            failures: Vec::new(),
             trials,
             seed: 3,
         }

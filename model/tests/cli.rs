@@ -191,7 +191,7 @@ fn curve_is_long_monotone_and_passes_the_999_point() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail")
+        Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail,failure")
     );
     let points: Vec<(f64, f64)> = lines
         .map(|l| {

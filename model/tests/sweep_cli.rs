@@ -257,3 +257,108 @@ fn a_sweep_file_says_the_same_as_options() {
         "{err}"
     );
 }
+
+#[test]
+fn repair_and_domain_levels_run_merge_and_reach_the_report() {
+    let base = temp("levels");
+    let levels = [
+        "--failure",
+        "repair(mttf=1000,mttr=10,crews=1)",
+        "--failure",
+        "domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)",
+    ];
+    let whole = base.join("whole");
+    let out = small(&whole, &levels);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Shards merge to the same bytes with correlated levels too.
+    let mut parts = Vec::new();
+    for i in 1..=2 {
+        let part = base.join(format!("part{i}"));
+        let shard = format!("{i}/2");
+        let mut extra = levels.to_vec();
+        extra.extend(["--shard", shard.as_str()]);
+        assert!(small(&part, &extra).status.success());
+        parts.push(part.to_str().unwrap().to_string());
+    }
+    let merged = base.join("merged");
+    let mut args = vec!["merge", "--out-dir", merged.to_str().unwrap()];
+    args.extend(parts.iter().map(String::as_str));
+    let m = run(&args);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    assert_eq!(files(&merged), files(&whole));
+
+    let mut reader = csv::Reader::from_path(whole.join("summary.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let find = |failure: &str, n: &str, r: &str, w: &str| {
+        rows.iter()
+            .find(|row| {
+                &row[col("scenario")] == "lnkd-disk"
+                    && &row[col("failure")] == failure
+                    && &row[col("n")] == n
+                    && &row[col("r")] == r
+                    && &row[col("w")] == w
+            })
+            .unwrap_or_else(|| panic!("no row for {failure} {n} {r} {w}"))
+            .clone()
+    };
+    // Issue 6's anchor, through the sweep: one repair crew, n = 3, r = w = 2.
+    let row = find("repair(mttf=1000,mttr=10,crews=1)", "3", "2", "2");
+    let a: f64 = row[col("read_availability")].parse().unwrap();
+    assert!((a - 0.99941200).abs() < 5e-9, "{a}");
+    assert!(!row[col("read_mttql_hours")].is_empty());
+    // Packed: the zone outage caps availability at 1 - p_domain.
+    let row = find(
+        "domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)",
+        "3",
+        "2",
+        "2",
+    );
+    let u: f64 = row[col("read_unavailability")].parse().unwrap();
+    assert!(u > 0.001, "{u}");
+    // Every n of a level, independent ones included.
+    for level in ["iid(p_fail=0)", "iid(p_fail=0.01)"] {
+        assert_eq!(
+            rows.iter().filter(|r| &r[col("failure")] == level).count() * 4,
+            2 * 4 * 55
+        );
+    }
+
+    let reports = whole.with_extension("reports");
+    let report = std::fs::read_to_string(reports.join("REPORT.md")).unwrap();
+    assert!(report.contains("## Failure models compared"), "{report}");
+    assert!(
+        report.contains("`repair(mttf=1000,mttr=10,crews=1)` | 0.99941200"),
+        "{report}"
+    );
+    for chart in ["availability-repair", "availability-placement"] {
+        assert!(reports.join("charts").join(format!("{chart}.png")).exists());
+        assert!(report.contains(&format!("charts/{chart}.png")));
+    }
+}
+
+#[test]
+fn bad_failure_levels_exit_2_with_one_line() {
+    let base = temp("badlevels");
+    for (spec, needle) in [
+        ("repair(mttf=1000,mttr=0)", "mttr"),
+        ("domains(d=0,p_domain=0.1)", "d must be"),
+        ("per_node(0.1,0.2)", "n_max"),
+        ("zones(3)", "unknown model"),
+    ] {
+        let out_dir = base.join("out");
+        let out = small(&out_dir, &["--failure", spec]);
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(needle) && err.trim_end().lines().count() == 1,
+            "{spec}: {err}"
+        );
+        assert!(!out_dir.exists(), "{spec}: wrote output");
+    }
+}

@@ -225,6 +225,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
                     ci_low: 1.0,
                     ci_high: 1.0,
                     p_fail: scenario.failure.iid_p_fail(),
+                    failure: scenario.failure.spec(),
                 })
                 .collect();
             file.commit(tvisibility_csv(&rows).as_bytes())
@@ -240,7 +241,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         if let Some(file) = curve_file {
             let rows = sweep::curve_points(
                 &scenario.name,
-                scenario.failure.iid_p_fail(),
+                &scenario.failure,
                 config.n,
                 config.r,
                 config.w,

@@ -4,6 +4,7 @@ use super::progress::Progress;
 use super::Usage;
 use clap::Args;
 use quorum_model::dist::presets::PRESET_NAMES;
+use quorum_model::failure::FailureModel;
 use quorum_model::mc::{DEFAULT_SEED, DEFAULT_TRIALS};
 use quorum_model::output::charts::SweepData;
 use quorum_model::output::report::write_report;
@@ -14,20 +15,30 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub const SWEEP_EXAMPLES: &str = "\
-Without options: the four presets, n = 1..9, every 1 <= r, w <= n, p_fail in
-{0, 0.001, 0.01}, written to notebooks-data/.
+Without options: the four presets, n = 1..9, every 1 <= r, w <= n, failure
+levels p_fail in {0, 0.001, 0.01} plus repair(mttf=1000,mttr=10,crews=1) and
+3 zones (p_domain=0.001, p_fail=0.01) spread and packed, written to
+notebooks-data/ and reports/. Giving --p-fail or --failure replaces all of
+these levels.
 
 Examples:
   quorum-model sweep
   quorum-model sweep --presets lnkd-disk,wan --n-max 5 --p-fail 0,0.01
   quorum-model sweep --scenario model/scenarios/cloud-zones.toml --presets lnkd-ssd
   quorum-model sweep --shard 1/4 --out-dir part1     # then: quorum-model merge --out-dir all part1 part2 part3 part4
-  quorum-model sweep --config model/sweeps/small.toml";
+  quorum-model sweep --config model/sweeps/small.toml
+  quorum-model sweep --presets lnkd-ssd --n-max 5 --p-fail 0.01 \
+      --failure 'repair(mttf=1000,mttr=10,crews=1)' \
+      --failure 'domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)'
+
+Failure specs (--failure, repeatable; the `failure` column of summary.csv):
+  iid(p_fail=P)  per_node(P,P,...)  repair(mttf=H,mttr=H[,crews=K])
+  domains(d=D,p_domain=P[,p_fail=P][,placement=spread|packed])";
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
     /// A sweep file (TOML) with any of: presets, scenarios, n_max, p_fail,
-    /// trials, seed, threads, out_dir, reports_dir. Options given on the
+    /// failures, trials, seed, threads, out_dir, reports_dir. Options given on the
     /// command line override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -36,14 +47,14 @@ pub struct SweepArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     presets: Option<Vec<String>>,
     /// Scenario file (TOML); repeatable. Its failure model is replaced by
-    /// the --p-fail levels.
+    /// the sweep's failure levels (--p-fail, --failure).
     #[arg(long, value_name = "FILE")]
     scenario: Vec<PathBuf>,
     /// Largest number of replicas, n = 1..=N [default: 9].
     #[arg(long, value_name = "N")]
     n_max: Option<usize>,
-    /// Failure levels: per-replica down probabilities, comma separated
-    /// [default: 0,0.001,0.01].
+    /// Independent failure levels: per-replica down probabilities, comma
+    /// separated [default: 0,0.001,0.01, plus the default --failure levels].
     #[arg(
         long,
         value_name = "LIST",
@@ -51,7 +62,12 @@ pub struct SweepArgs {
         allow_negative_numbers = true
     )]
     p_fail: Option<Vec<f64>>,
-    /// Monte Carlo trials per (scenario, n, p_fail) [default: 250000].
+    /// A further failure level (repair, domains, per-node; see below);
+    /// repeatable. Added to the --p-fail levels (each spec may contain
+    /// commas, so give one per --failure).
+    #[arg(long, value_name = "SPEC")]
+    failure: Vec<String>,
+    /// Monte Carlo trials per (scenario, n, failure level) [default: 250000].
     #[arg(long, value_name = "T")]
     trials: Option<u64>,
     /// Master seed; the same seed gives the same bytes [default: 1].
@@ -75,6 +91,17 @@ pub struct SweepArgs {
     quiet: bool,
 }
 
+/// Independent failure levels of the default sweep.
+pub const DEFAULT_P_FAIL: [f64; 3] = [0.0, 0.001, 0.01];
+
+/// Correlated failure levels of the default sweep: issue 6's repair anchor
+/// (MTTF 1000 h, MTTR 10 h, one crew) and three zones, spread and packed.
+pub const DEFAULT_FAILURES: [&str; 3] = [
+    "repair(mttf=1000,mttr=10,crews=1)",
+    "domains(d=3,p_domain=0.001,p_fail=0.01,placement=spread)",
+    "domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)",
+];
+
 /// A sweep file: the same settings as the options.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +110,7 @@ struct SweepFile {
     scenarios: Option<Vec<PathBuf>>,
     n_max: Option<usize>,
     p_fail: Option<Vec<f64>>,
+    failures: Option<Vec<String>>,
     trials: Option<u64>,
     seed: Option<u64>,
     threads: Option<usize>,
@@ -96,6 +124,7 @@ struct Settings {
     scenarios: Vec<PathBuf>,
     n_max: usize,
     p_fail: Vec<f64>,
+    failures: Vec<FailureModel>,
     trials: u64,
     seed: u64,
     threads: Option<usize>,
@@ -129,7 +158,29 @@ fn settings(args: &SweepArgs) -> Result<Settings, Usage> {
             f
         }
     };
+    let p_fail = args.p_fail.clone().or(file.p_fail.clone());
+    let failure_specs = if args.failure.is_empty() {
+        file.failures.clone()
+    } else {
+        Some(args.failure.clone())
+    };
+    // Defaults only when neither kind of level is given.
+    let (p_fail, failure_specs) = match (p_fail, failure_specs) {
+        (None, None) => (
+            DEFAULT_P_FAIL.to_vec(),
+            DEFAULT_FAILURES.iter().map(|s| s.to_string()).collect(),
+        ),
+        (p, f) => (p.unwrap_or_default(), f.unwrap_or_default()),
+    };
+    let failures = failure_specs
+        .iter()
+        .map(|f| {
+            f.parse::<FailureModel>()
+                .map_err(|e| Usage(format!("--failure: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Settings {
+        failures,
         presets: args.presets.clone().or(file.presets),
         scenarios: if args.scenario.is_empty() {
             file.scenarios.unwrap_or_default()
@@ -137,11 +188,7 @@ fn settings(args: &SweepArgs) -> Result<Settings, Usage> {
             args.scenario.clone()
         },
         n_max: args.n_max.or(file.n_max).unwrap_or(9),
-        p_fail: args
-            .p_fail
-            .clone()
-            .or(file.p_fail)
-            .unwrap_or_else(|| vec![0.0, 0.001, 0.01]),
+        p_fail,
         trials: args.trials.or(file.trials).unwrap_or(DEFAULT_TRIALS),
         seed: args.seed.or(file.seed).unwrap_or(DEFAULT_SEED),
         threads: args.threads.or(file.threads),
@@ -194,6 +241,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         scenarios: scenarios(&args)?,
         n_max: args.n_max,
         p_fail: args.p_fail.clone(),
+        failures: args.failures.clone(),
         trials: args.trials,
         seed: args.seed,
     }

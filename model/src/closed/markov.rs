@@ -42,6 +42,11 @@ impl Repair {
         self.crews.unwrap_or(n)
     }
 
+    /// Stationary probabilities of `j` failed nodes, `j = 0..=n`.
+    pub fn stationary(&self, n: usize) -> Vec<f64> {
+        self.ln_stationary(n).into_iter().map(f64::exp).collect()
+    }
+
     /// `ln` of the stationary probabilities of `j` failed nodes, `j = 0..=n`.
     fn ln_stationary(&self, n: usize) -> Vec<f64> {
         let (lambda, mu) = self.rates();

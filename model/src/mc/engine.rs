@@ -14,8 +14,10 @@
 //! trials (common random numbers), so comparisons between configurations
 //! carry no sampling noise of their own.
 //!
-//! Failures: each replica is down at write time and, independently, at read
-//! time with its probability. Down at write time, it never receives the write
+//! Failures: the set of down replicas is drawn at write time and,
+//! independently, at read time from the scenario's failure model (clustered
+//! under shared repair crews, whole domains at once under failure domains;
+//! see [`crate::failure::sample`]). Down at write time, it never receives the write
 //! within the horizon (`Wᵢ = ∞`) and cannot ack; down at read time, it does
 //! not answer. A trial whose write gets fewer than `w` acks (or whose read gets
 //! fewer than `r` responses) counts against availability and is left out of
@@ -38,7 +40,7 @@
 use super::histogram::LogHistogram;
 use crate::dist::presets::Wars;
 use crate::dist::Dist;
-use crate::failure::FailureModel;
+use crate::failure::{DownSampler, FailureModel};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,8 +58,8 @@ pub struct Setup {
     pub s: Dist,
     /// Extra one-way delay to every non-local replica (WAN), 0 otherwise.
     pub remote_ms: f64,
-    /// Down probability of each replica.
-    pub p_down: Vec<f64>,
+    /// Which replicas are down (drawn from the scenario's failure model).
+    pub failure: DownSampler,
     /// Operations slower than this fail.
     pub timeout_ms: Option<f64>,
     /// Versions for "read one of the last K" (1: only the latest).
@@ -77,7 +79,7 @@ impl Setup {
             r: wars.r.clone(),
             s: wars.s.clone(),
             remote_ms: wars.remote_one_way_ms(),
-            p_down: failure.down_probabilities(n),
+            failure: DownSampler::new(failure, n),
             timeout_ms: None,
             k_versions: 1,
             pairs: (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))).collect(),
@@ -221,6 +223,8 @@ struct Scratch {
     starts: Vec<f64>,
     down_w: Vec<bool>,
     down_r: Vec<bool>,
+    /// Working memory of the failure sampler.
+    picks: Vec<usize>,
     prefix_min: Vec<f64>,
     read_at: Vec<f64>,
 }
@@ -238,6 +242,7 @@ impl Scratch {
             starts: vec![0.0; n * k],
             down_w: vec![false; n],
             down_r: vec![false; n],
+            picks: Vec::with_capacity(n),
             prefix_min: vec![0.0; n],
             read_at: vec![0.0; n],
         }
@@ -389,7 +394,7 @@ fn run_chunk(
     let kv = setup.k_versions as usize;
     let mut rng = chunk_rng(seed, chunk);
     let wan = setup.remote_ms > 0.0 && n > 1;
-    let any_failures = setup.p_down.iter().any(|p| *p > 0.0);
+    let any_failures = setup.failure.any();
     let horizon = setup.timeout_ms.unwrap_or(f64::INFINITY);
     let max_r = setup.pairs.iter().map(|p| p.0).max().unwrap_or(0);
     // Selection pays when n is large and few quorum sizes are asked for;
@@ -398,11 +403,9 @@ fn run_chunk(
     for _ in 0..count {
         // Failures first, so a replica's state holds for the whole trial.
         if any_failures {
-            for i in 0..n {
-                let p = setup.p_down[i];
-                sc.down_w[i] = rng.random::<f64>() < p;
-                sc.down_r[i] = rng.random::<f64>() < p;
-            }
+            setup
+                .failure
+                .draw_pair(&mut rng, &mut sc.down_w, &mut sc.down_r, &mut sc.picks);
         }
         // Writes (K versions; the last one is "the" write), then the read.
         for j in 0..kv {

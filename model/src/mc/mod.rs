@@ -281,6 +281,30 @@ mod tests {
         let f = FailureModel::PerNode(vec![0.01, 0.3, 0.05]);
         let res = run(&Setup::new(&exp_wars(), &f, 3), 200_000, 22, None);
         check(&res, &f, 3, "per node");
+        // Correlated models: the simulation draws the repair chain's
+        // clustered failures and whole-domain outages, not the marginals.
+        let correlated = [
+            ("repair, 1 crew", "repair(mttf=10,mttr=5,crews=1)"),
+            ("repair, 2 crews", "repair(mttf=10,mttr=5,crews=2)"),
+            (
+                "domains spread",
+                "domains(d=3,p_domain=0.05,p_fail=0.1,placement=spread)",
+            ),
+            (
+                "domains packed",
+                "domains(d=3,p_domain=0.05,p_fail=0.1,placement=packed)",
+            ),
+        ];
+        for (i, (label, spec)) in correlated.iter().enumerate() {
+            let f: FailureModel = spec.parse().unwrap();
+            let res = run(
+                &Setup::new(&exp_wars(), &f, n),
+                200_000,
+                30 + i as u64,
+                None,
+            );
+            check(&res, &f, n, label);
+        }
         agree.finish();
     }
 

@@ -1,8 +1,9 @@
 //! `tvisibility.csv`: the t-visibility curve in long form,
-//! `scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail`, one row per
-//! point (`p_fail` added after the contract's columns: a sweep holds one
-//! curve per failure level).
+//! `scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail,failure`, one row
+//! per point (`p_fail` and `failure`, the level's spec, added after the
+//! contract's columns: a sweep holds one curve per failure level).
 
+use crate::failure::FailureModel;
 use crate::mc::CurvePoint;
 use serde::{Deserialize, Serialize};
 
@@ -17,14 +18,17 @@ pub struct CurveRow {
     pub p_consistent: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// Empty when failure probabilities differ per node.
+    /// Empty unless failures are independent with one probability.
     pub p_fail: Option<f64>,
+    /// The failure model's spec (see [`crate::failure::spec`]).
+    #[serde(default)]
+    pub failure: String,
 }
 
 impl CurveRow {
     pub fn new(
         scenario: &str,
-        p_fail: Option<f64>,
+        failure: &FailureModel,
         n: usize,
         r: usize,
         w: usize,
@@ -39,7 +43,8 @@ impl CurveRow {
             p_consistent: point.p.estimate,
             ci_low: point.p.ci_low,
             ci_high: point.p.ci_high,
-            p_fail,
+            p_fail: failure.iid_p_fail(),
+            failure: failure.spec(),
         }
     }
 }
@@ -60,6 +65,8 @@ pub fn tvisibility_csv(rows: &[CurveRow]) -> String {
             "p_consistent",
             "ci_low",
             "ci_high",
+            "p_fail",
+            "failure",
         ])
         .expect("writing to memory");
     }
@@ -77,17 +84,25 @@ mod tests {
             t_ms: 1.5,
             p: wilson(9, 10),
         };
-        let text = tvisibility_csv(&[CurveRow::new("x", Some(0.01), 3, 1, 1, &p)]);
+        let text = tvisibility_csv(&[CurveRow::new(
+            "x",
+            &FailureModel::Iid { p_fail: 0.01 },
+            3,
+            1,
+            1,
+            &p,
+        )]);
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
-            Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail")
+            Some("scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail,failure")
         );
         let row = lines.next().unwrap();
         assert!(
-            row.starts_with("x,3,1,1,1.5,0.9,") && row.ends_with(",0.01"),
+            row.starts_with("x,3,1,1,1.5,0.9,") && row.ends_with(",0.01,iid(p_fail=0.01)"),
             "{row}"
         );
         assert!(tvisibility_csv(&[]).starts_with("scenario,n,r,w,t_ms"));
+        assert!(tvisibility_csv(&[]).trim_end().ends_with("p_fail,failure"));
     }
 }

@@ -5,6 +5,7 @@
 
 use super::atomic::write_atomic;
 use super::charts::{draw_all, SummaryRecord, SweepData};
+use crate::failure::FailureModel;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -66,12 +67,12 @@ fn tolerates_one(r: &SummaryRecord) -> bool {
 fn recommend(
     data: &SweepData,
     scenario: &str,
-    p_fail: Option<f64>,
+    failure: &str,
 ) -> (Option<SummaryRecord>, Option<SummaryRecord>) {
     let rows: Vec<&SummaryRecord> = data
         .summary
         .iter()
-        .filter(|r| r.scenario == scenario && r.p_fail == p_fail && tolerates_one(r))
+        .filter(|r| r.scenario == scenario && r.failure == failure && tolerates_one(r))
         .collect();
     let strict = rows.iter().filter(|r| r.strict).min_by(|a, b| {
         a.n.cmp(&b.n)
@@ -117,9 +118,9 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
         let _ = writeln!(md, "## What was computed\n");
         let _ = writeln!(
             md,
-            "- Grid: n = 1..{}, every 1 <= r, w <= n, p_fail in {{{}}} (each replica down independently), {} configurations in all.",
+            "- Grid: n = 1..{}, every 1 <= r, w <= n, failure levels {} (`iid(p_fail=P)`: each replica down independently), {} configurations in all.",
             m.n_max,
-            m.p_fail.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+            m.failures.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
             data.summary.len()
         );
         let _ = writeln!(
@@ -128,7 +129,7 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
         );
         let _ = writeln!(
             md,
-            "- Monte Carlo (WARS, PBS VLDB 2012): P(consistent at t = 0) and the time for 99.9% of reads to see a write, {} trials per (scenario, p_fail, n), master seed {}. The 95% half-width of a probability is at most {:.5}. Strict quorums (r + w > n) are never stale: reported exactly, no trials.",
+            "- Monte Carlo (WARS, PBS VLDB 2012): P(consistent at t = 0) and the time for 99.9% of reads to see a write, {} trials per (scenario, failure level, n), master seed {}. The 95% half-width of a probability is at most {:.5}. Strict quorums (r + w > n) are never stale: reported exactly, no trials.",
             m.trials, m.seed, half
         );
         let _ = writeln!(md, "\n### Scenarios (delays in ms; W write delivery, A ack, R read request, S read response)\n");
@@ -157,23 +158,23 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
             "![{stem}](charts/{stem}.png)\n\n{caption} ([SVG](charts/{stem}.svg))\n"
         );
     }
-    let levels: Vec<f64> = m.map(|m| m.p_fail.clone()).unwrap_or_default();
-    let p_rec = levels
-        .iter()
-        .copied()
-        .fold(None, |a: Option<f64>, p| Some(a.map_or(p, |a| a.max(p))));
+    // Recommend at the highest independent level (else the first level).
+    let rec = data
+        .worst_iid_failure()
+        .map(|(_, spec)| spec)
+        .unwrap_or_else(|| data.base_failure());
     let _ = writeln!(md, "## Recommended configurations\n");
     let _ = writeln!(
         md,
-        "At p_fail = {} (the sweep's highest level), among configurations that keep reads and writes available with one replica down (r < n and w < n):\n\n- **cheapest strict**: the fewest replicas with r + w > n, then the lowest p99.9 read + p99.9 write latency;\n- **best partial**: among r + w <= n with n <= 5, the lowest p99.9 read + write latency with P(consistent at t = 0) >= 0.95 (if none reaches 0.95, the most consistent).\n",
-        p_rec.map_or("n/a".into(), |p| p.to_string())
+        "At failure level `{}` (the sweep's highest independent level), among configurations that keep reads and writes available with one replica down (r < n and w < n):\n\n- **cheapest strict**: the fewest replicas with r + w > n, then the lowest p99.9 read + p99.9 write latency;\n- **best partial**: among r + w <= n with n <= 5, the lowest p99.9 read + write latency with P(consistent at t = 0) >= 0.95 (if none reaches 0.95, the most consistent).\n",
+        rec
     );
     let _ = writeln!(
         md,
         "| scenario | choice | n | r | w | read availability | write availability | p99.9 read | p99.9 write | P(consistent at t = 0) [95% CI] | 99.9% visible after |\n|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for s in data.scenarios() {
-        let (strict, partial) = recommend(data, &s, p_rec);
+        let (strict, partial) = recommend(data, &s, &rec);
         for (label, row) in [("cheapest strict", strict), ("best partial", partial)] {
             match row {
                 Some(r) => {
@@ -198,12 +199,13 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
         }
     }
     md.push('\n');
+    failure_levels(&mut md, data);
     if !data.rules.is_empty() {
         let _ = writeln!(md, "## Rules of thumb, checked (N = 10)\n");
         let _ = writeln!(
             md,
-            "Quorum best-practice guides recommend read sets of 30% and write sets of 60% of the nodes, or 40% and 60%, and call them strongly consistent; others split the nodes into disjoint read and write halves. At N = 10 none of these is strict (r + w <= n), so a read can miss the latest write. The exact column is PBS's bound (the read quorum misses the write quorum; it ignores propagation to other replicas); the simulated columns include propagation (p_fail = {}).\n",
-            levels.first().map_or("n/a".into(), |p| p.to_string())
+            "Quorum best-practice guides recommend read sets of 30% and write sets of 60% of the nodes, or 40% and 60%, and call them strongly consistent; others split the nodes into disjoint read and write halves. At N = 10 none of these is strict (r + w <= n), so a read can miss the latest write. The exact column is PBS's bound (the read quorum misses the write quorum; it ignores propagation to other replicas); the simulated columns include propagation (failures `{}`).\n",
+            data.rules.first().map_or("n/a".into(), |r| r.failure.clone())
         );
         let _ = writeln!(
             md,
@@ -230,6 +232,63 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
         md.push('\n');
     }
     md
+}
+
+/// Majority-quorum availability at every failure level, for the first
+/// scenario (availability does not depend on delays), when the sweep has
+/// more than one kind of level or any correlated one.
+fn failure_levels(md: &mut String, data: &SweepData) {
+    let levels = data.levels();
+    if levels.iter().all(|f| matches!(f, FailureModel::Iid { .. })) {
+        return;
+    }
+    let Some(first) = data.scenarios().into_iter().next() else {
+        return;
+    };
+    let _ = writeln!(md, "## Failure models compared\n");
+    let _ = writeln!(
+        md,
+        "Read availability of majority quorums (r = w = floor(n/2) + 1) at each failure level, exact. Repair levels give the repair chain's steady state (and the mean time to lose the quorum from all up is in `read_mttql_hours`); domain levels place replica i in domain i mod D (spread) or all in one (packed).\n"
+    );
+    let ns: Vec<usize> = [3, 5, 7]
+        .into_iter()
+        .filter(|n| data.summary.iter().any(|r| r.n == *n))
+        .collect();
+    let mut header = "| failure level |".to_string();
+    let mut rule = "|---|".to_string();
+    for n in &ns {
+        let _ = write!(header, " n = {n} |");
+        rule.push_str("---|");
+    }
+    let _ = writeln!(md, "{header}\n{rule}");
+    for level in levels {
+        let spec = level.spec();
+        let mut line = format!("| `{spec}` |");
+        for &n in &ns {
+            let k = n / 2 + 1;
+            let cell = data
+                .summary
+                .iter()
+                .find(|r| {
+                    r.scenario == first && r.failure == spec && r.n == n && r.r == k && r.w == k
+                })
+                .map_or("n/a".into(), |r| {
+                    nines_cell(r.read_availability, r.read_unavailability)
+                });
+            let _ = write!(line, " {cell} |");
+        }
+        let _ = writeln!(md, "{line}");
+    }
+    md.push('\n');
+}
+
+/// `0.99970785 (3.53 nines)`; nines from the unavailability, which the
+/// sweep computes directly.
+fn nines_cell(a: f64, u: f64) -> String {
+    if u <= 0.0 {
+        return "1".into();
+    }
+    format!("{a:.8} ({:.2} nines)", -u.log10())
 }
 
 fn quorum_model_rules() -> &'static [(&'static str, usize, usize, usize)] {

@@ -8,8 +8,8 @@
 //!   trials, seed, shard), so that a merge can check its inputs belong
 //!   together.
 //!
-//! A merge sorts the shards' rows into the canonical order (scenario, p_fail,
-//! n, r, w; a curve's points keep their order) and writes them with the same
+//! A merge sorts the shards' rows into the canonical order (scenario,
+//! failure level spec, n, r, w; a curve's points keep their order) and writes them with the same
 //! CSV writer, so it reproduces the unsharded files byte for byte.
 
 use super::atomic::PendingFile;
@@ -32,6 +32,10 @@ pub struct Manifest {
     pub scenarios: Vec<ManifestScenario>,
     pub n_max: usize,
     pub p_fail: Vec<f64>,
+    /// Every failure level's spec, in canonical order (the `failure`
+    /// column's values).
+    #[serde(default)]
+    pub failures: Vec<String>,
     pub trials: u64,
     pub seed: u64,
     pub curve_points: usize,
@@ -73,6 +77,7 @@ impl Manifest {
                 .collect(),
             n_max: spec.n_max,
             p_fail: spec.p_fail.clone(),
+            failures: spec.levels().iter().map(|f| f.spec()).collect(),
             trials: spec.trials,
             seed: spec.seed,
             curve_points: CURVE_POINTS,
@@ -143,8 +148,12 @@ fn records(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), M
     Ok((header, rows))
 }
 
-/// Canonical sort key: scenario, p_fail, n, r, w.
-fn key(header: &csv::StringRecord, row: &csv::StringRecord) -> (String, f64, usize, usize, usize) {
+/// Canonical sort key: scenario, failure level, n, r, w (independent
+/// levels' specs sort in increasing p_fail).
+fn key(
+    header: &csv::StringRecord,
+    row: &csv::StringRecord,
+) -> (String, String, usize, usize, usize) {
     let col = |name: &str| {
         header
             .iter()
@@ -153,15 +162,20 @@ fn key(header: &csv::StringRecord, row: &csv::StringRecord) -> (String, f64, usi
             .unwrap_or("")
     };
     let num = |name: &str| col(name).parse::<usize>().unwrap_or(0);
-    let p = col("p_fail").parse::<f64>().unwrap_or(-1.0);
-    (col("scenario").to_string(), p, num("n"), num("r"), num("w"))
+    (
+        col("scenario").to_string(),
+        col("failure").to_string(),
+        num("n"),
+        num("r"),
+        num("w"),
+    )
 }
 
 fn sorted_csv(header: &csv::StringRecord, mut rows: Vec<csv::StringRecord>) -> String {
     rows.sort_by(|a, b| {
         let (ka, kb) = (key(header, a), key(header, b));
         ka.0.cmp(&kb.0)
-            .then(ka.1.total_cmp(&kb.1))
+            .then(ka.1.cmp(&kb.1))
             .then(ka.2.cmp(&kb.2))
             .then(ka.3.cmp(&kb.3))
             .then(ka.4.cmp(&kb.4))

@@ -22,11 +22,11 @@ impl Heatmap {
             .find(|s| s.as_str() == "lnkd-disk")
             .or(scenarios.first())?
             .clone();
-        let p_fail = data.base_p_fail();
+        let failure = data.base_failure();
         let cells: Vec<(usize, usize, f64)> = data
             .summary
             .iter()
-            .filter(|r| r.scenario == scenario && r.n == N && r.p_fail == p_fail)
+            .filter(|r| r.scenario == scenario && r.n == N && r.failure == failure)
             .filter_map(|r| Some((r.r, r.w, r.p_consistent_t0?)))
             .collect();
         (!cells.is_empty()).then_some(Heatmap { scenario, cells })

@@ -7,10 +7,15 @@
 //! - [`tvisibility`]: t-visibility curves, n = 3, every non-strict (r, w);
 //! - [`tradeoff`]: p99.9 read + write latency against 99.9% t-visibility;
 //! - [`availability`]: nines against p_fail (closed form, dense grid);
-//! - [`heatmap`]: p_consistent_t0 over (r, w).
+//! - [`heatmap`]: p_consistent_t0 over (r, w);
+//! - [`repair`]: nines against mean time to repair, shared crews or not;
+//! - [`placement`]: nines against domain outage probability, spread or
+//!   packed.
 
 mod availability;
 mod heatmap;
+mod placement;
+mod repair;
 mod tradeoff;
 mod tvisibility;
 
@@ -45,8 +50,12 @@ pub struct SummaryRecord {
     pub w: usize,
     pub strict: bool,
     pub p_fail: Option<f64>,
+    /// The failure level's spec (absent in files from before it existed).
+    #[serde(default)]
+    pub failure: String,
     pub read_availability: f64,
     pub write_availability: f64,
+    pub read_unavailability: f64,
     pub p_stale_k1: f64,
     pub p_consistent_t0: Option<f64>,
     pub p_consistent_t0_ci_low: Option<f64>,
@@ -116,12 +125,38 @@ impl SweepData {
         out
     }
 
-    /// The lowest failure level in the data (the charts use it).
-    pub fn base_p_fail(&self) -> Option<f64> {
+    /// The failure level the charts use: the lowest independent `p_fail`
+    /// in the data, else the first level.
+    pub fn base_failure(&self) -> String {
         self.summary
             .iter()
-            .filter_map(|r| r.p_fail)
-            .fold(None, |m, p| Some(m.map_or(p, |m: f64| m.min(p))))
+            .filter(|r| r.p_fail.is_some())
+            .min_by(|a, b| a.p_fail.unwrap().total_cmp(&b.p_fail.unwrap()))
+            .or(self.summary.first())
+            .map(|r| r.failure.clone())
+            .unwrap_or_default()
+    }
+
+    /// The failure levels in the data, parsed from their specs, in order of
+    /// first appearance.
+    pub fn levels(&self) -> Vec<crate::failure::FailureModel> {
+        let mut specs: Vec<&str> = Vec::new();
+        for r in &self.summary {
+            if !specs.contains(&r.failure.as_str()) {
+                specs.push(&r.failure);
+            }
+        }
+        specs.iter().filter_map(|s| s.parse().ok()).collect()
+    }
+
+    /// The highest independent `p_fail` level's spec, if there is one (the
+    /// report's recommendations use it).
+    pub fn worst_iid_failure(&self) -> Option<(f64, String)> {
+        self.summary
+            .iter()
+            .filter(|r| r.p_fail.is_some())
+            .max_by(|a, b| a.p_fail.unwrap().total_cmp(&b.p_fail.unwrap()))
+            .map(|r| (r.p_fail.unwrap(), r.failure.clone()))
     }
 }
 
@@ -185,7 +220,50 @@ pub fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, String)>, S
         save(&d, dir)?;
         out.push((d.name().to_string(), d.caption()));
     }
+    let e = repair::RepairChart::new(data);
+    save(&e, dir)?;
+    out.push((e.name().to_string(), e.caption()));
+    let f = placement::PlacementChart::new(data);
+    save(&f, dir)?;
+    out.push((f.name().to_string(), f.caption()));
     Ok(out)
+}
+
+/// A line to draw: label, dashed or not, and its points.
+pub type Line<'a> = (&'a str, bool, Vec<(f64, f64)>);
+
+/// Draws `(label, dashed, points)` lines in palette order, solid or dashed,
+/// each with its legend entry.
+pub fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    lines: &[Line],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+{
+    for (i, (label, dashed, pts)) in lines.iter().enumerate() {
+        // Pairs share a color (solid and dashed of one configuration).
+        let color = PALETTE[(i / 2) % PALETTE.len()];
+        let style = color.stroke_width(if *dashed { 2 } else { 3 });
+        let finite = pts.iter().copied().filter(|p| p.1.is_finite());
+        if *dashed {
+            chart
+                .draw_series(DashedLineSeries::new(finite, 10, 6, style))?
+                .label(*label)
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (9, 0)], style)
+                        + PathElement::new(vec![(15, 0), (24, 0)], style)
+                });
+        } else {
+            chart
+                .draw_series(LineSeries::new(finite, style))?
+                .label(*label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+        }
+    }
+    Ok(())
 }
 
 /// A qualitative palette that stays readable in print.
@@ -261,6 +339,7 @@ mod tests {
             ],
             n_max: 5,
             p_fail: vec![0.0],
+            failures: vec!["repair(mttf=500,mttr=10,crews=1)".parse().unwrap()],
             trials: 3_000,
             seed: 1,
         }
@@ -275,7 +354,13 @@ mod tests {
             vec!["lnkd-disk".to_string(), "wan".to_string()]
         );
         let drawn = draw_all(&data, &dir.join("charts")).unwrap();
-        assert_eq!(drawn.len(), 4);
+        assert_eq!(drawn.len(), 6);
+        // The repair chart takes MTTF from the sweep's repair level.
+        let repair = drawn.iter().find(|d| d.0 == "availability-repair").unwrap();
+        assert!(repair.1.contains("every 500 h"), "{}", repair.1);
+        // Charts of one level: the base (independent) level's rows only.
+        assert_eq!(data.base_failure(), "iid(p_fail=0)");
+        assert_eq!(data.levels().len(), 2);
         for (stem, caption) in drawn {
             assert!(!caption.is_empty());
             for ext in ["svg", "png"] {

@@ -17,7 +17,7 @@ const NS: [usize; 2] = [3, 5];
 
 impl Tradeoff {
     pub fn new(data: &SweepData) -> Self {
-        let p_fail = data.base_p_fail();
+        let failure = data.base_failure();
         let panels = data
             .scenarios()
             .into_iter()
@@ -26,7 +26,7 @@ impl Tradeoff {
                 let pts = data
                     .summary
                     .iter()
-                    .filter(|r| r.scenario == s && NS.contains(&r.n) && r.p_fail == p_fail)
+                    .filter(|r| r.scenario == s && NS.contains(&r.n) && r.failure == failure)
                     .filter_map(|r| {
                         let t = r.t_visibility_p999_ms?;
                         let l = r.read_latency_p999_ms? + r.write_latency_p999_ms?;

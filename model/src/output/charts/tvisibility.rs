@@ -11,14 +11,15 @@ type Curve = ((usize, usize), Vec<(f64, f64)>);
 pub struct TVisibility {
     /// Per scenario: name and its curves.
     panels: Vec<(String, Vec<Curve>)>,
-    p_fail: Option<f64>,
+    /// The failure level drawn (its spec).
+    failure: String,
 }
 
 const N: usize = 3;
 
 impl TVisibility {
     pub fn new(data: &SweepData) -> Self {
-        let p_fail = data.base_p_fail();
+        let failure = data.base_failure();
         let panels = data
             .scenarios()
             .into_iter()
@@ -28,7 +29,7 @@ impl TVisibility {
                 for c in data
                     .curves
                     .iter()
-                    .filter(|c: &&CurveRecord| c.scenario == s && c.n == N && c.p_fail == p_fail)
+                    .filter(|c: &&CurveRecord| c.scenario == s && c.n == N && c.failure == failure)
                 {
                     match curves.last_mut() {
                         Some((rw, pts)) if *rw == (c.r, c.w) => pts.push((c.t_ms, c.p_consistent)),
@@ -38,7 +39,7 @@ impl TVisibility {
                 (s, curves)
             })
             .collect();
-        TVisibility { panels, p_fail }
+        TVisibility { panels, failure }
     }
 }
 
@@ -49,8 +50,8 @@ impl Chart for TVisibility {
 
     fn caption(&self) -> String {
         format!(
-            "t-visibility for n = 3: probability that a read issued t ms after the write commits returns it, for every partial quorum (r + w <= 3), p_fail = {}. Monte Carlo; strict quorums are always consistent and not drawn.",
-            self.p_fail.map_or("per node".into(), |p| p.to_string())
+            "t-visibility for n = 3: probability that a read issued t ms after the write commits returns it, for every partial quorum (r + w <= 3), failures `{}`. Monte Carlo; strict quorums are always consistent and not drawn.",
+            self.failure
         )
     }
 

@@ -1,9 +1,16 @@
 //! Failure models: which replicas are down when an operation runs.
 //!
 //! A replica that is down behaves as one with infinite delay: it never
-//! answers. Issue-level models with repair and failure domains build on this.
+//! answers. [`sample`] draws down sets for the Monte Carlo engine from the
+//! same (possibly correlated) model; [`spec`] reads and prints models as
+//! one-line specs.
 
 use std::fmt;
+
+pub mod sample;
+pub mod spec;
+
+pub use sample::DownSampler;
 
 /// Node failures.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +21,8 @@ pub enum FailureModel {
     PerNode(Vec<f64>),
     /// Nodes fail and are repaired at given rates (see
     /// [`crate::closed::markov`]): steady-state availability from the
-    /// repair chain; latency and simulation use each node's marginal down
-    /// probability.
+    /// repair chain, which the simulation also samples; closed-form latency
+    /// uses each node's marginal down probability.
     Repair(Repair),
     /// Replicas placed over failure domains (racks, zones) that fail whole.
     Domains(Domains),

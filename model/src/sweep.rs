@@ -189,12 +189,22 @@ impl SweepSpec {
     }
 
     /// The group's simulation seed: a function of the master seed and the
-    /// group's identity only.
+    /// group's identity only (scenario name, level spec, n), so adding a
+    /// scenario or a level to a sweep leaves every other group's rows as
+    /// they were.
     fn group_seed(&self, g: Group) -> u64 {
-        let s = chunk_seed(self.seed, g.scenario as u64);
-        let s = chunk_seed(s, g.p_index as u64);
+        let s = chunk_seed(self.seed, fnv1a(&self.scenarios[g.scenario].name));
+        let s = chunk_seed(s, fnv1a(&self.levels()[g.p_index].spec()));
         chunk_seed(s, g.n as u64)
     }
+}
+
+/// FNV-1a, 64 bit: a stable hash of a name (std's hasher may change
+/// between releases; seeds must not).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Rows of the output files.
@@ -268,9 +278,12 @@ fn rules_of_thumb(
     scenario.failure = for_n(&level, n);
     let pairs: Vec<(usize, usize)> = RULES_OF_THUMB.iter().map(|r| (r.2, r.3)).collect();
     let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
-    // A seed apart from every grid group's: the grid never has n_max + 1
-    // as a p_index.
-    let seed = chunk_seed(chunk_seed(spec.seed, i as u64), u64::MAX);
+    // Apart from every grid group's seed, which mixes in a level's hash and
+    // then n where this mixes in u64::MAX once.
+    let seed = chunk_seed(
+        chunk_seed(spec.seed, fnv1a(&spec.scenarios[i].name)),
+        u64::MAX,
+    );
     let res = mc::run(&setup, spec.trials, seed, Some(1));
     let options = EvalOptions::default();
     let mut rows = Vec::new();
@@ -482,6 +495,27 @@ mod tests {
             c.ci_low <= row.p_consistent_t0_ci_high.unwrap()
                 && row.p_consistent_t0_ci_low.unwrap() <= c.ci_high
         );
+    }
+
+    #[test]
+    fn adding_a_level_or_scenario_leaves_other_rows_alone() {
+        let small = spec(2_000);
+        let mut more = small.clone();
+        more.failures = vec!["repair(mttf=100,mttr=10,crews=1)".parse().unwrap()];
+        more.scenarios.push(Scenario::from_preset("ymmr").unwrap());
+        let more = more.validated().unwrap();
+        let a = run(&small, Shard::WHOLE, &|| {}).unwrap();
+        let b = run(&more, Shard::WHOLE, &|| {}).unwrap();
+        let kept: Vec<&SummaryRow> = b
+            .summary
+            .iter()
+            .filter(|r| r.scenario != "ymmr" && r.failure.starts_with("iid"))
+            .collect();
+        assert_eq!(kept.len(), a.summary.len());
+        for (x, y) in a.summary.iter().zip(kept) {
+            assert_eq!(x, y);
+        }
+        assert!(b.summary.iter().any(|r| r.failure.starts_with("repair")));
     }
 
     #[test]

@@ -233,7 +233,7 @@ fn a_sweep_file_says_the_same_as_options() {
     let file = base.join("sweep.toml");
     std::fs::write(
         &file,
-        "presets = [\"lnkd-disk\", \"wan\"]\nn_max = 5\np_fail = [0.0, 0.01]\ntrials = 4000\nout_dir = \"from-file\"\nreports_dir = \"from-file-reports\"\n",
+        "presets = [\"lnkd-disk\", \"wan\"]\nn_max = 5\np_fail = [0.0, 0.01]\nfailures = [\"repair(mttf=1000,mttr=10,crews=1)\"]\ntrials = 4000\nout_dir = \"from-file\"\nreports_dir = \"from-file-reports\"\n",
     )
     .unwrap();
     let out = run(&["sweep", "--config", file.to_str().unwrap(), "--quiet"]);
@@ -243,7 +243,12 @@ fn a_sweep_file_says_the_same_as_options() {
         String::from_utf8_lossy(&out.stderr)
     );
     let by_options = base.join("by-options");
-    assert!(small(&by_options, &[]).status.success());
+    assert!(small(
+        &by_options,
+        &["--failure", "repair(mttf=1000,mttr=10,crews=1)"]
+    )
+    .status
+    .success());
     // Paths in the file are relative to the file; the data are the same.
     assert_eq!(files(&base.join("from-file")), files(&by_options));
     assert!(base.join("from-file-reports/REPORT.md").exists());

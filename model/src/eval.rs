@@ -69,6 +69,9 @@ pub struct EvalOptions {
     /// With a repair model: also report availability this many hours after
     /// all nodes were up (transient).
     pub at_hours: Option<f64>,
+    /// Also report P(consistent) for a read issued this many ms after the
+    /// write commits (Monte Carlo; exact 1 for strict quorums).
+    pub consistency_t_ms: Option<f64>,
 }
 
 impl Default for EvalOptions {
@@ -77,6 +80,7 @@ impl Default for EvalOptions {
             k: 1,
             timeout_ms: None,
             at_hours: None,
+            consistency_t_ms: None,
         }
     }
 }
@@ -251,13 +255,19 @@ pub struct SummaryRow {
     /// The failure model as a spec (`iid(p_fail=0.01)`, `repair(...)`, ...;
     /// see [`crate::failure::spec`]).
     pub failure: String,
+    /// With `--consistency-at-ms T`: T, and P(a read issued T ms after the
+    /// commit sees the write) with its 95% interval.
+    pub consistency_t_ms: Option<f64>,
+    pub p_consistent_t: Option<f64>,
+    pub p_consistent_t_ci_low: Option<f64>,
+    pub p_consistent_t_ci_high: Option<f64>,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 41] = [
+    pub const COLUMNS: [&'static str; 45] = [
         "scenario",
         "n",
         "r",
@@ -299,6 +309,10 @@ impl SummaryRow {
         "read_availability_at",
         "write_availability_at",
         "failure",
+        "consistency_t_ms",
+        "p_consistent_t",
+        "p_consistent_t_ci_low",
+        "p_consistent_t_ci_high",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -449,6 +463,10 @@ impl SummaryRow {
             read_availability_at,
             write_availability_at,
             failure: scenario.failure.spec(),
+            consistency_t_ms: options.consistency_t_ms,
+            p_consistent_t: None,
+            p_consistent_t_ci_low: None,
+            p_consistent_t_ci_high: None,
             notes,
         }
     }
@@ -463,6 +481,11 @@ impl SummaryRow {
         self.t_visibility_p999_ms = Some(0.0);
         self.t_visibility_p999_ms_ci_low = Some(0.0);
         self.t_visibility_p999_ms_ci_high = Some(0.0);
+        if self.consistency_t_ms.is_some() {
+            self.p_consistent_t = Some(1.0);
+            self.p_consistent_t_ci_low = Some(1.0);
+            self.p_consistent_t_ci_high = Some(1.0);
+        }
         if self.k > 1 {
             self.p_within_k_t0 = Some(1.0);
             self.p_within_k_t0_ci_low = Some(1.0);
@@ -487,6 +510,12 @@ impl SummaryRow {
         self.p_consistent_t0 = Some(c.estimate);
         self.p_consistent_t0_ci_low = Some(c.ci_low);
         self.p_consistent_t0_ci_high = Some(c.ci_high);
+        if let Some(t) = self.consistency_t_ms {
+            let c = res.p_consistent_at(r, w, t);
+            self.p_consistent_t = Some(c.estimate);
+            self.p_consistent_t_ci_low = Some(c.ci_low);
+            self.p_consistent_t_ci_high = Some(c.ci_high);
+        }
         match res.t_visibility(r, w, 0.999) {
             Quantile::Finite { estimate, ci_low, ci_high } => {
                 self.t_visibility_p999_ms = Some(estimate);
@@ -596,6 +625,7 @@ mod tests {
             k: 1,
             timeout_ms: Some(2.0),
             at_hours: None,
+            consistency_t_ms: None,
         };
         let e = evaluate(&s, c, opts).unwrap();
         let row = SummaryRow::from_exact(&s, &e, opts);

@@ -18,5 +18,6 @@ pub mod failure;
 pub mod mc;
 pub mod numeric;
 pub mod output;
+pub mod plan;
 pub mod scenario;
 pub mod sweep;

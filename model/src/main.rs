@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::{eval, merge, plot, sweep, Usage};
+use cli::{eval, merge, plan, plot, sweep, Usage};
 use quorum_model::dist::presets;
 use std::process::ExitCode;
 
@@ -27,6 +27,9 @@ enum Command {
     /// Sweep a grid of scenarios x n x (r, w) x failure levels: CSVs, charts, report.
     #[command(after_help = sweep::SWEEP_EXAMPLES)]
     Sweep(Box<sweep::SweepArgs>),
+    /// The cheapest configurations meeting SLOs, the cluster they need, and a worksheet.
+    #[command(after_help = plan::PLAN_EXAMPLES)]
+    Plan(Box<plan::PlanArgs>),
     /// Combine the outputs of sharded sweeps into one (byte-identical to an unsharded run).
     Merge(merge::MergeArgs),
     /// Redraw the report's charts from existing CSVs, without recomputing.
@@ -42,6 +45,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Eval(args) => eval::run(*args),
+        Command::Plan(args) => match plan::run(*args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Sweep(args) => sweep::run(*args),
         Command::Merge(args) => merge::run(args),
         Command::Plot(args) => plot::run(args),

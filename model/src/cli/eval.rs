@@ -1,9 +1,10 @@
 //! `quorum-model eval`: one configuration, exact figures and Monte Carlo.
 
+use super::failure::FailureOptions;
 use super::Usage;
 use clap::{Args, ValueEnum};
 use quorum_model::eval::{evaluate, Config, EvalOptions, SummaryRow};
-use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
+use quorum_model::failure::FailureModel;
 use quorum_model::mc::{self, Setup};
 use quorum_model::output::atomic::PendingFile;
 use quorum_model::output::curve::{tvisibility_csv, CurveRow};
@@ -44,52 +45,17 @@ pub struct EvalArgs {
     w: usize,
     #[command(flatten)]
     delays: DelayOptions,
-    /// Probability that a replica is down, independently (0..=1).
-    #[arg(
-        long,
-        value_name = "P",
-        conflicts_with = "p_fail_per_node",
-        allow_negative_numbers = true
-    )]
-    p_fail: Option<f64>,
+    #[command(flatten)]
+    failure: FailureOptions,
     /// Down probability per replica, comma separated, one per replica.
     #[arg(
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        conflicts_with_all = ["p_fail", "mttf_hours", "domains"]
     )]
     p_fail_per_node: Option<Vec<f64>>,
-    /// Mean time to failure of each node, hours (with --mttr-hours: a
-    /// repair model instead of a fixed p_fail).
-    #[arg(long, value_name = "H", requires = "mttr_hours", conflicts_with_all = ["p_fail", "p_fail_per_node"], allow_negative_numbers = true)]
-    mttf_hours: Option<f64>,
-    /// Mean time to repair a node, hours.
-    #[arg(
-        long,
-        value_name = "H",
-        requires = "mttf_hours",
-        allow_negative_numbers = true
-    )]
-    mttr_hours: Option<f64>,
-    /// Repair crews shared by the cluster (default: one per node).
-    #[arg(long, value_name = "K", requires = "mttf_hours")]
-    repair_crews: Option<usize>,
-    /// Failure domains (racks, zones) the replicas are placed over; with
-    /// --p-domain. --p-fail then applies to nodes inside up domains.
-    #[arg(long, value_name = "D", requires = "p_domain", conflicts_with_all = ["mttf_hours", "p_fail_per_node"])]
-    domains: Option<usize>,
-    /// Probability that a domain is down (all its replicas with it).
-    #[arg(
-        long,
-        value_name = "P",
-        requires = "domains",
-        allow_negative_numbers = true
-    )]
-    p_domain: Option<f64>,
-    /// How replicas are placed over the domains.
-    #[arg(long, value_enum, default_value_t = PlacementArg::Spread, requires = "domains")]
-    placement: PlacementArg,
     /// Also report availability this many hours after all nodes were up.
     #[arg(
         long,
@@ -114,6 +80,10 @@ pub struct EvalArgs {
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long, value_name = "J")]
     threads: Option<usize>,
+    /// Also report P(consistent) for a read issued T ms after the write
+    /// commits (p_consistent_t, with its 95% interval).
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    consistency_at_ms: Option<f64>,
     /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
@@ -124,43 +94,17 @@ pub struct EvalArgs {
 
 fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
     let mut s = Scenario::from_options(&args.delays).map_err(|e| Usage(e.to_string()))?;
-    if let Some(p) = args.p_fail {
-        if !(0.0..=1.0).contains(&p) {
+    if let Some(model) = args.failure.model()? {
+        // Crews against n, the one check that needs n.
+        model.validate(args.n).map_err(|e| Usage(e.to_string()))?;
+        s.failure = model;
+    }
+    if let Some(t) = args.at_hours {
+        if !(t.is_finite() && t >= 0.0) {
             return Err(Usage(format!(
-                "--p-fail: must be a probability in [0, 1], got {p}"
+                "--at-hours: must be a finite number >= 0, got {t}"
             )));
         }
-        s.failure = FailureModel::Iid { p_fail: p };
-    }
-    if let (Some(mttf_hours), Some(mttr_hours)) = (args.mttf_hours, args.mttr_hours) {
-        let repair = Repair {
-            mttf_hours,
-            mttr_hours,
-            crews: args.repair_crews,
-        };
-        repair.validate(args.n).map_err(|e| Usage(e.to_string()))?;
-        if let Some(t) = args.at_hours {
-            if !(t.is_finite() && t >= 0.0) {
-                return Err(Usage(format!(
-                    "--at-hours: must be a finite number >= 0, got {t}"
-                )));
-            }
-        }
-        s.failure = FailureModel::Repair(repair);
-    }
-    if let (Some(domains), Some(p_domain)) = (args.domains, args.p_domain) {
-        s.failure = FailureModel::Domains(Domains {
-            domains,
-            p_domain,
-            p_fail: args.p_fail.unwrap_or(0.0),
-            placement: match args.placement {
-                PlacementArg::Spread => Placement::Spread,
-                PlacementArg::Packed => Placement::Packed,
-            },
-        });
-        s.failure
-            .validate(args.n)
-            .map_err(|e| Usage(e.to_string()))?;
     }
     if let Some(list) = &args.p_fail_per_node {
         if let Some(bad) = list.iter().find(|p| !(0.0..=1.0).contains(*p)) {
@@ -188,6 +132,13 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     if args.threads == Some(0) {
         return Err(Usage("--threads: must be an integer >= 1".into()));
     }
+    if let Some(t) = args.consistency_at_ms {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(Usage(format!(
+                "--consistency-at-ms: must be a finite number of ms >= 0, got {t}"
+            )));
+        }
+    }
     let scenario = build_scenario(&args)?;
     // Refuse an unwritable curve path before any work.
     let curve_file = match &args.curve {
@@ -201,6 +152,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         k: args.k,
         timeout_ms: args.timeout_ms,
         at_hours: args.at_hours,
+        consistency_t_ms: args.consistency_at_ms,
     };
     let exact =
         evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {
@@ -277,12 +229,4 @@ pub enum Format {
     Table,
     Json,
     Csv,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlacementArg {
-    /// Round-robin over the domains.
-    Spread,
-    /// All replicas in one domain.
-    Packed,
 }

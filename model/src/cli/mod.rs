@@ -3,7 +3,9 @@
 //! [`progress`].
 
 pub mod eval;
+pub mod failure;
 pub mod merge;
+pub mod plan;
 pub mod plot;
 pub mod progress;
 pub mod sweep;

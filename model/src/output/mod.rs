@@ -9,6 +9,7 @@ mod json;
 pub mod report;
 pub mod sweep_files;
 mod table;
+pub mod worksheet;
 
 pub use self::csv::Csv;
 pub use self::json::Json;

@@ -178,6 +178,14 @@ impl Table<'_> {
             ) {
                 writeln!(out, "  P(read right after commit sees the write) = {p:.4} [{lo:.4}, {hi:.4}]   {mc}")?;
             }
+            if let (Some(t), Some(p), Some(lo), Some(hi)) = (
+                row.consistency_t_ms,
+                row.p_consistent_t,
+                row.p_consistent_t_ci_low,
+                row.p_consistent_t_ci_high,
+            ) {
+                writeln!(out, "  P(read {t} ms after commit sees the write) = {p:.4} [{lo:.4}, {hi:.4}]   {mc}")?;
+            }
             match (
                 row.t_visibility_p999_ms,
                 row.t_visibility_p999_ms_ci_low,

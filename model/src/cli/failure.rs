@@ -1,0 +1,104 @@
+//! Failure-model options shared by `eval` and `plan`: independent, repair,
+//! or failure domains. Per-node lists stay with `eval` (they need a fixed n).
+
+use super::Usage;
+use clap::{Args, ValueEnum};
+use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct FailureOptions {
+    /// Probability that a replica is down, independently (0..=1).
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    pub p_fail: Option<f64>,
+    /// Mean time to failure of each node, hours (with --mttr-hours: a
+    /// repair model instead of a fixed p_fail).
+    #[arg(
+        long,
+        value_name = "H",
+        requires = "mttr_hours",
+        conflicts_with = "p_fail",
+        allow_negative_numbers = true
+    )]
+    pub mttf_hours: Option<f64>,
+    /// Mean time to repair a node, hours.
+    #[arg(
+        long,
+        value_name = "H",
+        requires = "mttf_hours",
+        allow_negative_numbers = true
+    )]
+    pub mttr_hours: Option<f64>,
+    /// Repair crews shared by the cluster (default: one per node).
+    #[arg(long, value_name = "K", requires = "mttf_hours")]
+    pub repair_crews: Option<usize>,
+    /// Failure domains (racks, zones) the replicas are placed over; with
+    /// --p-domain. --p-fail then applies to nodes inside up domains.
+    #[arg(
+        long,
+        value_name = "D",
+        requires = "p_domain",
+        conflicts_with = "mttf_hours"
+    )]
+    pub domains: Option<usize>,
+    /// Probability that a domain is down (all its replicas with it).
+    #[arg(
+        long,
+        value_name = "P",
+        requires = "domains",
+        allow_negative_numbers = true
+    )]
+    pub p_domain: Option<f64>,
+    /// How replicas are placed over the domains.
+    #[arg(long, value_enum, default_value_t = PlacementArg::Spread, requires = "domains")]
+    pub placement: PlacementArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlacementArg {
+    /// Round-robin over the domains.
+    #[default]
+    Spread,
+    /// All replicas in one domain.
+    Packed,
+}
+
+impl FailureOptions {
+    /// The model the options describe, if any, checked for everything but
+    /// `crews <= n` (which needs n).
+    pub fn model(&self) -> Result<Option<FailureModel>, Usage> {
+        if let Some(p) = self.p_fail {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(Usage(format!(
+                    "--p-fail: must be a probability in [0, 1], got {p}"
+                )));
+            }
+        }
+        if let (Some(mttf_hours), Some(mttr_hours)) = (self.mttf_hours, self.mttr_hours) {
+            let repair = Repair {
+                mttf_hours,
+                mttr_hours,
+                crews: self.repair_crews,
+            };
+            repair
+                .validate(usize::MAX)
+                .map_err(|e| Usage(e.to_string()))?;
+            return Ok(Some(FailureModel::Repair(repair)));
+        }
+        if let (Some(domains), Some(p_domain)) = (self.domains, self.p_domain) {
+            let model = FailureModel::Domains(Domains {
+                domains,
+                p_domain,
+                p_fail: self.p_fail.unwrap_or(0.0),
+                placement: match self.placement {
+                    PlacementArg::Spread => Placement::Spread,
+                    PlacementArg::Packed => Placement::Packed,
+                },
+            });
+            model
+                .validate(usize::MAX)
+                .map_err(|e| Usage(e.to_string()))?;
+            return Ok(Some(model));
+        }
+        Ok(self.p_fail.map(|p_fail| FailureModel::Iid { p_fail }))
+    }
+}

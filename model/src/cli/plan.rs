@@ -1,0 +1,376 @@
+//! `quorum-model plan`: the cheapest configurations that meet SLOs, the
+//! cluster they need, and a worksheet. Exit 0 with a choice, 1 when nothing
+//! meets the SLOs (with the explanation on stderr), 2 on bad input.
+
+use super::failure::FailureOptions;
+use super::Usage;
+use clap::{Args, ValueEnum};
+use quorum_model::failure::FailureModel;
+use quorum_model::output::atomic::PendingFile;
+use quorum_model::output::worksheet::{worksheet, WorksheetInput};
+use quorum_model::plan::capacity::{Fanout, NodeSpec, Workload};
+use quorum_model::plan::explain::explain;
+use quorum_model::plan::record::{records, PlanRecord};
+use quorum_model::plan::slo::{Percentile, Slo, Status};
+use quorum_model::plan::{measure, rank, sensitivity, PlanInput};
+use quorum_model::scenario::{DelayOptions, Scenario};
+use std::path::PathBuf;
+
+pub const PLAN_EXAMPLES: &str = "\
+Examples:
+  quorum-model plan --preset lnkd-disk --p-fail 0.01 --slo-read-availability 0.9999 \\
+      --slo-write-availability 0.999 --slo-consistency 0.999@10ms --slo-write-p99-ms 30 --max-n 7
+  quorum-model plan --preset lnkd-ssd --p-fail 0.01 --slo-read-availability 0.9999 --require-strict \\
+      --reads-per-s 40000 --writes-per-s 10000 --data-gb 3000 \\
+      --node-ops-per-s 25000 --node-disk-gb 1000 --worksheet plan.md
+  quorum-model plan --preset wan --mttf-hours 2000 --mttr-hours 24 --repair-crews 1 \\
+      --slo-read-p999-ms 200 --slo-write-availability 0.9999 --format json
+
+Every SLO is optional. --slo-consistency P@T: a read issued T ms after the
+write commits sees it with probability at least P (Monte Carlo; a
+configuration counts only if its whole 95% interval clears P, and one whose
+interval straddles P is flagged 'uncertain', never chosen).
+Exit status: 0 with a choice, 1 when nothing meets the SLOs (the explanation
+is on stderr), 2 on bad input.";
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    delays: DelayOptions,
+    #[command(flatten)]
+    failure: FailureOptions,
+    /// Read availability at least A (0 < A < 1).
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    slo_read_availability: Option<f64>,
+    /// Write availability at least A (0 < A < 1).
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    slo_write_availability: Option<f64>,
+    /// Read latency p99 at most X ms.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    slo_read_p99_ms: Option<f64>,
+    /// Read latency p99.9 at most X ms.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    slo_read_p999_ms: Option<f64>,
+    /// Write latency p99 at most X ms.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    slo_write_p99_ms: Option<f64>,
+    /// Write latency p99.9 at most X ms.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    slo_write_p999_ms: Option<f64>,
+    /// P@T: a read T ms after commit sees the write with probability >= P
+    /// (e.g. 0.999@10ms).
+    #[arg(long, value_name = "P@T")]
+    slo_consistency: Option<String>,
+    /// Only strict quorums (r + w > n).
+    #[arg(long)]
+    require_strict: bool,
+    /// Largest replication factor to consider.
+    #[arg(long, value_name = "N", default_value_t = 9)]
+    max_n: usize,
+    /// Reads per second the cluster must serve.
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    reads_per_s: f64,
+    /// Writes per second the cluster must serve.
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    writes_per_s: f64,
+    /// Data size, one copy, in GB.
+    #[arg(
+        long,
+        value_name = "GB",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    data_gb: f64,
+    /// Replica operations per second one node serves at full utilization.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    node_ops_per_s: Option<f64>,
+    /// Disk per node, GB.
+    #[arg(long, value_name = "GB", allow_negative_numbers = true)]
+    node_disk_gb: Option<f64>,
+    /// Fraction of each node's throughput and disk to plan for.
+    #[arg(
+        long,
+        value_name = "U",
+        default_value_t = 0.6,
+        allow_negative_numbers = true
+    )]
+    target_utilization: f64,
+    /// Reads go to all n replicas, or to r of them (as Cassandra does).
+    #[arg(long, value_enum, default_value_t = FanoutArg::All)]
+    read_fanout: FanoutArg,
+    /// Cost of one node.
+    #[arg(
+        long,
+        value_name = "C",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    cost_per_node: f64,
+    /// Monte Carlo trials per n, for the consistency SLO.
+    #[arg(long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
+    trials: u64,
+    /// Seed of the Monte Carlo (the same as eval's for the same --seed).
+    #[arg(long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
+    seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, value_name = "J")]
+    threads: Option<usize>,
+    /// Write a capacity-planning worksheet (Markdown) to FILE.
+    #[arg(long, value_name = "FILE")]
+    worksheet: Option<PathBuf>,
+    /// Output format of the ranked list.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Rows of the table format (json and csv hold every qualifying row).
+    #[arg(long, value_name = "K", default_value_t = 15)]
+    top: usize,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FanoutArg {
+    All,
+    Quorum,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+fn slos(args: &PlanArgs) -> Result<Vec<Slo>, Usage> {
+    let mut out = Vec::new();
+    if let Some(a) = args.slo_read_availability {
+        out.push(Slo::ReadAvailability(a));
+    }
+    if let Some(a) = args.slo_write_availability {
+        out.push(Slo::WriteAvailability(a));
+    }
+    for (v, read, percentile) in [
+        (args.slo_read_p99_ms, true, Percentile::P99),
+        (args.slo_read_p999_ms, true, Percentile::P999),
+        (args.slo_write_p99_ms, false, Percentile::P99),
+        (args.slo_write_p999_ms, false, Percentile::P999),
+    ] {
+        if let Some(ms) = v {
+            out.push(if read {
+                Slo::ReadLatency { percentile, ms }
+            } else {
+                Slo::WriteLatency { percentile, ms }
+            });
+        }
+    }
+    if let Some(text) = &args.slo_consistency {
+        out.push(Slo::parse_consistency(text).map_err(|e| Usage(e.to_string()))?);
+    }
+    if args.require_strict {
+        out.push(Slo::Strict);
+    }
+    Ok(out)
+}
+
+fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
+    if args.threads == Some(0) {
+        return Err(Usage("--threads: must be an integer >= 1".into()));
+    }
+    let mut scenario = Scenario::from_options(&args.delays).map_err(|e| Usage(e.to_string()))?;
+    if let Some(model) = args.failure.model()? {
+        scenario.failure = model;
+    }
+    if matches!(scenario.failure, FailureModel::PerNode(_)) {
+        return Err(Usage("--scenario: failure.p_fail_per_node needs a fixed n; plan takes p_fail, a repair model or domains".into()));
+    }
+    let input = PlanInput {
+        scenario,
+        slos: slos(args)?,
+        max_n: args.max_n,
+        workload: Workload {
+            reads_per_s: args.reads_per_s,
+            writes_per_s: args.writes_per_s,
+            data_gb: args.data_gb,
+        },
+        node: NodeSpec {
+            ops_per_s: args.node_ops_per_s,
+            disk_gb: args.node_disk_gb,
+            target_utilization: args.target_utilization,
+            cost_per_node: args.cost_per_node,
+        },
+        fanout: match args.read_fanout {
+            FanoutArg::All => Fanout::All,
+            FanoutArg::Quorum => Fanout::Quorum,
+        },
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads,
+    };
+    input.validate().map_err(|e| Usage(e.to_string()))?;
+    Ok(input)
+}
+
+/// The command line, quoted for a shell, for the worksheet.
+fn command_line() -> String {
+    let quote = |a: String| {
+        if a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=@,:".contains(c))
+        {
+            a
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let mut args: Vec<String> = std::env::args().skip(1).map(quote).collect();
+    args.insert(0, "quorum-model".into());
+    args.join(" ")
+}
+
+fn table(recs: &[PlanRecord], top: usize) -> String {
+    let mut out = String::new();
+    if recs.is_empty() {
+        return "no configuration meets every SLO\n".into();
+    }
+    out.push_str(&format!(
+        "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
+        "#",
+        "n",
+        "r",
+        "w",
+        "nodes",
+        "cost",
+        "read 9s",
+        "write 9s",
+        "read p99",
+        "write p99",
+        "P(consistent) [95% CI]",
+        "status",
+        "front"
+    ));
+    for r in recs.iter().take(top) {
+        let ms = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.2}ms"));
+        let nines = |u: f64| {
+            if u <= 0.0 {
+                "inf".to_string()
+            } else {
+                format!("{:.2}", -u.log10())
+            }
+        };
+        let consistency = match (
+            r.p_consistent_t,
+            r.p_consistent_t_ci_low,
+            r.p_consistent_t_ci_high,
+        ) {
+            (Some(p), _, _) if r.strict => format!("{p} (exact)"),
+            (Some(p), Some(lo), Some(hi)) => format!("{p:.4} [{lo:.4},{hi:.4}]"),
+            _ => format!("stale {:.2e} (exact)", r.p_stale_k1),
+        };
+        out.push_str(&format!(
+            "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
+            r.rank,
+            r.n,
+            r.r,
+            r.w,
+            r.nodes,
+            r.cost,
+            nines(r.read_unavailability),
+            nines(r.write_unavailability),
+            ms(r.read_latency_p99_ms),
+            ms(r.write_latency_p99_ms),
+            consistency,
+            match r.status {
+                Status::Meets => "meets",
+                Status::Uncertain => "UNCERTAIN",
+                Status::Fails => "fails",
+            },
+            if r.pareto { "*" } else { "" }
+        ));
+    }
+    if recs.len() > top {
+        out.push_str(&format!(
+            "... {} more (--top, or --format json for all)\n",
+            recs.len() - top
+        ));
+    }
+    out
+}
+
+/// Runs the plan; `Ok(false)` when nothing meets the SLOs (exit 1).
+pub fn run(args: PlanArgs) -> Result<bool, Usage> {
+    let input = input(&args)?;
+    // Refuse an unwritable worksheet path before any work.
+    let sheet = match &args.worksheet {
+        Some(path) => Some(PendingFile::create(path).map_err(|e| {
+            Usage(format!(
+                "--worksheet: cannot write '{}': {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let rows = measure(&input).map_err(|e| Usage(e.to_string()))?;
+    let plan = rank(&input, &rows);
+    let recs = records(&plan);
+    let text = match args.format {
+        Format::Table => table(&recs, args.top),
+        Format::Json => serde_json::to_string_pretty(&recs).expect("serializable") + "\n",
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            for r in &recs {
+                w.serialize(r).expect("memory");
+            }
+            String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
+        }
+    };
+    if let Some(file) = sheet {
+        let sens = sensitivity(&input, &rows).map_err(|e| Usage(e.to_string()))?;
+        let md = worksheet(&WorksheetInput {
+            input: &input,
+            plan: &plan,
+            sensitivity: &sens,
+            command: command_line(),
+        });
+        file.commit(md.as_bytes())
+            .map_err(|e| Usage(format!("--worksheet: {e}")))?;
+    }
+    print!("{text}");
+    let uncertain = recs
+        .iter()
+        .filter(|r| r.status == Status::Uncertain)
+        .count();
+    match plan.best() {
+        Some(best) => {
+            if args.format == Format::Table {
+                let (n, r, w) = best.config();
+                println!(
+                    "\nchoice: n = {n}, r = {r}, w = {w} on {} node(s), cost {} ({}).",
+                    best.capacity.nodes,
+                    best.capacity.cost,
+                    if best.row.strict {
+                        "strict"
+                    } else {
+                        "partial quorum"
+                    }
+                );
+            }
+            if uncertain > 0 {
+                eprintln!("note: {uncertain} configuration(s) meet every SLO only within a Monte Carlo interval (status 'uncertain'); more --trials would decide them");
+            }
+            Ok(true)
+        }
+        None => {
+            for line in explain(&plan).lines(input.max_n) {
+                eprintln!("plan: {line}");
+            }
+            Ok(false)
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Cluster size from load and data.
+//!
+//! Every write is applied by all n replicas of its key (w only decides when
+//! the coordinator answers), and a read is sent to all n replicas or, with
+//! quorum fan-out (Cassandra's default), to r of them. So the cluster
+//! serves
+//!
+//! `replica ops/s = writes/s · n + reads/s · (n or r)`
+//!
+//! and stores `data · n`. Keys are spread evenly (consistent hashing) over
+//! the cluster's nodes, each run at most at the target utilization:
+//!
+//! `nodes = max(n, ceil(replica ops/s / (node ops/s · u)), ceil(data · n / (node disk · u)))`
+//!
+//! (at least n nodes, since a key's replicas live on distinct nodes), and
+//! `cost = nodes · cost per node`.
+
+use serde::Serialize;
+
+/// Where reads are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fanout {
+    /// To all n replicas; the coordinator waits for the first r.
+    All,
+    /// To r replicas picked by the coordinator (live ones, as a failure
+    /// detector allows).
+    Quorum,
+}
+
+/// The offered load.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Workload {
+    pub reads_per_s: f64,
+    pub writes_per_s: f64,
+    pub data_gb: f64,
+}
+
+/// One node's capacity and price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NodeSpec {
+    /// Replica operations per second one node serves at 100% utilization.
+    pub ops_per_s: Option<f64>,
+    pub disk_gb: Option<f64>,
+    /// Fraction of a node's throughput and disk to plan for.
+    pub target_utilization: f64,
+    pub cost_per_node: f64,
+}
+
+impl Default for NodeSpec {
+    fn default() -> Self {
+        NodeSpec {
+            ops_per_s: None,
+            disk_gb: None,
+            target_utilization: 0.6,
+            cost_per_node: 1.0,
+        }
+    }
+}
+
+/// Why capacity inputs are refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CapacityError {
+    #[error("{flag}: must be a finite number >= 0, got {value}")]
+    Negative { flag: &'static str, value: f64 },
+    #[error("{flag}: must be a finite number > 0, got {value}")]
+    NotPositive { flag: &'static str, value: f64 },
+    #[error("--target-utilization: must be in (0, 1], got {0}")]
+    Utilization(f64),
+    #[error("--node-ops-per-s: needed to size the cluster for --reads-per-s/--writes-per-s")]
+    NeedOps,
+    #[error("--node-disk-gb: needed to size the cluster for --data-gb")]
+    NeedDisk,
+}
+
+/// What a configuration needs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Capacity {
+    /// Replica operations per second over the whole cluster.
+    pub replica_ops_per_s: f64,
+    /// Replicated data, GB.
+    pub stored_gb: f64,
+    pub nodes_for_throughput: usize,
+    pub nodes_for_storage: usize,
+    /// The cluster: the largest of n and the two above.
+    pub nodes: usize,
+    /// What sets `nodes`: "replicas", "throughput" or "storage".
+    pub bound_by: &'static str,
+    /// Utilization of each node's throughput and disk at that size.
+    pub ops_utilization: Option<f64>,
+    pub disk_utilization: Option<f64>,
+    pub cost: f64,
+}
+
+/// `ceil`, forgiving the last bits of rounding (3.0000000000000004 is 3).
+fn ceil(x: f64) -> usize {
+    (x * (1.0 - 1e-12)).ceil().max(0.0) as usize
+}
+
+impl Workload {
+    pub fn validate(&self, node: &NodeSpec) -> Result<(), CapacityError> {
+        for (flag, value) in [
+            ("--reads-per-s", self.reads_per_s),
+            ("--writes-per-s", self.writes_per_s),
+            ("--data-gb", self.data_gb),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(CapacityError::Negative { flag, value });
+            }
+        }
+        if !(node.cost_per_node.is_finite() && node.cost_per_node >= 0.0) {
+            return Err(CapacityError::Negative {
+                flag: "--cost-per-node",
+                value: node.cost_per_node,
+            });
+        }
+        for (flag, value) in [
+            ("--node-ops-per-s", node.ops_per_s),
+            ("--node-disk-gb", node.disk_gb),
+        ] {
+            if let Some(v) = value {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(CapacityError::NotPositive { flag, value: v });
+                }
+            }
+        }
+        let u = node.target_utilization;
+        if !(u > 0.0 && u <= 1.0) {
+            return Err(CapacityError::Utilization(u));
+        }
+        if (self.reads_per_s > 0.0 || self.writes_per_s > 0.0) && node.ops_per_s.is_none() {
+            return Err(CapacityError::NeedOps);
+        }
+        if self.data_gb > 0.0 && node.disk_gb.is_none() {
+            return Err(CapacityError::NeedDisk);
+        }
+        Ok(())
+    }
+
+    /// The cluster `(n, r, ·)` needs (checked inputs).
+    pub fn capacity(&self, node: &NodeSpec, fanout: Fanout, n: usize, r: usize) -> Capacity {
+        let read_copies = match fanout {
+            Fanout::All => n,
+            Fanout::Quorum => r,
+        } as f64;
+        let ops = self.writes_per_s * n as f64 + self.reads_per_s * read_copies;
+        let stored = self.data_gb * n as f64;
+        let u = node.target_utilization;
+        let for_ops = node.ops_per_s.map_or(0, |c| ceil(ops / (c * u)));
+        let for_disk = node.disk_gb.map_or(0, |d| ceil(stored / (d * u)));
+        let nodes = n.max(for_ops).max(for_disk);
+        let bound_by = if nodes == n {
+            "replicas"
+        } else if nodes == for_ops {
+            "throughput"
+        } else {
+            "storage"
+        };
+        Capacity {
+            replica_ops_per_s: ops,
+            stored_gb: stored,
+            nodes_for_throughput: for_ops,
+            nodes_for_storage: for_disk,
+            nodes,
+            bound_by,
+            ops_utilization: node.ops_per_s.map(|c| ops / (nodes as f64 * c)),
+            disk_utilization: node.disk_gb.map(|d| stored / (nodes as f64 * d)),
+            cost: nodes as f64 * node.cost_per_node,
+        }
+    }
+
+    /// The same workload `factor` times heavier.
+    pub fn scaled(&self, factor: f64) -> Workload {
+        Workload {
+            reads_per_s: self.reads_per_s * factor,
+            writes_per_s: self.writes_per_s * factor,
+            data_gb: self.data_gb * factor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node() -> NodeSpec {
+        NodeSpec {
+            ops_per_s: Some(10_000.0),
+            disk_gb: Some(1_000.0),
+            target_utilization: 0.5,
+            cost_per_node: 2.0,
+        }
+    }
+
+    #[test]
+    fn a_worked_case() {
+        let w = Workload {
+            reads_per_s: 20_000.0,
+            writes_per_s: 5_000.0,
+            data_gb: 2_000.0,
+        };
+        // n = 3, all: 5000·3 + 20000·3 = 75000 ops/s over 5000 per node: 15.
+        let c = w.capacity(&node(), Fanout::All, 3, 2);
+        assert_eq!(c.replica_ops_per_s, 75_000.0);
+        assert_eq!(c.nodes_for_throughput, 15);
+        // 6000 GB over 500 GB per node: 12.
+        assert_eq!(c.nodes_for_storage, 12);
+        assert_eq!((c.nodes, c.bound_by, c.cost), (15, "throughput", 30.0));
+        // Quorum fan-out, r = 1: 15000 + 20000 = 35000: 7; storage binds.
+        let c = w.capacity(&node(), Fanout::Quorum, 3, 1);
+        assert_eq!(
+            (c.nodes_for_throughput, c.nodes, c.bound_by),
+            (7, 12, "storage")
+        );
+        assert!((c.ops_utilization.unwrap() - 35_000.0 / 120_000.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_load_needs_n_nodes_and_exact_fits_do_not_round_up() {
+        let c = Workload::default().capacity(&NodeSpec::default(), Fanout::All, 5, 3);
+        assert_eq!((c.nodes, c.bound_by, c.cost), (5, "replicas", 5.0));
+        let w = Workload {
+            reads_per_s: 0.0,
+            writes_per_s: 1_000.0 / 3.0 * 0.6,
+            data_gb: 0.0,
+        };
+        let spec = NodeSpec {
+            ops_per_s: Some(100.0),
+            ..NodeSpec::default()
+        };
+        // 3 replicas · 200 ops/s = 600 over 60 per node: exactly 10.
+        assert_eq!(
+            w.capacity(&spec, Fanout::All, 3, 1).nodes_for_throughput,
+            10
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let w = Workload {
+            reads_per_s: 10.0,
+            ..Workload::default()
+        };
+        assert_eq!(
+            w.validate(&NodeSpec::default()),
+            Err(CapacityError::NeedOps)
+        );
+        let bad = NodeSpec {
+            target_utilization: 1.5,
+            ..node()
+        };
+        assert!(Workload::default().validate(&bad).is_err());
+        let neg = Workload {
+            data_gb: -1.0,
+            ..Workload::default()
+        };
+        assert!(neg
+            .validate(&node())
+            .unwrap_err()
+            .to_string()
+            .contains("--data-gb"));
+    }
+}

@@ -1,0 +1,167 @@
+//! Why nothing meets the SLOs, and what relaxing each one would buy.
+//!
+//! An SLO *binds* when dropping it alone admits configurations; for each
+//! SLO the explanation names the cheapest configuration that meets every
+//! other one (the closest configuration for that relaxation) and the value
+//! it reaches on the dropped SLO. SLOs no configuration up to `max_n` meets
+//! even alone are listed with the best value reached.
+
+use super::slo::{Slo, Status};
+use super::{Candidate, Plan};
+
+/// Relaxing one SLO.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relaxation {
+    pub slo: Slo,
+    /// Configurations meeting every other SLO outright.
+    pub admitted: usize,
+    /// The cheapest of them (ranked as the plan ranks).
+    pub closest: Option<Candidate>,
+}
+
+/// An SLO that no configuration meets even on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreachable {
+    pub slo: Slo,
+    /// The configuration that comes closest, and its value.
+    pub best: Candidate,
+    pub value: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub relaxations: Vec<Relaxation>,
+    pub unreachable: Vec<Unreachable>,
+    /// Configurations that meet every SLO only within a Monte Carlo interval.
+    pub uncertain: usize,
+    /// The cheapest configuration that fails the fewest SLOs.
+    pub fewest_failures: Option<Candidate>,
+}
+
+/// The plan's order among candidates: cost, n, latency, (r, w).
+fn cheapest<'a>(it: impl Iterator<Item = &'a Candidate>) -> Option<&'a Candidate> {
+    it.min_by(|a, b| {
+        a.capacity
+            .cost
+            .total_cmp(&b.capacity.cost)
+            .then(a.row.n.cmp(&b.row.n))
+            .then(a.latency_sum().total_cmp(&b.latency_sum()))
+            .then(a.config().cmp(&b.config()))
+    })
+}
+
+/// Explains `plan` (meaningful when [`Plan::best`] is `None`).
+pub fn explain(plan: &Plan) -> Explanation {
+    let all = &plan.candidates;
+    let slos: Vec<Slo> = all
+        .first()
+        .map(|c| c.checks.iter().map(|k| k.slo).collect())
+        .unwrap_or_default();
+    let relaxations = (0..slos.len())
+        .map(|i| {
+            let others_met = |c: &&Candidate| {
+                c.checks
+                    .iter()
+                    .enumerate()
+                    .all(|(j, k)| j == i || k.status == Status::Meets)
+            };
+            Relaxation {
+                slo: slos[i],
+                admitted: all.iter().filter(others_met).count(),
+                closest: cheapest(all.iter().filter(others_met)).cloned(),
+            }
+        })
+        .collect();
+    let unreachable = (0..slos.len())
+        .filter(|&i| all.iter().all(|c| c.checks[i].status != Status::Meets))
+        .filter_map(|i| {
+            // Closest: the largest margin (missing values last).
+            let best = all.iter().max_by(|a, b| {
+                let m = |c: &Candidate| c.checks[i].margin.unwrap_or(f64::NEG_INFINITY);
+                m(a).total_cmp(&m(b)).then(b.config().cmp(&a.config()))
+            })?;
+            Some(Unreachable {
+                slo: slos[i],
+                value: best.checks[i].value,
+                best: best.clone(),
+            })
+        })
+        .collect();
+    let failures = |c: &Candidate| {
+        c.checks
+            .iter()
+            .filter(|k| k.status != Status::Meets)
+            .count()
+    };
+    let fewest = all.iter().map(failures).min().unwrap_or(0);
+    Explanation {
+        relaxations,
+        unreachable,
+        uncertain: all.iter().filter(|c| c.status == Status::Uncertain).count(),
+        fewest_failures: cheapest(all.iter().filter(|c| failures(c) == fewest)).cloned(),
+    }
+}
+
+/// `0.99970200` for probabilities, `41.23 ms` for latencies.
+pub fn show_value(slo: &Slo, v: Option<f64>) -> String {
+    match (slo, v) {
+        (_, None) => "undefined (no quorum)".into(),
+        (Slo::ReadLatency { .. } | Slo::WriteLatency { .. }, Some(v)) => format!("{v:.2} ms"),
+        (Slo::Strict, Some(v)) => format!("r + w - n = {v}"),
+        (_, Some(v)) => format!("{v:.8}"),
+    }
+}
+
+impl Explanation {
+    /// Lines for a terminal: what binds, then each relaxation.
+    pub fn lines(&self, max_n: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let binding: Vec<String> = self
+            .relaxations
+            .iter()
+            .filter(|r| r.admitted > 0)
+            .map(|r| r.slo.to_string())
+            .collect();
+        out.push(if binding.is_empty() {
+            format!("no configuration with n <= {max_n} meets the SLOs, and no single SLO relaxed would change that")
+        } else {
+            format!(
+                "no configuration with n <= {max_n} meets the SLOs; binding (relaxing it alone admits configurations): {}",
+                binding.join("; ")
+            )
+        });
+        if self.uncertain > 0 {
+            out.push(format!("{} configuration(s) meet every SLO only within a Monte Carlo interval; more --trials would decide them", self.uncertain));
+        }
+        for r in &self.relaxations {
+            out.push(match &r.closest {
+                Some(c) => {
+                    let (n, rr, w) = c.config();
+                    let i = c.checks.iter().position(|k| k.slo == r.slo).unwrap_or(0);
+                    format!(
+                        "relax {} ({}): {} configuration(s) meet the rest; closest n={n} r={rr} w={w} (cost {}) reaches {}",
+                        r.slo,
+                        r.slo.flag(),
+                        r.admitted,
+                        c.capacity.cost,
+                        show_value(&r.slo, c.checks[i].value)
+                    )
+                }
+                None => format!(
+                    "relax {} ({}): not enough on its own",
+                    r.slo,
+                    r.slo.flag()
+                ),
+            });
+        }
+        for u in &self.unreachable {
+            let (n, r, w) = u.best.config();
+            out.push(format!(
+                "{} is out of reach for n <= {max_n}: the best is n={n} r={r} w={w} with {}",
+                u.slo,
+                show_value(&u.slo, u.value)
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,353 @@
+//! The capacity planner: the cheapest configurations that meet a set of
+//! SLOs, and the cluster they need.
+//!
+//! For every n up to `max_n` and every (r, w), the planner computes the same
+//! row `quorum-model eval` prints for that configuration (exact
+//! availability and latency; with a consistency SLO, P(consistent at T)
+//! from one Monte Carlo run per n over all non-strict pairs, seeded as
+//! `eval --seed` is, so each pair's estimate is byte for byte eval's), checks
+//! each SLO ([`slo`]), sizes the cluster ([`capacity`]) and ranks:
+//! configurations that meet every SLO first, then those that meet every SLO
+//! only within a Monte Carlo interval (flagged, never the choice), each by
+//! cost, then n, then p99 read + p99 write latency, then (r, w). The Pareto
+//! front over (cost, read p99, write p99, staleness, unavailability) is
+//! marked. When nothing qualifies, [`explain`] says which SLO binds.
+
+pub mod capacity;
+pub mod explain;
+pub mod record;
+pub mod slo;
+
+use crate::eval::{
+    evaluate_all, evaluate_with, Config, ConfigError, EvalOptions, ScenarioTrips, SummaryRow,
+};
+use crate::failure::FailureModel;
+use crate::mc::{self, Setup};
+use crate::scenario::Scenario;
+use crate::sweep::for_n;
+use capacity::{Capacity, CapacityError, Fanout, NodeSpec, Workload};
+use slo::{Check, Slo, SloError, Status};
+
+/// The largest `--max-n`: n² configurations per n, each with its own
+/// latency and simulation tallies.
+pub const MAX_N_LIMIT: usize = 30;
+
+/// Everything a plan depends on.
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    /// Delays and the failure model (repair crews beyond n are capped at n).
+    pub scenario: Scenario,
+    pub slos: Vec<Slo>,
+    pub max_n: usize,
+    pub workload: Workload,
+    pub node: NodeSpec,
+    pub fanout: Fanout,
+    pub trials: u64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+}
+
+/// Why a plan is refused before any work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("--max-n: must be an integer between 1 and {MAX_N_LIMIT}, got {0}")]
+    MaxN(usize),
+    #[error("--trials: must be an integer >= 1")]
+    Trials,
+    #[error("{0}")]
+    Slo(#[from] SloError),
+    #[error("{0}")]
+    Capacity(#[from] CapacityError),
+    #[error("only one {0} may be given")]
+    DuplicateSlo(&'static str),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("failure model: per-node probabilities need a fixed n; plan takes --p-fail, a repair model or domains")]
+    PerNode,
+}
+
+/// One configuration, measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// What `eval` prints for it (read latency under quorum fan-out: the
+    /// slowest of r up replicas).
+    pub row: SummaryRow,
+    pub capacity: Capacity,
+    /// One per SLO, in the input's order.
+    pub checks: Vec<Check>,
+    /// The worst of the checks.
+    pub status: Status,
+    /// On the Pareto front of the qualifying configurations.
+    pub pareto: bool,
+}
+
+impl Candidate {
+    pub fn config(&self) -> (usize, usize, usize) {
+        (self.row.n, self.row.r, self.row.w)
+    }
+
+    /// p99 read + p99 write latency (infinite where undefined).
+    pub fn latency_sum(&self) -> f64 {
+        self.row.read_latency_p99_ms.unwrap_or(f64::INFINITY)
+            + self.row.write_latency_p99_ms.unwrap_or(f64::INFINITY)
+    }
+
+    /// The probability a read misses the write: `1 − P(consistent at T)`
+    /// when simulated, else PBS's exact k-staleness.
+    pub fn staleness(&self) -> f64 {
+        match self.row.p_consistent_t {
+            Some(p) => 1.0 - p,
+            None => self.row.p_stale_k1,
+        }
+    }
+
+    fn objectives(&self) -> [f64; 5] {
+        [
+            self.capacity.cost,
+            self.row.read_latency_p99_ms.unwrap_or(f64::INFINITY),
+            self.row.write_latency_p99_ms.unwrap_or(f64::INFINITY),
+            self.staleness(),
+            self.row
+                .read_unavailability
+                .max(self.row.write_unavailability),
+        ]
+    }
+}
+
+/// Every configuration, ranked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Qualifying (meets, then uncertain) in rank order, then failing ones
+    /// in configuration order.
+    pub candidates: Vec<Candidate>,
+}
+
+impl Plan {
+    /// Configurations that meet every SLO, or meet them within an
+    /// interval (flagged): the ranked list.
+    pub fn ranked(&self) -> impl Iterator<Item = &Candidate> {
+        self.candidates.iter().filter(|c| c.status != Status::Fails)
+    }
+
+    /// The choice: the first configuration that meets every SLO outright.
+    pub fn best(&self) -> Option<&Candidate> {
+        self.candidates
+            .first()
+            .filter(|c| c.status == Status::Meets)
+    }
+
+    /// The next configuration that meets every SLO.
+    pub fn runner_up(&self) -> Option<&Candidate> {
+        self.candidates
+            .iter()
+            .filter(|c| c.status == Status::Meets)
+            .nth(1)
+    }
+}
+
+impl PlanInput {
+    /// Checks everything that can be checked before any work.
+    pub fn validate(&self) -> Result<(), PlanError> {
+        if self.max_n == 0 || self.max_n > MAX_N_LIMIT {
+            return Err(PlanError::MaxN(self.max_n));
+        }
+        if self.trials == 0 {
+            return Err(PlanError::Trials);
+        }
+        for (i, s) in self.slos.iter().enumerate() {
+            s.validate()?;
+            if self.slos[..i].iter().any(|t| t.key() == s.key()) {
+                return Err(PlanError::DuplicateSlo(s.flag()));
+            }
+        }
+        self.workload.validate(&self.node)?;
+        if matches!(self.scenario.failure, FailureModel::PerNode(_)) {
+            return Err(PlanError::PerNode);
+        }
+        self.scenario.failure.validate(usize::MAX)?;
+        Ok(())
+    }
+
+    /// The consistency SLO's horizon, if there is one.
+    fn consistency_t_ms(&self) -> Option<f64> {
+        self.slos.iter().find_map(|s| match s {
+            Slo::Consistency { t_ms, .. } => Some(*t_ms),
+            _ => None,
+        })
+    }
+}
+
+impl From<crate::failure::FailureError> for PlanError {
+    fn from(e: crate::failure::FailureError) -> Self {
+        PlanError::Config(ConfigError::Failure(e))
+    }
+}
+
+/// The rows of every configuration (the expensive part: latency
+/// integrals and simulation). Independent of the workload and node.
+pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
+    input.validate()?;
+    let options = EvalOptions {
+        consistency_t_ms: input.consistency_t_ms(),
+        ..EvalOptions::default()
+    };
+    let trips = ScenarioTrips::new(&input.scenario);
+    // Quorum fan-out: a read goes to r live replicas and waits for all of
+    // them, i.e. the slowest of r with none down.
+    let live = Scenario {
+        failure: FailureModel::NONE,
+        ..input.scenario.clone()
+    };
+    let slowest_of: Vec<SummaryRow> = match input.fanout {
+        Fanout::All => Vec::new(),
+        Fanout::Quorum => (1..=input.max_n)
+            .map(|r| {
+                let q = evaluate_with(&live, &trips, Config { n: r, r, w: r }, options)?;
+                Ok(SummaryRow::from_exact(&live, &q, options))
+            })
+            .collect::<Result<_, PlanError>>()?,
+    };
+    let mut rows = Vec::new();
+    for n in 1..=input.max_n {
+        let mut scenario = input.scenario.clone();
+        scenario.failure = for_n(&input.scenario.failure, n);
+        let exact = evaluate_all(&scenario, &trips, n, options)?;
+        let partial: Vec<(usize, usize)> = exact
+            .iter()
+            .map(|e| (e.config.r, e.config.w))
+            .filter(|(r, w)| r + w <= n)
+            .collect();
+        let sim = (options.consistency_t_ms.is_some() && !partial.is_empty()).then(|| {
+            let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(partial);
+            mc::run(&setup, input.trials, input.seed, input.threads)
+        });
+        for e in &exact {
+            let mut row = SummaryRow::from_exact(&scenario, e, options);
+            if e.config.strict() {
+                row.add_strict_consistency();
+            } else if let Some(res) = &sim {
+                row.add_monte_carlo(res);
+            }
+            if let Some(slowest) = slowest_of.get(e.config.r - 1) {
+                row.read_latency_mean_ms = slowest.read_latency_mean_ms;
+                row.read_latency_p50_ms = slowest.read_latency_p50_ms;
+                row.read_latency_p99_ms = slowest.read_latency_p99_ms;
+                row.read_latency_p999_ms = slowest.read_latency_p999_ms;
+            }
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+/// Checks, sizes and ranks measured rows (cheap: reruns for another
+/// workload reuse the rows).
+pub fn rank(input: &PlanInput, rows: &[SummaryRow]) -> Plan {
+    let mut candidates: Vec<Candidate> = rows
+        .iter()
+        .map(|row| {
+            let checks: Vec<Check> = input.slos.iter().map(|s| s.check(row)).collect();
+            let status = checks
+                .iter()
+                .map(|c| c.status)
+                .max()
+                .unwrap_or(Status::Meets);
+            Candidate {
+                capacity: input
+                    .workload
+                    .capacity(&input.node, input.fanout, row.n, row.r),
+                row: row.clone(),
+                checks,
+                status,
+                pareto: false,
+            }
+        })
+        .collect();
+    candidates.sort_by(|a, b| {
+        let fails = |c: &Candidate| c.status == Status::Fails;
+        fails(a).cmp(&fails(b)).then_with(|| {
+            if a.status == Status::Fails {
+                // Failing ones stay in configuration order.
+                return a.config().cmp(&b.config());
+            }
+            a.status
+                .cmp(&b.status)
+                .then(a.capacity.cost.total_cmp(&b.capacity.cost))
+                .then(a.row.n.cmp(&b.row.n))
+                .then(a.latency_sum().total_cmp(&b.latency_sum()))
+                .then(a.config().cmp(&b.config()))
+        })
+    });
+    mark_pareto(&mut candidates);
+    Plan { candidates }
+}
+
+/// Measures and ranks.
+pub fn plan(input: &PlanInput) -> Result<Plan, PlanError> {
+    let rows = measure(input)?;
+    Ok(rank(input, &rows))
+}
+
+/// Marks qualifying candidates no other qualifying candidate dominates
+/// (at least as good in every objective, better in one).
+fn mark_pareto(candidates: &mut [Candidate]) {
+    let qualifying: Vec<[f64; 5]> = candidates
+        .iter()
+        .filter(|c| c.status != Status::Fails)
+        .map(Candidate::objectives)
+        .collect();
+    for c in candidates.iter_mut().filter(|c| c.status != Status::Fails) {
+        let me = c.objectives();
+        c.pareto = !qualifying.iter().any(|o| {
+            o.iter().zip(&me).all(|(x, y)| x <= y) && o.iter().zip(&me).any(|(x, y)| x < y)
+        });
+    }
+}
+
+/// The failure model with every failure probability doubled (repair:
+/// failures twice as frequent), for the worksheet's sensitivity.
+pub fn doubled_failures(f: &FailureModel) -> FailureModel {
+    let twice = |p: f64| (2.0 * p).min(1.0);
+    match f {
+        FailureModel::Iid { p_fail } => FailureModel::Iid {
+            p_fail: twice(*p_fail),
+        },
+        FailureModel::PerNode(ps) => FailureModel::PerNode(ps.iter().map(|p| twice(*p)).collect()),
+        FailureModel::Repair(r) => FailureModel::Repair(crate::failure::Repair {
+            mttf_hours: r.mttf_hours / 2.0,
+            ..*r
+        }),
+        FailureModel::Domains(d) => FailureModel::Domains(crate::failure::Domains {
+            p_domain: twice(d.p_domain),
+            p_fail: twice(d.p_fail),
+            ..*d
+        }),
+    }
+}
+
+/// How the answer moves: every failure probability doubled, and the load
+/// (reads, writes and data) doubled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivity {
+    pub failures_doubled: FailureModel,
+    pub with_failures_doubled: Plan,
+    pub with_load_doubled: Plan,
+}
+
+/// Replans under doubled failures (measured again) and doubled load
+/// (`rows` re-ranked).
+pub fn sensitivity(input: &PlanInput, rows: &[SummaryRow]) -> Result<Sensitivity, PlanError> {
+    let failures_doubled = doubled_failures(&input.scenario.failure);
+    let mut worse = input.clone();
+    worse.scenario.failure = failures_doubled.clone();
+    let mut heavier = input.clone();
+    heavier.workload = input.workload.scaled(2.0);
+    Ok(Sensitivity {
+        with_failures_doubled: plan(&worse)?,
+        with_load_doubled: rank(&heavier, rows),
+        failures_doubled,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -65,6 +65,15 @@ fn exact(c: &mut Criterion) {
             })
         },
     );
+    let mut crewed = Scenario::default_exponential();
+    crewed.failure = FailureModel::Repair(repair);
+    let big = Config::new(1001, 501, 501).expect("valid");
+    group.bench_function(
+        "eval n=1001 r=w=501, 3 repair crews (latency included)",
+        |b| {
+            b.iter(|| evaluate(black_box(&crewed), big, EvalOptions::default()).expect("evaluates"))
+        },
+    );
     let domains = Domains {
         domains: 16,
         p_domain: 0.001,

@@ -365,8 +365,8 @@ impl SummaryRow {
         let p_fail = scenario.failure.iid_p_fail();
         match &scenario.failure {
             FailureModel::PerNode(_) => notes.push("p_fail is null: failure probabilities differ per node (see the scenario)".into()),
-            FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state and the simulation draws from it, while latency (and availability under --timeout-ms) treats nodes as down independently with their marginal probability".into()),
-            FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability is exact and the simulation draws whole-domain outages, while latency (and availability under --timeout-ms) treats nodes as down independently with their marginal probability".into()),
+            FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency mixes over its number of failed nodes, and the simulation draws from it".into()),
+            FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability and latency mix over the domains' outages exactly, and the simulation draws them".into()),
             FailureModel::Iid { .. } => {}
         }
         let (n, r, w) = (e.config.n, e.config.r, e.config.w);

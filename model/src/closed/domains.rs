@@ -32,6 +32,67 @@ impl Domains {
         self.p_domain + (1.0 - self.p_domain) * self.p_fail
     }
 
+    /// Up count of one domain holding `m` replicas: 0 if the domain is
+    /// down, else binomial.
+    fn domain_pmf(&self, m: usize) -> Vec<f64> {
+        let mut dom: Vec<f64> = binomial_pmf(m, 1.0 - self.p_fail, self.p_fail)
+            .into_iter()
+            .map(|x| x * (1.0 - self.p_domain))
+            .collect();
+        dom[0] += self.p_domain;
+        dom
+    }
+
+    /// `P(j replicas up)`, `j = 0..=n`: per-domain counts convolved.
+    pub fn up_count_pmf(&self, n: usize) -> Vec<f64> {
+        let mut pmf = vec![1.0];
+        for m in self.replicas_per_domain(n) {
+            if m > 0 {
+                pmf = convolve(&pmf, &self.domain_pmf(m));
+            }
+        }
+        pmf.resize(n + 1, 0.0);
+        pmf
+    }
+
+    /// With one replica, uniformly at random, local to the coordinator: the
+    /// joint law of (local replica up, number of other replicas up), as
+    /// `(probability, local up, others up)`.
+    pub fn local_joint(&self, n: usize) -> Vec<(f64, bool, usize)> {
+        let sizes = self.replicas_per_domain(n);
+        let mut out = Vec::new();
+        // Replicas in domains of the same size are alike: one pass per size.
+        let mut seen: Vec<usize> = Vec::new();
+        for (d, &m) in sizes.iter().enumerate() {
+            if m == 0 || seen.contains(&m) {
+                continue;
+            }
+            seen.push(m);
+            let share = sizes.iter().filter(|&&x| x == m).count() as f64 * m as f64 / n as f64;
+            let mut others = vec![1.0];
+            for (e, &me) in sizes.iter().enumerate() {
+                if e != d && me > 0 {
+                    others = convolve(&others, &self.domain_pmf(me));
+                }
+            }
+            // The local replica's domain up: its m - 1 companions binomial.
+            let companions = binomial_pmf(m - 1, 1.0 - self.p_fail, self.p_fail);
+            let with_domain_up = convolve(&others, &companions);
+            let up = (1.0 - self.p_domain) * (1.0 - self.p_fail);
+            let down_node = (1.0 - self.p_domain) * self.p_fail;
+            for (j, p) in with_domain_up.iter().enumerate() {
+                out.push((share * up * p, true, j));
+                out.push((share * down_node * p, false, j));
+            }
+            // The domain down: local and companions down.
+            for (j, p) in others.iter().enumerate() {
+                out.push((share * self.p_domain * p, false, j));
+            }
+        }
+        out.retain(|x| x.0 > 0.0);
+        out
+    }
+
     /// Availability of a `k`-of-`n` quorum.
     ///
     /// ```
@@ -42,25 +103,7 @@ impl Domains {
     /// assert!(spread.availability(2, 3).unavailable < packed.availability(2, 3).unavailable / 3.0);
     /// ```
     pub fn availability(&self, k: usize, n: usize) -> Availability {
-        let mut pmf = vec![1.0];
-        for m in self.replicas_per_domain(n) {
-            if m == 0 {
-                continue;
-            }
-            // Up count of this domain: 0 if the domain is down, else binomial.
-            let mut dom: Vec<f64> = binomial_pmf(m, 1.0 - self.p_fail, self.p_fail)
-                .into_iter()
-                .map(|x| x * (1.0 - self.p_domain))
-                .collect();
-            dom[0] += self.p_domain;
-            let mut next = vec![0.0; pmf.len() + m];
-            for (i, a) in pmf.iter().enumerate() {
-                for (j, b) in dom.iter().enumerate() {
-                    next[i + j] += a * b;
-                }
-            }
-            pmf = next;
-        }
+        let pmf = self.up_count_pmf(n);
         let below: f64 = pmf[..k.min(pmf.len())].iter().sum();
         let at_least: f64 = pmf[k.min(pmf.len())..].iter().sum();
         Availability {
@@ -69,6 +112,16 @@ impl Domains {
             ln_unavailable: below.ln(),
         }
     }
+}
+
+fn convolve(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; a.len() + b.len() - 1];
+    for (i, x) in a.iter().enumerate() {
+        for (j, y) in b.iter().enumerate() {
+            out[i + j] += x * y;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -156,5 +209,31 @@ mod tests {
         };
         let a = d.availability(51, 101);
         assert!(a.available.is_finite() && a.unavailable > 0.0);
+    }
+
+    #[test]
+    fn the_local_replica_law_agrees_with_the_up_count() {
+        for placement in [Placement::Spread, Placement::Packed] {
+            let d = Domains {
+                domains: 3,
+                p_domain: 0.05,
+                p_fail: 0.1,
+                placement,
+            };
+            let n = 5;
+            let joint = d.local_joint(n);
+            let total: f64 = joint.iter().map(|x| x.0).sum();
+            assert!((total - 1.0).abs() < 1e-12);
+            let local_up: f64 = joint.iter().filter(|x| x.1).map(|x| x.0).sum();
+            assert!((local_up - (1.0 - d.node_unavailability())).abs() < 1e-12);
+            // Local plus others: the cluster's up count.
+            let mut count = vec![0.0; n + 1];
+            for (p, up, others) in &joint {
+                count[others + usize::from(*up)] += p;
+            }
+            for (a, b) in count.iter().zip(d.up_count_pmf(n)) {
+                assert!((a - b).abs() < 1e-12, "{placement:?}: {a} vs {b}");
+            }
+        }
     }
 }

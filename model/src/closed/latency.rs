@@ -14,6 +14,12 @@
 //! mean from integrating its survival function (adaptive Gauss–Kronrod, in
 //! log-x beyond the median) plus the analytic remainder of the tail.
 //!
+//! Correlated failures (shared repair crews, failure domains) make the
+//! replicas' states dependent; the latency is then a mixture, over which
+//! replicas are up, of the same order statistic with every listed replica
+//! up ([`Replicas`] arrangements). With identical replicas the mixture over
+//! up counts `m` is summed by a recurrence in `m`, O(n) per point.
+//!
 //! The mean exists only if the latency's tail is light enough. If replica
 //! delays fall like `x^-αᵢ`, the k-th response given success falls like
 //! `x^-β` with `β` the sum of the `m − k + 1` smallest `αᵢ` over the smallest
@@ -21,7 +27,7 @@
 //! fail): a quorum waits on `m − k + 1` slow replicas at once. `β <= 1` means
 //! no mean.
 
-use super::binomial::{grouped_tails, Group, Tails};
+use super::binomial::{binomial_tails, grouped_tails, Group, Tails};
 use super::response::ResponseTime;
 use crate::dist::presets::Wars;
 use crate::dist::Dist;
@@ -111,6 +117,9 @@ impl Replicas {
 
     /// [`Replicas::for_operation`] from round trips computed beforehand.
     pub fn from_round_trips(trips: &RoundTrips, failure: &FailureModel, n: usize) -> Self {
+        if let Some(replicas) = Self::correlated(trips, failure, n) {
+            return replicas;
+        }
         let downs = failure.down_probabilities(n);
         let remote = match &trips.remote {
             Some(r) if n > 1 => r.clone(),
@@ -182,8 +191,90 @@ impl Replicas {
         }
     }
 
+    /// Correlated failures (shared repair crews, failure domains with
+    /// outages): a mixture over which replicas are up, each arrangement
+    /// listing only its up replicas (down ones never answer). Uniform
+    /// topology: one arrangement per number of up replicas. WAN: one per
+    /// (local replica up or not, number of remote replicas up). `None` for
+    /// models where replicas fail independently.
+    fn correlated(trips: &RoundTrips, failure: &FailureModel, n: usize) -> Option<Self> {
+        let wan = trips.remote.is_some() && n > 1;
+        // (probability, local up, others up); uniform topology uses
+        // local up = false and others = the up count.
+        let law: Vec<(f64, bool, usize)> = match failure {
+            FailureModel::Repair(r) if r.crews.is_some_and(|c| c < n) => {
+                let pi = r.stationary(n);
+                if wan {
+                    // j down, a uniformly random set: the local one among
+                    // them with probability j / n.
+                    pi.iter()
+                        .enumerate()
+                        .flat_map(|(j, &p)| {
+                            let up =
+                                (j < n).then(|| (p * (n - j) as f64 / n as f64, true, n - 1 - j));
+                            let down = (j > 0).then(|| (p * j as f64 / n as f64, false, n - j));
+                            up.into_iter().chain(down)
+                        })
+                        .collect()
+                } else {
+                    pi.iter()
+                        .enumerate()
+                        .map(|(j, &p)| (p, false, n - j))
+                        .collect()
+                }
+            }
+            FailureModel::Domains(d) if d.p_domain > 0.0 => {
+                if wan {
+                    d.local_joint(n)
+                } else {
+                    d.up_count_pmf(n)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(m, p)| (p, false, m))
+                        .collect()
+                }
+            }
+            _ => return None,
+        };
+        let class = |count: usize, delay: usize| ReplicaClass {
+            count,
+            delay,
+            p_down: 0.0,
+        };
+        let arrangements = law
+            .into_iter()
+            .filter(|(p, _, _)| *p > 0.0)
+            .map(|(p, local, others)| {
+                let mut classes = Vec::new();
+                if wan {
+                    if local {
+                        classes.push(class(1, 0));
+                    }
+                    if others > 0 {
+                        classes.push(class(others, 1));
+                    }
+                } else if others > 0 {
+                    classes.push(class(others, 0));
+                }
+                (p, classes)
+            })
+            .collect();
+        let mut delays = vec![trips.local.clone()];
+        if wan {
+            delays.extend(trips.remote.clone());
+        }
+        Some(Replicas {
+            delays,
+            arrangements,
+        })
+    }
+
     fn replica_count(&self) -> usize {
-        self.arrangements[0].1.iter().map(|c| c.count).sum()
+        self.arrangements
+            .iter()
+            .map(|a| a.1.iter().map(|c| c.count).sum())
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -239,17 +330,46 @@ pub struct QuorumLatency {
     replicas: Replicas,
     k: usize,
     timeout: Option<f64>,
+    /// Probability of arrangements that can never gather k responses
+    /// (fewer than k replicas in them), set aside from `replicas`.
+    never: f64,
+    /// Tail index over every arrangement that can succeed, before pruning.
+    tail_index: f64,
+    /// When every arrangement is `m` identical up replicas (uniform
+    /// topology, correlated failures): `(probability, m)`, for the O(n)
+    /// recurrence in [`Self::tails_at`].
+    up_counts: Option<Vec<(f64, usize)>>,
     /// Tails at the end of the horizon (the timeout, or infinity).
     end: Tails,
 }
 
+/// Under correlated failures, arrangements (sets of up replicas) carrying
+/// less than this share of the probability of those that can succeed are
+/// dropped: it moves any conditional figure by less than 1e-16 relative and
+/// keeps n = 1001 with shared repair crews fast (the law over up counts has
+/// n + 1 arrangements, most of them astronomically unlikely).
+const PRUNE: f64 = 1e-17;
+
 impl QuorumLatency {
     /// The `k`-th response among `replicas`, with an optional timeout (ms).
-    pub fn new(replicas: Replicas, k: usize, timeout: Option<f64>) -> Self {
+    pub fn new(mut replicas: Replicas, k: usize, timeout: Option<f64>) -> Self {
+        let mut never = 0.0;
+        if replicas.arrangements.len() > 1 {
+            let count = |a: &(f64, Vec<ReplicaClass>)| a.1.iter().map(|c| c.count).sum::<usize>();
+            let (can, cannot): (Vec<_>, Vec<_>) = replicas
+                .arrangements
+                .into_iter()
+                .partition(|a| count(a) >= k);
+            never = cannot.iter().map(|a| a.0).sum();
+            replicas.arrangements = can;
+        }
         let mut q = QuorumLatency {
             replicas,
             k,
             timeout,
+            never,
+            tail_index: f64::INFINITY,
+            up_counts: None,
             end: Tails {
                 below: 0.0,
                 at_least: 0.0,
@@ -257,8 +377,79 @@ impl QuorumLatency {
                 ln_at_least: 0.0,
             },
         };
+        q.tail_index = q.arrangement_tail_index();
+        let total: f64 = q.replicas.arrangements.iter().map(|a| a.0).sum();
+        if q.replicas.arrangements.len() > 1 {
+            let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(&mut q.replicas.arrangements)
+                .into_iter()
+                .partition(|a| a.0 >= PRUNE * total);
+            // Counted as never succeeding: availability errs low, by less
+            // than 1e-17 of itself.
+            q.never += drop.iter().map(|a| a.0).sum::<f64>();
+            q.replicas.arrangements = keep;
+        }
+        let one_delay =
+            |c: &Vec<ReplicaClass>| c.len() == 1 && c[0].delay == 0 && c[0].p_down == 0.0;
+        if q.replicas.arrangements.len() > 1
+            && q.replicas.arrangements.iter().all(|a| one_delay(&a.1))
+        {
+            q.up_counts = Some(
+                q.replicas
+                    .arrangements
+                    .iter()
+                    .map(|(w, c)| (*w, c[0].count))
+                    .collect(),
+            );
+        }
         q.end = q.tails_at(timeout.unwrap_or(f64::INFINITY));
         q
+    }
+
+    /// `Σ w_m P(Bin(m, F) ≥ k)` and its complement over up counts `m`, in
+    /// O(max m): with `p_m = P(Bin(m, F) = k − 1)` (a positive recurrence
+    /// in log space), `P(Bin(m + 1, F) ≥ k) = P(Bin(m, F) ≥ k) + F p_m`
+    /// summed upwards from `m = k − 1`, and the lower tail summed downwards
+    /// from the largest `m`, computed directly. Only additions of positive
+    /// terms, so both tails keep their relative accuracy.
+    fn mixture_tails(&self, counts: &[(f64, usize)], f: f64, s: f64) -> Tails {
+        let k = self.k;
+        let top = counts.iter().map(|c| c.1).max().unwrap_or(0);
+        let (ln_f, ln_s) = (f.ln(), s.ln());
+        // ln p_m for m = k - 1 ..= top (index m - (k - 1)).
+        let mut ln_p = Vec::with_capacity(top + 2 - k);
+        ln_p.push(if k == 1 { 0.0 } else { (k - 1) as f64 * ln_f });
+        for m in (k - 1)..top {
+            let step = ((m + 1) as f64 / (m + 2 - k) as f64).ln();
+            ln_p.push(ln_p[m + 1 - k] + ln_s + step);
+        }
+        let add = |m: usize| {
+            let x = ln_f + ln_p[m + 1 - k];
+            if x.is_nan() {
+                0.0
+            } else {
+                x.exp()
+            }
+        };
+        let mut at_least = vec![0.0; top + 2 - k];
+        for m in (k - 1)..top {
+            at_least[m + 2 - k] = at_least[m + 1 - k] + add(m);
+        }
+        let mut below = vec![0.0; top + 2 - k];
+        below[top + 1 - k] = binomial_tails(k, top, f, s).below;
+        for m in (k - 1..top).rev() {
+            below[m + 1 - k] = below[m + 2 - k] + add(m);
+        }
+        let (mut b, mut a) = (self.never, 0.0);
+        for &(w, m) in counts {
+            b += w * below[m + 1 - k];
+            a += w * at_least[m + 1 - k];
+        }
+        Tails {
+            below: b,
+            at_least: a,
+            ln_below: b.ln(),
+            ln_at_least: a.ln(),
+        }
     }
 
     /// Unconditional `P(k-th response by x)` and its complement.
@@ -275,6 +466,10 @@ impl QuorumLatency {
                 }
             })
             .collect();
+        if let Some(counts) = &self.up_counts {
+            let (f, s) = fs[0];
+            return self.mixture_tails(counts, f, s);
+        }
         let mut below = 0.0;
         let mut at_least = 0.0;
         let mut single = None;
@@ -298,6 +493,10 @@ impl QuorumLatency {
             below += weight * t.below;
             at_least += weight * t.at_least;
         }
+        if self.never > 0.0 || self.replicas.arrangements.is_empty() {
+            single = None;
+            below += self.never;
+        }
         single.unwrap_or(Tails {
             below,
             at_least,
@@ -318,8 +517,15 @@ impl QuorumLatency {
                 return 0.0;
             }
         }
-        let below = self.tails_at(x).below;
-        ((below - self.end.below) / self.end.at_least).clamp(0.0, 1.0)
+        let t = self.tails_at(x);
+        // P(success, later than x) over P(success), from whichever tail
+        // is small at the horizon, so that neither cancels.
+        let later = if self.end.at_least < 0.5 {
+            self.end.at_least - t.at_least
+        } else {
+            t.below - self.end.below
+        };
+        (later / self.end.at_least).clamp(0.0, 1.0)
     }
 
     /// Latency CDF given success.
@@ -329,13 +535,21 @@ impl QuorumLatency {
 
     /// Lower end of the latency's support: no quorum forms earlier.
     fn floor(&self) -> f64 {
-        let mut lows: Vec<f64> = Vec::new();
-        for c in &self.replicas.arrangements[0].1 {
-            let lo = self.replicas.delays[c.delay].support().0;
-            lows.extend(std::iter::repeat_n(lo, c.count));
-        }
-        lows.sort_by(f64::total_cmp);
-        lows.get(self.k - 1).copied().unwrap_or(0.0)
+        // The earliest any arrangement can gather k responses.
+        self.replicas
+            .arrangements
+            .iter()
+            .filter_map(|(_, classes)| {
+                let mut lows: Vec<f64> = Vec::new();
+                for c in classes {
+                    let lo = self.replicas.delays[c.delay].support().0;
+                    lows.extend(std::iter::repeat_n(lo, c.count));
+                }
+                lows.sort_by(f64::total_cmp);
+                lows.get(self.k - 1).copied()
+            })
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
+            .unwrap_or(0.0)
     }
 
     fn quantile_to(&self, p: f64, rel_tol: f64) -> f64 {
@@ -371,6 +585,11 @@ impl QuorumLatency {
         if self.timeout.is_some() {
             return f64::INFINITY;
         }
+        self.tail_index
+    }
+
+    /// [`Self::tail_index`] over the arrangements (before pruning).
+    fn arrangement_tail_index(&self) -> f64 {
         let mut best = f64::INFINITY;
         for (_, classes) in &self.replicas.arrangements {
             let mut certain: Vec<f64> = Vec::new();
@@ -608,6 +827,52 @@ mod tests {
         // With failures possible, a quorum can be left with one slow replica.
         let q = QuorumLatency::new(Replicas::identical(3, p, 0.01), 2, None);
         assert!(q.mean().is_err());
+    }
+
+    #[test]
+    fn the_up_count_recurrence_matches_arrangement_by_arrangement() {
+        // A mixture over up counts, once through the O(n) recurrence and
+        // once through binomial tails per arrangement (a zero-count second
+        // class forces the general path).
+        let d: Dist = "exp(rate=1)".parse().unwrap();
+        let weights = [(0.1, 2usize), (0.2, 5), (0.3, 9), (0.4, 12)];
+        let build = |pad: bool| Replicas {
+            delays: vec![ResponseTime::new(d.clone())],
+            arrangements: weights
+                .iter()
+                .map(|&(w, m)| {
+                    let mut classes = vec![ReplicaClass {
+                        count: m,
+                        delay: 0,
+                        p_down: 0.0,
+                    }];
+                    if pad {
+                        classes.push(ReplicaClass {
+                            count: 0,
+                            delay: 0,
+                            p_down: 0.0,
+                        });
+                    }
+                    (w, classes)
+                })
+                .collect(),
+        };
+        for k in [1, 3, 5, 10] {
+            let fast = QuorumLatency::new(build(false), k, None);
+            let slow = QuorumLatency::new(build(true), k, None);
+            // k = 10: one arrangement can succeed, the general path.
+            assert_eq!(fast.up_counts.is_some(), k < 10);
+            assert!(slow.up_counts.is_none());
+            for x in [0.01, 0.5, 2.0, 8.0, 30.0, f64::INFINITY] {
+                let (a, b) = (fast.tails_at(x), slow.tails_at(x));
+                for (u, v) in [(a.below, b.below), (a.at_least, b.at_least)] {
+                    assert!(
+                        (u - v).abs() <= 1e-12 * v.abs().max(1e-300),
+                        "k={k} x={x}: {u} vs {v}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -21,8 +21,8 @@ pub enum FailureModel {
     PerNode(Vec<f64>),
     /// Nodes fail and are repaired at given rates (see
     /// [`crate::closed::markov`]): steady-state availability from the
-    /// repair chain, which the simulation also samples; closed-form latency
-    /// uses each node's marginal down probability.
+    /// repair chain, which the simulation also samples; latency mixes over
+    /// the chain's number of failed nodes.
     Repair(Repair),
     /// Replicas placed over failure domains (racks, zones) that fail whole.
     Domains(Domains),
@@ -145,7 +145,7 @@ impl FailureModel {
     }
 
     /// One down probability shared by all `n` replicas, if there is one
-    /// (iid, or the marginal of a repair model).
+    /// (iid, or the marginal of a repair or domain model).
     pub fn uniform_down(&self, n: usize) -> Option<f64> {
         match self {
             FailureModel::Iid { p_fail } => Some(*p_fail),

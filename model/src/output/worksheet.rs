@@ -119,6 +119,23 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
         ws.command
     );
 
+    let _ = writeln!(
+        md,
+        "**Answer:** {}\n",
+        match plan.best() {
+            Some(b) => format!(
+                "{} on {} ({}). Details in section 5.",
+                cfg(b),
+                nodes(b),
+                if b.row.strict {
+                    "a strict quorum"
+                } else {
+                    "a partial quorum"
+                }
+            ),
+            None => "no configuration meets every objective; section 5 says which objective binds and what relaxing each would give.".into(),
+        }
+    );
     let _ = writeln!(md, "## 1. The question\n");
     let _ = writeln!(
         md,
@@ -196,7 +213,7 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
     let _ = writeln!(md, "- A replica that is down neither acknowledges writes nor answers reads; an operation that cannot gather its quorum fails (no hinted handoff, no sloppy quorums). Latency figures are for operations that succeed.");
     match &s.failure {
         FailureModel::Repair(_) | FailureModel::Domains(_) => {
-            let _ = writeln!(md, "- Availability uses the correlated failure model exactly; latency treats each replica as down independently with its marginal probability.");
+            let _ = writeln!(md, "- Failures are correlated (shared repair crews make them cluster; a domain outage takes all its replicas): availability and latency mix exactly over which replicas are up, and the consistency simulation draws the same correlated outages.");
         }
         _ => {}
     }
@@ -465,10 +482,12 @@ fn answer(md: &mut String, input: &PlanInput, plan: &Plan, best: &Candidate) {
             let _ = writeln!(md, "    - {}: misses {}", cfg(c), missed.join("; "));
         }
     }
+    let no_load = w.reads_per_s == 0.0 && w.writes_per_s == 0.0 && w.data_gb == 0.0;
     let _ = writeln!(
         md,
         "- The number of machines is set by {}.\n",
         match cap.bound_by {
+            "replicas" if no_load => "the replication factor (no workload was given)",
             "replicas" => "the replication factor itself (the load fits on n machines)",
             "throughput" => "throughput",
             _ => "storage",

@@ -201,16 +201,19 @@ mod tests {
     fn actions_run_in_order_and_on_time() {
         let s = Scheduler::new();
         let order = Arc::new(Mutex::new(Vec::new()));
+        // Absolute times from one start, 5 ms apart, the first 10 ms out: a
+        // loaded machine that is slow to submit cannot reorder them.
         let start = Instant::now();
-        for (i, ms) in [(0, 3.0), (1, 1.0), (2, 2.0)] {
+        for (i, ms) in [(0, 20.0), (1, 10.0), (2, 15.0)] {
             let o = order.clone();
-            s.after_ms(ms, move || o.lock().unwrap().push((i, start.elapsed())));
+            let at = start + Duration::from_secs_f64(ms / 1000.0);
+            s.at(at, move || o.lock().unwrap().push((i, start.elapsed())));
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(60));
         let got = order.lock().unwrap().clone();
         assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), vec![1, 2, 0]);
         for (i, at) in got {
-            let want = [3.0, 1.0, 2.0][i];
+            let want = [20.0, 10.0, 15.0][i];
             assert!(at.as_secs_f64() * 1000.0 >= want, "{i} ran early: {at:?}");
         }
     }

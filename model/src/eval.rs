@@ -36,6 +36,20 @@ pub enum ConfigError {
     Timeout(f64),
     #[error("--p-fail: {0}")]
     Failure(FailureError),
+    #[error("--read-fanout quorum: modelled for the uniform topology only (which r replicas a WAN coordinator would pick is not); use --read-fanout all with the wan topology")]
+    FanoutWan,
+}
+
+/// Where reads are sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fanout {
+    /// To all n replicas; the first r answers make the read (PBS's model).
+    #[default]
+    All,
+    /// To r live replicas picked at random (a failure detector tells which
+    /// are up, as in Cassandra); the read waits for all r.
+    Quorum,
 }
 
 impl Config {
@@ -72,6 +86,8 @@ pub struct EvalOptions {
     /// Also report P(consistent) for a read issued this many ms after the
     /// write commits (Monte Carlo; exact 1 for strict quorums).
     pub consistency_t_ms: Option<f64>,
+    /// Where reads are sent.
+    pub read_fanout: Fanout,
 }
 
 impl Default for EvalOptions {
@@ -81,6 +97,7 @@ impl Default for EvalOptions {
             timeout_ms: None,
             at_hours: None,
             consistency_t_ms: None,
+            read_fanout: Fanout::All,
         }
     }
 }
@@ -145,11 +162,15 @@ pub fn evaluate_with(
         let reps = Replicas::from_round_trips(trips, &scenario.failure, config.n);
         QuorumLatency::new(reps, k, options.timeout_ms).summary()
     };
+    let read_availability = quorum_availability(config.r, config.n, &scenario.failure);
     Ok(Exact {
         config,
-        read: latency(&trips.read, config.r),
+        read: match options.read_fanout {
+            Fanout::All => latency(&trips.read, config.r),
+            Fanout::Quorum => quorum_fanout_read(trips, config.r, read_availability, options),
+        },
         write: latency(&trips.write, config.w),
-        read_availability: quorum_availability(config.r, config.n, &scenario.failure),
+        read_availability,
         write_availability: quorum_availability(config.w, config.n, &scenario.failure),
         p_stale_k1: p_stale(config.n, config.r, config.w),
         p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
@@ -172,11 +193,16 @@ pub fn evaluate_all(
             .map(|k| QuorumLatency::new(reps.clone(), k, options.timeout_ms).summary())
             .collect()
     };
-    let reads = per_k(&trips.read);
-    let writes = per_k(&trips.write);
     let avail: Vec<Availability> = (1..=n)
         .map(|k| quorum_availability(k, n, &scenario.failure))
         .collect();
+    let reads = match options.read_fanout {
+        Fanout::All => per_k(&trips.read),
+        Fanout::Quorum => (1..=n)
+            .map(|r| quorum_fanout_read(trips, r, avail[r - 1], options))
+            .collect(),
+    };
+    let writes = per_k(&trips.write);
     let mut out = Vec::with_capacity(n * n);
     for r in 1..=n {
         for w in 1..=n {
@@ -194,7 +220,35 @@ pub fn evaluate_all(
     Ok(out)
 }
 
+/// Read latency with quorum fan-out: the coordinator sends to r live
+/// replicas and waits for all of them, so given that r are up (probability
+/// `available`) the read takes the slowest of r round trips. Under a
+/// timeout, availability is `P(r up) · P(slowest of r within T)`.
+fn quorum_fanout_read(
+    trips: &ScenarioTrips,
+    r: usize,
+    available: Availability,
+    options: EvalOptions,
+) -> LatencySummary {
+    let reps = Replicas::from_round_trips(&trips.read, &FailureModel::NONE, r);
+    let mut s = QuorumLatency::new(reps, r, options.timeout_ms).summary();
+    // Success needs r live replicas and (with a timeout) all r in time.
+    let in_time = s.availability;
+    s.unavailability = available.unavailable + available.available * s.unavailability;
+    s.availability = available.available * in_time;
+    if available.available <= 0.0 {
+        s.mean_ms = Err(Undefined::NoQuorum);
+        s.p50_ms = Err(Undefined::NoQuorum);
+        s.p99_ms = Err(Undefined::NoQuorum);
+        s.p999_ms = Err(Undefined::NoQuorum);
+    }
+    s
+}
+
 fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), ConfigError> {
+    if options.read_fanout == Fanout::Quorum && scenario.wars.remote_one_way_ms() > 0.0 {
+        return Err(ConfigError::FanoutWan);
+    }
     if options.k == 0 {
         return Err(ConfigError::K(options.k));
     }
@@ -261,13 +315,16 @@ pub struct SummaryRow {
     pub p_consistent_t: Option<f64>,
     pub p_consistent_t_ci_low: Option<f64>,
     pub p_consistent_t_ci_high: Option<f64>,
+    /// `all` (reads go to every replica, the first r answers count) or
+    /// `quorum` (to r live replicas, all r awaited).
+    pub read_fanout: Fanout,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 45] = [
+    pub const COLUMNS: [&'static str; 46] = [
         "scenario",
         "n",
         "r",
@@ -313,6 +370,7 @@ impl SummaryRow {
         "p_consistent_t",
         "p_consistent_t_ci_low",
         "p_consistent_t_ci_high",
+        "read_fanout",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -467,6 +525,7 @@ impl SummaryRow {
             p_consistent_t: None,
             p_consistent_t_ci_low: None,
             p_consistent_t_ci_high: None,
+            read_fanout: options.read_fanout,
             notes,
         }
     }
@@ -624,8 +683,7 @@ mod tests {
         let opts = EvalOptions {
             k: 1,
             timeout_ms: Some(2.0),
-            at_hours: None,
-            consistency_t_ms: None,
+            ..EvalOptions::default()
         };
         let e = evaluate(&s, c, opts).unwrap();
         let row = SummaryRow::from_exact(&s, &e, opts);

@@ -364,6 +364,78 @@ fn quorum_fanout_reads_wait_for_all_r() {
     ]);
     let e: Value = serde_json::from_slice(&e.stdout).unwrap();
     assert_eq!(row["read_latency_p99_ms"], e["read_latency_p99_ms"]);
+    // Staleness too: the plan's simulation is eval's with the same fan-out.
+    let out = run(&[
+        "plan",
+        "--preset",
+        "lnkd-ssd",
+        "--p-fail",
+        "0.01",
+        "--max-n",
+        "3",
+        "--read-fanout",
+        "quorum",
+        "--slo-consistency",
+        "0.5@0.2ms",
+        "--trials",
+        "20000",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ]);
+    let with_slo = json(&out);
+    let row11 = with_slo
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["n"] == 3 && r["r"] == 1 && r["w"] == 1)
+        .unwrap()
+        .clone();
+    let e = run(&[
+        "eval",
+        "--preset",
+        "lnkd-ssd",
+        "--p-fail",
+        "0.01",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--read-fanout",
+        "quorum",
+        "--consistency-at-ms",
+        "0.2",
+        "--trials",
+        "20000",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ]);
+    let e: Value = serde_json::from_slice(&e.stdout).unwrap();
+    assert_eq!(e["read_fanout"], "quorum");
+    for key in [
+        "p_consistent_t",
+        "p_consistent_t_ci_low",
+        "read_latency_p99_ms",
+    ] {
+        assert_eq!(row11[key], e[key], "{key}");
+    }
+    // A WAN coordinator's choice of r replicas is not modelled: refused.
+    let out = run(&[
+        "plan",
+        "--preset",
+        "wan",
+        "--read-fanout",
+        "quorum",
+        "--max-n",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--read-fanout quorum"));
     // Load: 1000 reads x r = 2 replica reads over 300 per node: 7 nodes.
     assert_eq!(row["replica_ops_per_s"].as_f64().unwrap(), 2000.0);
     assert_eq!(row["nodes"].as_u64().unwrap(), 7);

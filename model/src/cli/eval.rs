@@ -3,7 +3,7 @@
 use super::failure::FailureOptions;
 use super::Usage;
 use clap::{Args, ValueEnum};
-use quorum_model::eval::{evaluate, Config, EvalOptions, SummaryRow};
+use quorum_model::eval::{evaluate, Config, EvalOptions, Fanout, SummaryRow};
 use quorum_model::failure::FailureModel;
 use quorum_model::mc::{self, Setup};
 use quorum_model::output::atomic::PendingFile;
@@ -84,6 +84,10 @@ pub struct EvalArgs {
     /// commits (p_consistent_t, with its 95% interval).
     #[arg(long, value_name = "T", allow_negative_numbers = true)]
     consistency_at_ms: Option<f64>,
+    /// Reads go to all n replicas (the first r answers count) or to r live
+    /// ones picked at random, all awaited (as Cassandra does).
+    #[arg(long, value_enum, default_value_t = FanoutArg::All)]
+    read_fanout: FanoutArg,
     /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
@@ -153,6 +157,10 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         timeout_ms: args.timeout_ms,
         at_hours: args.at_hours,
         consistency_t_ms: args.consistency_at_ms,
+        read_fanout: match args.read_fanout {
+            FanoutArg::All => Fanout::All,
+            FanoutArg::Quorum => Fanout::Quorum,
+        },
     };
     let exact =
         evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {
@@ -188,6 +196,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
             .with_pairs(vec![(config.r, config.w)]);
         setup.timeout_ms = options.timeout_ms;
         setup.k_versions = options.k;
+        setup.read_fanout = options.read_fanout;
         let res = mc::run(&setup, args.trials, args.seed, args.threads);
         row.add_monte_carlo(&res);
         if let Some(file) = curve_file {
@@ -229,4 +238,12 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FanoutArg {
+    /// Every replica; the first r answers make the read.
+    All,
+    /// r live replicas picked at random; all r awaited.
+    Quorum,
 }

@@ -40,6 +40,7 @@
 use super::histogram::LogHistogram;
 use crate::dist::presets::Wars;
 use crate::dist::Dist;
+use crate::eval::Fanout;
 use crate::failure::{DownSampler, FailureModel};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -67,6 +68,9 @@ pub struct Setup {
     /// The (r, w) configurations to tally; all of them by default. A single
     /// pair keeps large n cheap (`eval` simulates only its own).
     pub pairs: Vec<(usize, usize)>,
+    /// Quorum fan-out: the read goes to r live replicas picked uniformly at
+    /// random (not the r fastest) and waits for all of them.
+    pub read_fanout: Fanout,
 }
 
 impl Setup {
@@ -83,6 +87,7 @@ impl Setup {
             timeout_ms: None,
             k_versions: 1,
             pairs: (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))).collect(),
+            read_fanout: Fanout::All,
         }
     }
 
@@ -323,6 +328,52 @@ fn order_statistics_by_sorting(sc: &mut Scratch, last: usize, max_r: usize, hori
     }
 }
 
+/// As [`order_statistics_by_sorting`] under quorum fan-out: the read's r
+/// replicas are the first r of a uniformly random order of the live ones
+/// (down ones last: a failure detector steers around them), and the read
+/// completes when the slowest of them answers.
+fn order_statistics_quorum_fanout<R: Rng>(
+    sc: &mut Scratch,
+    last: usize,
+    max_r: usize,
+    horizon: f64,
+    rng: &mut R,
+) {
+    let n = sc.rs.len();
+    sc.sorted.copy_from_slice(&sc.round[last..last + n]);
+    sort_small(&mut sc.sorted);
+    for w in 0..n {
+        sc.commit[w] = finite_within(sc.sorted[w], horizon);
+    }
+    // Live replicas first, in their index order, then shuffled.
+    let mut live = 0;
+    for i in 0..n {
+        if sc.rs[i].is_finite() {
+            sc.order[live] = i;
+            live += 1;
+        }
+    }
+    let mut d = live;
+    for i in 0..n {
+        if !sc.rs[i].is_finite() {
+            sc.order[d] = i;
+            d += 1;
+        }
+    }
+    for j in 0..live.saturating_sub(1) {
+        let pick = rng.random_range(j..live);
+        sc.order.swap(j, pick);
+    }
+    let (mut m, mut slowest) = (f64::INFINITY, 0.0f64);
+    for r in 0..max_r {
+        let i = sc.order[r];
+        m = m.min(sc.deliver[last + i] - sc.r_leg[i]);
+        slowest = slowest.max(sc.rs[i]);
+        sc.prefix_min[r] = m;
+        sc.read_at[r] = finite_within(slowest, horizon);
+    }
+}
+
 /// As [`order_statistics_by_sorting`], but only at the requested quorum
 /// sizes, each by a selection; `order[..r]` then holds the first r
 /// responders (unordered) for the last r requested.
@@ -399,7 +450,10 @@ fn run_chunk(
     let max_r = setup.pairs.iter().map(|p| p.0).max().unwrap_or(0);
     // Selection pays when n is large and few quorum sizes are asked for;
     // K versions need the full arrival order.
-    let select = n > SMALL_N && tally.ws.len() + tally.rs.len() <= SELECT_MAX && kv == 1;
+    let select = n > SMALL_N
+        && tally.ws.len() + tally.rs.len() <= SELECT_MAX
+        && kv == 1
+        && setup.read_fanout == Fanout::All;
     for _ in 0..count {
         // Failures first, so a replica's state holds for the whole trial.
         if any_failures {
@@ -438,7 +492,9 @@ fn run_chunk(
         // Commit of the last version for each w: the w-th smallest round
         // trip, after the earlier versions committed back to back.
         let last = (kv - 1) * n;
-        if !select {
+        if setup.read_fanout == Fanout::Quorum {
+            order_statistics_quorum_fanout(sc, last, max_r, horizon, &mut rng);
+        } else if !select {
             order_statistics_by_sorting(sc, last, max_r, horizon);
         } else {
             order_statistics_by_selection(sc, &tally.ws, &tally.rs, last, horizon);

@@ -378,6 +378,104 @@ mod tests {
         agree.finish();
     }
 
+    /// Quorum fan-out written out plainly, trial by trial: P(a read at the
+    /// commit sees the write) when the read goes to r random live replicas.
+    fn naive_quorum_fanout(n: usize, r: usize, w: usize, p_fail: f64, trials: usize) -> (f64, f64) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(77);
+        let exp = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -(1.0 - rng.random::<f64>()).ln();
+        let (mut ok, mut seen) = (0usize, 0usize);
+        for _ in 0..trials {
+            let up_w: Vec<bool> = (0..n).map(|_| rng.random::<f64>() >= p_fail).collect();
+            let up_r: Vec<bool> = (0..n).map(|_| rng.random::<f64>() >= p_fail).collect();
+            let wd: Vec<f64> = (0..n).map(|_| exp(&mut rng)).collect();
+            let mut rounds: Vec<f64> = (0..n)
+                .filter(|&i| up_w[i])
+                .map(|i| wd[i] + exp(&mut rng))
+                .collect();
+            let rd: Vec<f64> = (0..n).map(|_| exp(&mut rng)).collect();
+            let mut live: Vec<usize> = (0..n).filter(|&i| up_r[i]).collect();
+            if rounds.len() < w || live.len() < r {
+                continue;
+            }
+            rounds.sort_by(f64::total_cmp);
+            let commit = rounds[w - 1];
+            for j in 0..r {
+                let pick = rng.random_range(j..live.len());
+                live.swap(j, pick);
+            }
+            seen += 1;
+            if live[..r]
+                .iter()
+                .any(|&i| up_w[i] && wd[i] <= commit + rd[i])
+            {
+                ok += 1;
+            }
+        }
+        let p = ok as f64 / seen as f64;
+        (p, (p * (1.0 - p) / seen as f64).sqrt())
+    }
+
+    #[test]
+    fn quorum_fanout_staleness_agrees_with_a_plain_simulation() {
+        let n = 3;
+        let f = FailureModel::Iid { p_fail: 0.1 };
+        let mut setup = Setup::new(&exp_wars(), &f, n);
+        setup.read_fanout = crate::eval::Fanout::Quorum;
+        let res = run(&setup, 200_000, 41, None);
+        let all = run(&Setup::new(&exp_wars(), &f, n), 200_000, 41, None);
+        for (r, w) in [(1, 1), (2, 1), (1, 2)] {
+            let (p, se) = naive_quorum_fanout(n, r, w, 0.1, 200_000);
+            let e = res.p_consistent_at(r, w, 0.0);
+            let se_e = (e.estimate * (1.0 - e.estimate) / e.trials as f64).sqrt();
+            let z = (e.estimate - p).abs() / (se * se + se_e * se_e).sqrt();
+            assert!(
+                z < 4.5,
+                "r={r} w={w}: engine {} vs plain {p} (z = {z:.2})",
+                e.estimate
+            );
+            // Random responders are not the fastest ones: the answer moves.
+            let fastest = all.p_consistent_at(r, w, 0.0).estimate;
+            let se_f = (fastest * (1.0 - fastest) / e.trials as f64).sqrt();
+            assert!(
+                (fastest - e.estimate).abs() > 5.0 * (se_e * se_e + se_f * se_f).sqrt(),
+                "r={r} w={w}: {fastest} vs {}",
+                e.estimate
+            );
+        }
+        // Read latency: the slowest of r live replicas, exactly.
+        use crate::eval::{evaluate, Config, EvalOptions, Fanout};
+        let scenario = crate::scenario::Scenario {
+            failure: f.clone(),
+            ..crate::scenario::Scenario::default_exponential()
+        };
+        let options = EvalOptions {
+            read_fanout: Fanout::Quorum,
+            ..EvalOptions::default()
+        };
+        for r in 1..=n {
+            let e = evaluate(&scenario, Config::new(n, r, 1).unwrap(), options).unwrap();
+            let hist = &res.tally.read_latency[res.tally.r_index(r).unwrap()];
+            for q in [0.5, 0.99] {
+                let exact = match q {
+                    0.5 => e.read.p50_ms.clone().unwrap(),
+                    _ => e.read.p99_ms.clone().unwrap(),
+                };
+                match estimate::quantile_z(hist, q, estimate::Z999) {
+                    Quantile::Finite {
+                        ci_low, ci_high, ..
+                    } => {
+                        assert!(
+                            ci_low <= exact && exact <= ci_high,
+                            "r={r} p{q}: {exact} not in [{ci_low}, {ci_high}]"
+                        )
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn pbs_closed_form_bounds_the_simulated_staleness() {
         // PBS's C(n-w, r)/C(n, r) ignores propagation beyond the write

@@ -218,7 +218,7 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
         _ => {}
     }
     if input.fanout == Fanout::Quorum {
-        let _ = writeln!(md, "- Quorum fan-out: the coordinator knows which replicas are up (failure detector), so availability is unchanged; read latency is the slowest of r replies. The consistency simulation still lets the r fastest of n replicas answer, which slightly overstates freshness against r replicas picked at random; the exact k-staleness figure `p_stale_k1` in the JSON output assumes random read quorums.");
+        let _ = writeln!(md, "- Quorum fan-out: the coordinator knows which replicas are up (a failure detector) and sends each read to r of them picked at random, then waits for all r. Availability is therefore unchanged, read latency is the slowest of r replies, and the consistency simulation uses r random live replicas rather than the r fastest.");
     }
     let _ = writeln!(md, "- Load: every write is applied by all n replicas; every read costs one operation on each replica it is sent to. Machines run at no more than the target utilization.\n");
 

@@ -17,16 +17,7 @@
 
 use serde::Serialize;
 
-/// Where reads are sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fanout {
-    /// To all n replicas; the coordinator waits for the first r.
-    All,
-    /// To r replicas picked by the coordinator (live ones, as a failure
-    /// detector allows).
-    Quorum,
-}
+pub use crate::eval::Fanout;
 
 /// The offered load.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -18,9 +18,7 @@ pub mod explain;
 pub mod record;
 pub mod slo;
 
-use crate::eval::{
-    evaluate_all, evaluate_with, Config, ConfigError, EvalOptions, ScenarioTrips, SummaryRow,
-};
+use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
 use crate::failure::FailureModel;
 use crate::mc::{self, Setup};
 use crate::scenario::Scenario;
@@ -69,8 +67,7 @@ pub enum PlanError {
 /// One configuration, measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
-    /// What `eval` prints for it (read latency under quorum fan-out: the
-    /// slowest of r up replicas).
+    /// What `eval` prints for it (with the same `--read-fanout`).
     pub row: SummaryRow,
     pub capacity: Capacity,
     /// One per SLO, in the input's order.
@@ -165,6 +162,9 @@ impl PlanInput {
             return Err(PlanError::PerNode);
         }
         self.scenario.failure.validate(usize::MAX)?;
+        if self.fanout == Fanout::Quorum && self.scenario.wars.remote_one_way_ms() > 0.0 {
+            return Err(PlanError::Config(ConfigError::FanoutWan));
+        }
         Ok(())
     }
 
@@ -189,24 +189,10 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
     input.validate()?;
     let options = EvalOptions {
         consistency_t_ms: input.consistency_t_ms(),
+        read_fanout: input.fanout,
         ..EvalOptions::default()
     };
     let trips = ScenarioTrips::new(&input.scenario);
-    // Quorum fan-out: a read goes to r live replicas and waits for all of
-    // them, i.e. the slowest of r with none down.
-    let live = Scenario {
-        failure: FailureModel::NONE,
-        ..input.scenario.clone()
-    };
-    let slowest_of: Vec<SummaryRow> = match input.fanout {
-        Fanout::All => Vec::new(),
-        Fanout::Quorum => (1..=input.max_n)
-            .map(|r| {
-                let q = evaluate_with(&live, &trips, Config { n: r, r, w: r }, options)?;
-                Ok(SummaryRow::from_exact(&live, &q, options))
-            })
-            .collect::<Result<_, PlanError>>()?,
-    };
     let mut rows = Vec::new();
     for n in 1..=input.max_n {
         let mut scenario = input.scenario.clone();
@@ -218,7 +204,8 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
             .filter(|(r, w)| r + w <= n)
             .collect();
         let sim = (options.consistency_t_ms.is_some() && !partial.is_empty()).then(|| {
-            let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(partial);
+            let mut setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(partial);
+            setup.read_fanout = input.fanout;
             mc::run(&setup, input.trials, input.seed, input.threads)
         });
         for e in &exact {
@@ -227,12 +214,6 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
                 row.add_strict_consistency();
             } else if let Some(res) = &sim {
                 row.add_monte_carlo(res);
-            }
-            if let Some(slowest) = slowest_of.get(e.config.r - 1) {
-                row.read_latency_mean_ms = slowest.read_latency_mean_ms;
-                row.read_latency_p50_ms = slowest.read_latency_p50_ms;
-                row.read_latency_p99_ms = slowest.read_latency_p99_ms;
-                row.read_latency_p999_ms = slowest.read_latency_p999_ms;
             }
             rows.push(row);
         }

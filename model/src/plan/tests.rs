@@ -1,7 +1,7 @@
 use super::capacity::{Fanout, NodeSpec, Workload};
 use super::slo::{Percentile, Slo, Status};
 use super::*;
-use crate::eval::evaluate;
+use crate::eval::{evaluate, Config};
 
 fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").unwrap();

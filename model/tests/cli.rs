@@ -1,13 +1,7 @@
 //! The command line as a user meets it: anchors, formats, and refusals.
 
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quorum-model"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::run;
 
 fn json(args: &[&str]) -> (serde_json::Value, String) {
     let mut all = vec!["eval"];

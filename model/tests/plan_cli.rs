@@ -3,20 +3,13 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quorum-model"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
+mod common;
+use common::run;
 
 fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("qm-plan-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::temp("plan", name)
 }
 
 fn json(out: &Output) -> Value {
@@ -213,11 +206,9 @@ fn the_plan_is_a_brute_force_search_over_eval() {
     }
 }
 
-#[test]
-fn the_acceptance_run_answers_and_writes_a_worksheet() {
-    let dir = temp("accept");
-    let sheet = dir.join("plan.md");
-    let out = run(&[
+/// Issue 7's acceptance command (fewer trials), with `extra` options.
+fn acceptance(extra: &[&str]) -> Output {
+    let mut args = vec![
         "plan",
         "--preset",
         "lnkd-disk",
@@ -235,9 +226,16 @@ fn the_acceptance_run_answers_and_writes_a_worksheet() {
         "7",
         "--trials",
         "50000",
-        "--worksheet",
-        sheet.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn the_acceptance_run_answers_and_writes_a_worksheet() {
+    let dir = temp("accept");
+    let sheet = dir.join("plan.md");
+    let out = acceptance(&["--worksheet", sheet.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -262,31 +260,10 @@ fn the_acceptance_run_answers_and_writes_a_worksheet() {
     ] {
         assert!(md.contains(section), "missing {section}");
     }
-    // Same seed, other thread count: the same worksheet, byte for byte.
+    // Same seed, other thread count: the same worksheet, byte for byte
+    // (but for the command line it quotes).
     let again = dir.join("again.md");
-    let out = run(&[
-        "plan",
-        "--preset",
-        "lnkd-disk",
-        "--p-fail",
-        "0.01",
-        "--slo-read-availability",
-        "0.9999",
-        "--slo-write-availability",
-        "0.999",
-        "--slo-consistency",
-        "0.999@10ms",
-        "--slo-write-p99-ms",
-        "30",
-        "--max-n",
-        "7",
-        "--trials",
-        "50000",
-        "--threads",
-        "1",
-        "--worksheet",
-        again.to_str().unwrap(),
-    ]);
+    let out = acceptance(&["--threads", "1", "--worksheet", again.to_str().unwrap()]);
     assert!(out.status.success());
     let strip = |s: String| {
         s.lines()

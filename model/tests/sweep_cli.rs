@@ -1,20 +1,13 @@
 //! `quorum-model sweep` and `merge` as a user runs them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quorum-model"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
+mod common;
+use common::run;
 
 fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("qm-sweep-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::temp("sweep", name)
 }
 
 fn small(out: &Path, extra: &[&str]) -> Output {

@@ -4,7 +4,8 @@
 //! threshold formula on a dense p_fail grid rather than the sweep's few
 //! levels (microseconds; nothing is simulated).
 
-use super::{legend, Chart, FONT, PALETTE};
+use super::nines::{self, NinesPlot};
+use super::Chart;
 use crate::closed::availability::quorum_availability;
 use crate::failure::FailureModel;
 use plotters::coord::Shift;
@@ -49,54 +50,20 @@ impl Chart for Availability {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let lines: Vec<_> = LINES
+        let lines = LINES
             .iter()
             .map(|&(l, n, k, d)| (l, d, points(n, k)))
             .collect();
-        let y_max = lines
-            .iter()
-            .flat_map(|l| l.2.iter().map(|p| p.1))
-            .fold(0.0, f64::max)
-            .ceil();
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "Availability against per-replica failure probability",
-                (FONT, 30),
-            )
-            .margin(24)
-            .x_label_area_size(64)
-            .y_label_area_size(80)
-            .build_cartesian_2d((1e-4..10f64.powf(-0.5)).log_scale(), 0.0..y_max)?;
-        chart
-            .configure_mesh()
-            .x_desc("p_fail: probability a replica is down")
-            .y_desc("availability (nines)")
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
-            .x_label_formatter(&|x| format!("{x:.0e}"))
-            .y_label_formatter(&super::tick)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        for (i, (label, dashed, pts)) in lines.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
-            let style = color.stroke_width(if *dashed { 2 } else { 3 });
-            if *dashed {
-                chart
-                    .draw_series(DashedLineSeries::new(pts.iter().copied(), 10, 6, style))?
-                    .label(*label)
-                    .legend(move |(x, y)| {
-                        EmptyElement::at((x, y))
-                            + PathElement::new(vec![(0, 0), (9, 0)], style)
-                            + PathElement::new(vec![(15, 0), (24, 0)], style)
-                    });
-            } else {
-                chart
-                    .draw_series(LineSeries::new(pts.iter().copied(), style))?
-                    .label(*label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
-            }
-        }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-        Ok(())
+        nines::draw(
+            root,
+            &NinesPlot {
+                title: "Availability against per-replica failure probability".into(),
+                x_range: (1e-4, 10f64.powf(-0.5)),
+                x_desc: "p_fail: probability a replica is down",
+                x_label: &|x| format!("{x:.0e}"),
+                lines,
+                color: |i| i,
+            },
+        )
     }
 }

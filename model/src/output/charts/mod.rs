@@ -14,6 +14,7 @@
 
 mod availability;
 mod heatmap;
+mod nines;
 mod placement;
 mod repair;
 mod tradeoff;
@@ -227,43 +228,6 @@ pub fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, String)>, S
     save(&f, dir)?;
     out.push((f.name().to_string(), f.caption()));
     Ok(out)
-}
-
-/// A line to draw: label, dashed or not, and its points.
-pub type Line<'a> = (&'a str, bool, Vec<(f64, f64)>);
-
-/// Draws `(label, dashed, points)` lines in palette order, solid or dashed,
-/// each with its legend entry.
-pub fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
-    lines: &[Line],
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
-where
-    X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
-    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
-{
-    for (i, (label, dashed, pts)) in lines.iter().enumerate() {
-        // Pairs share a color (solid and dashed of one configuration).
-        let color = PALETTE[(i / 2) % PALETTE.len()];
-        let style = color.stroke_width(if *dashed { 2 } else { 3 });
-        let finite = pts.iter().copied().filter(|p| p.1.is_finite());
-        if *dashed {
-            chart
-                .draw_series(DashedLineSeries::new(finite, 10, 6, style))?
-                .label(*label)
-                .legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new(vec![(0, 0), (9, 0)], style)
-                        + PathElement::new(vec![(15, 0), (24, 0)], style)
-                });
-        } else {
-            chart
-                .draw_series(LineSeries::new(finite, style))?
-                .label(*label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
-        }
-    }
-    Ok(())
 }
 
 /// A qualitative palette that stays readable in print.

@@ -4,7 +4,8 @@
 //! [`crate::closed::domains`]). The node failure probability inside an up
 //! domain comes from the sweep's first `domains(...)` level, else 0.01.
 
-use super::{legend, Chart, SweepData, FONT};
+use super::nines::{self, NinesPlot};
+use super::{Chart, SweepData};
 use crate::failure::{Domains, FailureModel, Placement};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -76,41 +77,25 @@ impl Chart for PlacementChart {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let lines: Vec<_> = LINES
+        let lines = LINES
             .iter()
             .map(|&(l, n, k, p)| (l, p == Placement::Packed, self.points(n, k, p)))
             .collect();
-        let y_max = lines
-            .iter()
-            .flat_map(|l| l.2.iter().map(|p| p.1))
-            .filter(|y| y.is_finite())
-            .fold(0.0, f64::max)
-            .ceil();
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
+        nines::draw(
+            root,
+            &NinesPlot {
+                title: format!(
                     "Spread over {} domains or packed into one (node p_fail {})",
                     self.domains, self.p_fail
                 ),
-                (FONT, 30),
-            )
-            .margin(24)
-            .x_label_area_size(64)
-            .y_label_area_size(80)
-            .build_cartesian_2d((P_DOMAIN_RANGE.0..P_DOMAIN_RANGE.1).log_scale(), 0.0..y_max)?;
-        chart
-            .configure_mesh()
-            .x_desc("p_domain: probability a domain (zone, rack) is down")
-            .y_desc("availability (nines)")
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
-            .x_label_formatter(&|x| format!("{x:.0e}"))
-            .y_label_formatter(&super::tick)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        super::draw_lines(&mut chart, &lines)?;
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-        Ok(())
+                x_range: P_DOMAIN_RANGE,
+                x_desc: "p_domain: probability a domain (zone, rack) is down",
+                x_label: &|x| format!("{x:.0e}"),
+                lines,
+                // Spread and packed share a colour per configuration.
+                color: |i| i / 2,
+            },
+        )
     }
 }
 

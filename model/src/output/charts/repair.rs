@@ -4,7 +4,8 @@
 //! dense MTTR grid (see [`crate::closed::markov`]). MTTF comes from the
 //! sweep's first `repair(...)` level, else 1000 h.
 
-use super::{legend, Chart, SweepData, FONT};
+use super::nines::{self, NinesPlot};
+use super::{Chart, SweepData};
 use crate::failure::{FailureModel, Repair};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -71,41 +72,25 @@ impl Chart for RepairChart {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let lines: Vec<_> = LINES
+        let lines = LINES
             .iter()
             .map(|&(l, n, k, c)| (l, c.is_some(), self.points(n, k, c)))
             .collect();
-        let y_max = lines
-            .iter()
-            .flat_map(|l| l.2.iter().map(|p| p.1))
-            .filter(|y| y.is_finite())
-            .fold(0.0, f64::max)
-            .ceil();
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
+        nines::draw(
+            root,
+            &NinesPlot {
+                title: format!(
                     "Availability against repair time (MTTF {} h)",
                     self.mttf_hours
                 ),
-                (FONT, 30),
-            )
-            .margin(24)
-            .x_label_area_size(64)
-            .y_label_area_size(80)
-            .build_cartesian_2d((MTTR_RANGE.0..MTTR_RANGE.1).log_scale(), 0.0..y_max)?;
-        chart
-            .configure_mesh()
-            .x_desc("MTTR: mean time to repair a node (hours)")
-            .y_desc("availability (nines)")
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
-            .x_label_formatter(&super::tick)
-            .y_label_formatter(&super::tick)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        super::draw_lines(&mut chart, &lines)?;
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-        Ok(())
+                x_range: MTTR_RANGE,
+                x_desc: "MTTR: mean time to repair a node (hours)",
+                x_label: &super::tick,
+                lines,
+                // A crew per node and one crew share a colour per n.
+                color: |i| i / 2,
+            },
+        )
     }
 }
 

@@ -1,0 +1,22 @@
+//! What every CLI test needs: run the binary, and a fresh temporary folder.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Runs `quorum-model ARGS` to completion.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quorum-model"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// An empty folder of its own under the system's temporary folder, named
+/// after the test binary's `kind` and the test's `name`.
+#[allow(dead_code)] // not every test binary needs one
+pub fn temp(kind: &str, name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("qm-{kind}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

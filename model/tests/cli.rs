@@ -440,14 +440,16 @@ fn repair_models_give_the_markov_answers() {
         args.extend_from_slice(bad);
         let out = run(&args);
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
-        assert_eq!(
-            String::from_utf8(out.stderr)
-                .unwrap()
-                .trim_end()
-                .lines()
-                .count(),
-            1
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1);
+        // The option at fault, and the real n (not a placeholder).
+        assert!(
+            err.contains(bad[0]) && !err.contains("18446744073709551615"),
+            "{err}"
         );
+        if bad == ["--repair-crews", "4"] {
+            assert!(err.contains("n = 3"), "{err}");
+        }
     }
 }
 

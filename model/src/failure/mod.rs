@@ -65,6 +65,8 @@ pub enum RepairError {
     Mttr(f64),
     #[error("--repair-crews: must be between 1 and n = {n}, got {crews}")]
     Crews { crews: usize, n: usize },
+    #[error("--repair-crews: must be an integer >= 1, got 0")]
+    NoCrews,
 }
 
 impl Repair {
@@ -77,7 +79,10 @@ impl Repair {
             return Err(RepairError::Mttr(self.mttr_hours));
         }
         if let Some(c) = self.crews {
-            if c == 0 || c > n {
+            if c == 0 {
+                return Err(RepairError::NoCrews);
+            }
+            if c > n {
                 return Err(RepairError::Crews { crews: c, n });
             }
         }

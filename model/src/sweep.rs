@@ -275,6 +275,11 @@ fn rules_of_thumb(
     let mut scenario = spec.scenarios[i].clone();
     let n = RULES_OF_THUMB[0].1;
     let level = spec.base_level();
+    if matches!(&level, FailureModel::PerNode(ps) if ps.len() < n) {
+        // A per-node list shorter than the rules' N describes no such
+        // cluster: no rows rather than invented probabilities.
+        return Ok(Vec::new());
+    }
     scenario.failure = for_n(&level, n);
     let pairs: Vec<(usize, usize)> = RULES_OF_THUMB.iter().map(|r| (r.2, r.3)).collect();
     let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
@@ -516,6 +521,20 @@ mod tests {
             assert_eq!(x, y);
         }
         assert!(b.summary.iter().any(|r| r.failure.starts_with("repair")));
+    }
+
+    #[test]
+    fn a_short_per_node_level_skips_the_rules_of_thumb() {
+        let mut s = spec(1_000);
+        s.n_max = 3;
+        s.p_fail = Vec::new();
+        s.failures = vec!["per_node(0.01,0.02,0.05)".parse().unwrap()];
+        let out = run(&s.validated().unwrap(), Shard::WHOLE, &|| {}).unwrap();
+        assert!(out.rules.is_empty());
+        assert_eq!(out.summary.len(), 2 * (1 + 4 + 9));
+        // Replica i uses entry i: n = 2 sees the first two.
+        let row = out.summary.iter().find(|r| r.n == 2 && r.r == 2).unwrap();
+        assert!((row.read_availability - 0.99 * 0.98).abs() < 1e-12);
     }
 
     #[test]

@@ -199,9 +199,8 @@ fn the_plan_is_a_brute_force_search_over_eval() {
         }
         let margin = got["margin_consistency"].as_f64().unwrap();
         let p = want.5.row["p_consistent_t"].as_f64().unwrap();
-        // serde_json's float parsing is not correctly rounded: compare to
-        // within an ulp or two.
-        assert!((margin - (p - SLO_P)).abs() < 1e-15, "{cfg:?} {margin}");
+        // Parsed with correct rounding (float_roundtrip): bit for bit.
+        assert_eq!(margin, p - SLO_P, "{cfg:?}");
         assert!(got["margin_read_p999_ms"].is_null());
     }
 }

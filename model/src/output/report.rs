@@ -200,7 +200,9 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
     }
     md.push('\n');
     failure_levels(&mut md, data);
-    if !data.rules.is_empty() {
+    if data.rules.is_empty() {
+        let _ = writeln!(md, "## Rules of thumb, checked (N = 10)\n\nNot evaluated: `rules_of_thumb.csv` holds no rows (the sweep's base failure level is a per-node list of fewer than 10 replicas, or the file is missing).\n");
+    } else {
         let _ = writeln!(md, "## Rules of thumb, checked (N = 10)\n");
         let _ = writeln!(
             md,

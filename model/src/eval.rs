@@ -13,6 +13,8 @@ use crate::mc::McResult;
 use crate::scenario::Scenario;
 use serde::Serialize;
 
+pub use crate::fanout::Fanout;
+
 /// A quorum configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
@@ -38,18 +40,6 @@ pub enum ConfigError {
     Failure(FailureError),
     #[error("--read-fanout quorum: modelled for the uniform topology only (which r replicas a WAN coordinator would pick is not); use --read-fanout all with the wan topology")]
     FanoutWan,
-}
-
-/// Where reads are sent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fanout {
-    /// To all n replicas; the first r answers make the read (PBS's model).
-    #[default]
-    All,
-    /// To r live replicas picked at random (a failure detector tells which
-    /// are up, as in Cassandra); the read waits for all r.
-    Quorum,
 }
 
 impl Config {

@@ -15,6 +15,7 @@ pub mod closed;
 pub mod dist;
 pub mod eval;
 pub mod failure;
+pub mod fanout;
 pub mod mc;
 pub mod numeric;
 pub mod output;

@@ -13,7 +13,7 @@
 //! canonical order that merging shards reproduces by sorting.
 
 use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
-use crate::failure::{FailureModel, Repair};
+use crate::failure::FailureModel;
 use crate::mc::engine::chunk_seed;
 use crate::mc::estimate::Quantile;
 use crate::mc::{self, McResult, Setup};
@@ -280,7 +280,7 @@ fn rules_of_thumb(
         // cluster: no rows rather than invented probabilities.
         return Ok(Vec::new());
     }
-    scenario.failure = for_n(&level, n);
+    scenario.failure = level.for_n(n);
     let pairs: Vec<(usize, usize)> = RULES_OF_THUMB.iter().map(|r| (r.2, r.3)).collect();
     let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
     // Apart from every grid group's seed, which mixes in a level's hash and
@@ -317,7 +317,7 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
     let mut scenario = spec.scenarios[g.scenario].clone();
     let level = &spec.levels()[g.p_index];
     let n = g.n;
-    scenario.failure = for_n(level, n);
+    scenario.failure = level.for_n(n);
     let options = EvalOptions::default();
     let exact = evaluate_all(&scenario, trips, n, options)?;
     let partial: Vec<(usize, usize)> = (1..=n)
@@ -362,19 +362,6 @@ pub fn curve(
     res: &McResult,
 ) -> Vec<CurveRow> {
     curve_points(scenario, failure, n, r, w, res, CURVE_POINTS)
-}
-
-/// A level's model for `n` replicas: repair crews capped at `n` (more would
-/// idle), a per-node list cut to its first `n` entries.
-pub fn for_n(level: &FailureModel, n: usize) -> FailureModel {
-    match level {
-        FailureModel::Repair(r) => FailureModel::Repair(Repair {
-            crews: r.crews.map(|c| c.min(n)),
-            ..*r
-        }),
-        FailureModel::PerNode(ps) => FailureModel::PerNode(ps[..n].to_vec()),
-        other => other.clone(),
-    }
 }
 
 /// [`curve`] with a chosen number of points.

@@ -93,6 +93,21 @@ pub fn binomial_pmf(n: usize, s: f64, f: f64) -> Vec<f64> {
     ln_terms(n, s.ln(), f.ln()).map(f64::exp).collect()
 }
 
+/// The distribution of the sum of two independent counts, given their
+/// probability mass functions.
+pub fn convolve(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; a.len() + b.len() - 1];
+    for (i, x) in a.iter().enumerate() {
+        if *x == 0.0 {
+            continue;
+        }
+        for (j, y) in b.iter().enumerate() {
+            out[i + j] += x * y;
+        }
+    }
+    out
+}
+
 /// One group of identical, independent replicas: `count` of them, each
 /// succeeding with probability `s` (and failing with `f = 1 - s`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,17 +141,7 @@ pub fn grouped_tails(k: usize, groups: &[Group]) -> Tails {
     }
     let mut pmf = vec![1.0];
     for g in live {
-        let gp = binomial_pmf(g.count, g.s, g.f);
-        let mut next = vec![0.0; pmf.len() + g.count];
-        for (i, a) in pmf.iter().enumerate() {
-            if *a == 0.0 {
-                continue;
-            }
-            for (j, b) in gp.iter().enumerate() {
-                next[i + j] += a * b;
-            }
-        }
-        pmf = next;
+        pmf = convolve(&pmf, &binomial_pmf(g.count, g.s, g.f));
     }
     let below: f64 = pmf[..k].iter().sum();
     let at_least: f64 = pmf[k..].iter().sum();

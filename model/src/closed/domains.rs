@@ -10,7 +10,7 @@
 use crate::failure::{Domains, Placement};
 
 use super::availability::Availability;
-use super::binomial::binomial_pmf;
+use super::binomial::{binomial_pmf, convolve};
 
 impl Domains {
     /// Replicas per domain for `n` replicas.
@@ -112,16 +112,6 @@ impl Domains {
             ln_unavailable: below.ln(),
         }
     }
-}
-
-fn convolve(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; a.len() + b.len() - 1];
-    for (i, x) in a.iter().enumerate() {
-        for (j, y) in b.iter().enumerate() {
-            out[i + j] += x * y;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

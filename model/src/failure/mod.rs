@@ -160,6 +160,20 @@ impl FailureModel {
         }
     }
 
+    /// This model for `n` replicas: repair crews capped at `n` (more would
+    /// idle), a per-node list cut to its first `n` entries. What a sweep or a
+    /// plan uses at each n of a model given once.
+    pub fn for_n(&self, n: usize) -> FailureModel {
+        match self {
+            FailureModel::Repair(r) => FailureModel::Repair(Repair {
+                crews: r.crews.map(|c| c.min(n)),
+                ..*r
+            }),
+            FailureModel::PerNode(ps) => FailureModel::PerNode(ps[..n].to_vec()),
+            other => other.clone(),
+        }
+    }
+
     /// The single `p_fail` of an iid model (what `summary.csv` reports).
     pub fn iid_p_fail(&self) -> Option<f64> {
         match self {

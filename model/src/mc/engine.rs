@@ -40,8 +40,8 @@
 use super::histogram::LogHistogram;
 use crate::dist::presets::Wars;
 use crate::dist::Dist;
-use crate::eval::Fanout;
 use crate::failure::{DownSampler, FailureModel};
+use crate::fanout::Fanout;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -463,10 +463,7 @@ fn answer(md: &mut String, input: &PlanInput, plan: &Plan, best: &Candidate) {
         shown.sort_by(|a, b| {
             missed_count(a)
                 .cmp(&missed_count(b))
-                .then(a.capacity.cost.total_cmp(&b.capacity.cost))
-                .then(a.row.n.cmp(&b.row.n))
-                .then(a.latency_sum().total_cmp(&b.latency_sum()))
-                .then(a.config().cmp(&b.config()))
+                .then_with(|| a.by_cost(b))
         });
         let _ = writeln!(
             md,

@@ -40,14 +40,7 @@ pub struct Explanation {
 
 /// The plan's order among candidates: cost, n, latency, (r, w).
 fn cheapest<'a>(it: impl Iterator<Item = &'a Candidate>) -> Option<&'a Candidate> {
-    it.min_by(|a, b| {
-        a.capacity
-            .cost
-            .total_cmp(&b.capacity.cost)
-            .then(a.row.n.cmp(&b.row.n))
-            .then(a.latency_sum().total_cmp(&b.latency_sum()))
-            .then(a.config().cmp(&b.config()))
-    })
+    it.min_by(|a, b| a.by_cost(b))
 }
 
 /// Explains `plan` (meaningful when [`Plan::best`] is `None`).

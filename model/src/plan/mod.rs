@@ -22,7 +22,6 @@ use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, Summary
 use crate::failure::FailureModel;
 use crate::mc::{self, Setup};
 use crate::scenario::Scenario;
-use crate::sweep::for_n;
 use capacity::{Capacity, CapacityError, Fanout, NodeSpec, Workload};
 use slo::{Check, Slo, SloError, Status};
 
@@ -96,6 +95,17 @@ impl Candidate {
             Some(p) => 1.0 - p,
             None => self.row.p_stale_k1,
         }
+    }
+
+    /// The plan's order among configurations of equal status: cost, then
+    /// fewer replicas, then p99 read + write latency, then (n, r, w).
+    pub fn by_cost(&self, other: &Candidate) -> std::cmp::Ordering {
+        self.capacity
+            .cost
+            .total_cmp(&other.capacity.cost)
+            .then(self.row.n.cmp(&other.row.n))
+            .then(self.latency_sum().total_cmp(&other.latency_sum()))
+            .then(self.config().cmp(&other.config()))
     }
 
     fn objectives(&self) -> [f64; 5] {
@@ -196,7 +206,7 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
     let mut rows = Vec::new();
     for n in 1..=input.max_n {
         let mut scenario = input.scenario.clone();
-        scenario.failure = for_n(&input.scenario.failure, n);
+        scenario.failure = input.scenario.failure.for_n(n);
         let exact = evaluate_all(&scenario, &trips, n, options)?;
         let partial: Vec<(usize, usize)> = exact
             .iter()
@@ -251,12 +261,7 @@ pub fn rank(input: &PlanInput, rows: &[SummaryRow]) -> Plan {
                 // Failing ones stay in configuration order.
                 return a.config().cmp(&b.config());
             }
-            a.status
-                .cmp(&b.status)
-                .then(a.capacity.cost.total_cmp(&b.capacity.cost))
-                .then(a.row.n.cmp(&b.row.n))
-                .then(a.latency_sum().total_cmp(&b.latency_sum()))
-                .then(a.config().cmp(&b.config()))
+            a.status.cmp(&b.status).then_with(|| a.by_cost(b))
         })
     });
     mark_pareto(&mut candidates);

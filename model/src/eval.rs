@@ -9,7 +9,7 @@ use crate::closed::staleness::{p_stale, p_stale_k};
 use crate::dist::Delay;
 use crate::failure::{FailureError, FailureModel};
 use crate::mc::estimate::Quantile;
-use crate::mc::McResult;
+use crate::mc::{McResult, Setup};
 use crate::scenario::Scenario;
 use serde::Serialize;
 
@@ -208,6 +208,22 @@ pub fn evaluate_all(
         }
     }
     Ok(out)
+}
+
+/// The simulation of `pairs` at `n` replicas under `options` (timeout, K
+/// versions, read fan-out): the one place `eval` and `plan` build it, so
+/// that the same seed gives them the same estimates.
+pub fn simulation(
+    scenario: &Scenario,
+    n: usize,
+    pairs: Vec<(usize, usize)>,
+    options: EvalOptions,
+) -> Setup {
+    let mut setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
+    setup.timeout_ms = options.timeout_ms;
+    setup.k_versions = options.k;
+    setup.read_fanout = options.read_fanout;
+    setup
 }
 
 /// Read latency with quorum fan-out: the coordinator sends to r live

@@ -3,9 +3,9 @@
 use super::failure::FailureOptions;
 use super::Usage;
 use clap::{Args, ValueEnum};
-use quorum_model::eval::{evaluate, Config, EvalOptions, Fanout, SummaryRow};
+use quorum_model::eval::{evaluate, simulation, Config, EvalOptions, Fanout, SummaryRow};
 use quorum_model::failure::FailureModel;
-use quorum_model::mc::{self, Setup};
+use quorum_model::mc;
 use quorum_model::output::atomic::PendingFile;
 use quorum_model::output::curve::{tvisibility_csv, CurveRow};
 use quorum_model::output::{render, Csv, Json, Table};
@@ -192,11 +192,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
                 .map_err(|e| Usage(format!("--curve: {e}")))?;
         }
     } else {
-        let mut setup = Setup::new(&scenario.wars, &scenario.failure, config.n)
-            .with_pairs(vec![(config.r, config.w)]);
-        setup.timeout_ms = options.timeout_ms;
-        setup.k_versions = options.k;
-        setup.read_fanout = options.read_fanout;
+        let setup = simulation(&scenario, config.n, vec![(config.r, config.w)], options);
         let res = mc::run(&setup, args.trials, args.seed, args.threads);
         row.add_monte_carlo(&res);
         if let Some(file) = curve_file {

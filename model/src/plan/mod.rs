@@ -18,9 +18,9 @@ pub mod explain;
 pub mod record;
 pub mod slo;
 
-use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
+use crate::eval::{evaluate_all, simulation, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
 use crate::failure::FailureModel;
-use crate::mc::{self, Setup};
+use crate::mc;
 use crate::scenario::Scenario;
 use capacity::{Capacity, CapacityError, Fanout, NodeSpec, Workload};
 use slo::{Check, Slo, SloError, Status};
@@ -214,8 +214,7 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
             .filter(|(r, w)| r + w <= n)
             .collect();
         let sim = (options.consistency_t_ms.is_some() && !partial.is_empty()).then(|| {
-            let mut setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(partial);
-            setup.read_fanout = input.fanout;
+            let setup = simulation(&scenario, n, partial, options);
             mc::run(&setup, input.trials, input.seed, input.threads)
         });
         for e in &exact {

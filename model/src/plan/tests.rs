@@ -2,6 +2,7 @@ use super::capacity::{Fanout, NodeSpec, Workload};
 use super::slo::{Percentile, Slo, Status};
 use super::*;
 use crate::eval::{evaluate, Config};
+use crate::mc::Setup;
 
 fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").unwrap();

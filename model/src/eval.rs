@@ -103,6 +103,9 @@ pub struct Exact {
     pub write_availability: Availability,
     pub p_stale_k1: f64,
     pub p_stale_k: f64,
+    /// How the delays were computed, where it matters (see
+    /// [`ScenarioTrips::notes`]).
+    pub notes: Vec<String>,
 }
 
 /// Computes every exact figure for `config` in `scenario`.
@@ -133,10 +136,27 @@ pub struct ScenarioTrips {
 
 impl ScenarioTrips {
     pub fn new(scenario: &Scenario) -> Self {
-        ScenarioTrips {
-            read: RoundTrips::new(&scenario.wars, Operation::Read),
-            write: RoundTrips::new(&scenario.wars, Operation::Write),
+        let read = RoundTrips::new(&scenario.wars, Operation::Read);
+        // The same law for both (one --delay for all legs): share its
+        // tables rather than build them twice.
+        let write = if scenario.wars.write_round_trip() == *read.local.dist() {
+            read.clone()
+        } else {
+            RoundTrips::new(&scenario.wars, Operation::Write)
+        };
+        ScenarioTrips { read, write }
+    }
+
+    /// How the round trips are computed, where a user should know: point
+    /// masses merged into bins, a table that missed its tolerance.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = self.read.local.dist().notes();
+        for n in self.write.local.dist().notes() {
+            if !out.contains(&n) {
+                out.push(n);
+            }
         }
+        out
     }
 }
 
@@ -164,6 +184,7 @@ pub fn evaluate_with(
         write_availability: quorum_availability(config.w, config.n, &scenario.failure),
         p_stale_k1: p_stale(config.n, config.r, config.w),
         p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
+        notes: trips.notes(),
     })
 }
 
@@ -193,6 +214,7 @@ pub fn evaluate_all(
             .collect(),
     };
     let writes = per_k(&trips.write);
+    let notes = trips.notes();
     let mut out = Vec::with_capacity(n * n);
     for r in 1..=n {
         for w in 1..=n {
@@ -204,6 +226,7 @@ pub fn evaluate_all(
                 write_availability: avail[w - 1],
                 p_stale_k1: p_stale(n, r, w),
                 p_stale_k: p_stale_k(n, r, w, options.k),
+                notes: notes.clone(),
             });
         }
     }
@@ -381,7 +404,7 @@ impl SummaryRow {
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
     pub fn from_exact(scenario: &Scenario, e: &Exact, options: EvalOptions) -> Self {
-        let mut notes = Vec::new();
+        let mut notes = e.notes.clone();
         let mut keep = |field: &str, v: &Result<f64, Undefined>| match v {
             Ok(x) => Some(*x),
             Err(why) => {

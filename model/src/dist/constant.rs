@@ -1,7 +1,7 @@
 //! Constant delay `c >= 0` ms: a point mass, used for fixed network hops
 //! (`const(75)` is the WAN preset's inter-datacenter leg).
 
-use super::{check_param, num, Delay, DistError};
+use super::{check_range, num, Delay, DistError, MAX_SCALE_MS};
 use rand::Rng;
 use std::fmt;
 
@@ -20,15 +20,15 @@ pub struct Constant {
 }
 
 impl Constant {
-    /// `value >= 0` ms.
+    /// `value` between 0 and 1e9 ms.
     pub fn new(value: f64) -> Result<Self, DistError> {
-        check_param(
+        check_range(
             "const",
             "value",
             value,
             0.0,
-            true,
-            "a finite number >= 0 (ms)",
+            MAX_SCALE_MS,
+            "between 0 and 1e9 (ms)",
         )?;
         Ok(Constant { value })
     }
@@ -62,6 +62,9 @@ impl Delay for Constant {
         0.0
     }
     fn quantile(&self, _p: f64) -> f64 {
+        self.value
+    }
+    fn isf(&self, _s: f64) -> f64 {
         self.value
     }
     fn mean(&self) -> f64 {

@@ -1,7 +1,7 @@
 //! Exponential delay with rate `λ` (per ms): density `λ e^{-λx}` on `x >= 0`,
 //! mean `1/λ`.
 
-use super::{check_param, num, Delay, DistError};
+use super::{check_range, num, Delay, DistError, MAX_SCALE_MS, MIN_SCALE_MS};
 use rand::Rng;
 use rand_distr::Exp1;
 use std::fmt;
@@ -19,22 +19,30 @@ pub struct Exponential {
 }
 
 impl Exponential {
-    /// `rate > 0` per ms.
+    /// `rate` between 1e-9 and 1e6 per ms (the mean between 1e-6 and 1e9
+    /// ms; 21 times the mean, the 1 - 1e-9 quantile, stays in the domain).
     pub fn new(rate: f64) -> Result<Self, DistError> {
-        check_param(
+        check_range(
             "exp",
             "rate",
             rate,
-            0.0,
-            false,
-            "a finite number > 0 (per ms)",
+            1.0 / MAX_SCALE_MS,
+            1.0 / MIN_SCALE_MS,
+            "between 1e-9 and 1e6 (per ms)",
         )?;
         Ok(Exponential { rate })
     }
 
-    /// `mean > 0` ms.
+    /// `mean` between 1e-6 and 1e9 ms.
     pub fn with_mean(mean: f64) -> Result<Self, DistError> {
-        check_param("exp", "mean", mean, 0.0, false, "a finite number > 0 (ms)")?;
+        check_range(
+            "exp",
+            "mean",
+            mean,
+            MIN_SCALE_MS,
+            MAX_SCALE_MS,
+            "between 1e-6 and 1e9 (ms)",
+        )?;
         Self::new(1.0 / mean)
     }
 
@@ -81,6 +89,15 @@ impl Delay for Exponential {
             -(-p).ln_1p() / self.rate
         }
     }
+    fn isf(&self, s: f64) -> f64 {
+        if s >= 1.0 {
+            0.0
+        } else if s <= 0.0 {
+            f64::INFINITY
+        } else {
+            -s.ln() / self.rate
+        }
+    }
     fn mean(&self) -> f64 {
         1.0 / self.rate
     }
@@ -120,6 +137,11 @@ mod tests {
         assert!(Exponential::new(0.0).is_err());
         assert!(Exponential::new(f64::NAN).is_err());
         let err = Exponential::with_mean(-1.0).unwrap_err().to_string();
-        assert!(err.contains("mean") && err.contains("> 0"), "{err}");
+        assert!(
+            err.contains("mean") && err.contains("between 1e-6 and 1e9"),
+            "{err}"
+        );
+        assert!(Exponential::with_mean(1e300).is_err());
+        assert!(Exponential::with_mean(1e-7).is_err());
     }
 }

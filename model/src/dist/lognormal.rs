@@ -3,7 +3,7 @@
 //! `exp(μ + σ²/2)`. All moments are finite, so the tail counts as light here.
 //! CDF, survival and quantile come from statrs (erfc and its inverse).
 
-use super::{check_param, num, Delay, DistError};
+use super::{check_range, check_spread, num, Delay, DistError, MAX_SCALE_MS, MIN_SCALE_MS};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use statrs::distribution::{Continuous, ContinuousCDF};
@@ -31,27 +31,31 @@ impl PartialEq for LogNormal {
 }
 
 impl LogNormal {
-    /// `mu` finite, `sigma > 0` (both of ln ms).
+    /// `mu` with the median `e^mu` between 1e-6 and 1e9 ms, `sigma` in
+    /// [1e-4, 10] (both of ln ms; at 1e-4 the law is 0.01% wide), and the
+    /// far quantiles inside the domain (see [`super::MAX_QUANTILE_MS`]).
     pub fn new(mu: f64, sigma: f64) -> Result<Self, DistError> {
-        check_param(
+        check_range(
             "lognormal",
             "mu",
             mu,
-            f64::MIN,
-            true,
-            "a finite number (of ln ms)",
+            MIN_SCALE_MS.ln(),
+            MAX_SCALE_MS.ln(),
+            "between ln(1e-6) = -13.8155 and ln(1e9) = 20.7233 (the median e^mu in ms)",
         )?;
-        check_param(
+        check_range(
             "lognormal",
             "sigma",
             sigma,
-            0.0,
-            false,
-            "a finite number > 0 (of ln ms)",
+            1e-4,
+            10.0,
+            "a number between 1e-4 and 10 (of ln ms)",
         )?;
         let inner = statrs::distribution::LogNormal::new(mu, sigma)
             .map_err(|e| DistError::invalid("lognormal", e.to_string()))?;
-        Ok(LogNormal { mu, sigma, inner })
+        let d = LogNormal { mu, sigma, inner };
+        check_spread("lognormal", &d)?;
+        Ok(d)
     }
 
     /// `exp(μ + σZ)` with a ziggurat standard normal `Z`.
@@ -85,8 +89,23 @@ impl Delay for LogNormal {
             self.inner.inverse_cdf(p)
         }
     }
+    /// `exp(μ + σ Φ⁻¹(1 - s))` with `Φ⁻¹(1 - s) = √2 erfc⁻¹(2s)`.
+    fn isf(&self, s: f64) -> f64 {
+        if s >= 1.0 {
+            0.0
+        } else if s <= 0.0 {
+            f64::INFINITY
+        } else {
+            (self.mu
+                + self.sigma * std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * s))
+            .exp()
+        }
+    }
     fn mean(&self) -> f64 {
         (self.mu + 0.5 * self.sigma * self.sigma).exp()
+    }
+    fn lower_power(&self) -> f64 {
+        f64::INFINITY
     }
     fn support(&self) -> (f64, f64) {
         (0.0, f64::INFINITY)

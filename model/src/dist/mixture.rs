@@ -57,6 +57,13 @@ impl Mixture {
         Ok(Mixture { parts, weights })
     }
 
+    /// A mixture of weights already known to sum to 1 (an expansion the
+    /// crate builds itself).
+    pub(crate) fn normalized(parts: Vec<(f64, Dist)>) -> Self {
+        let weights = parts.iter().map(|p| p.0).collect();
+        Mixture { parts, weights }
+    }
+
     /// The components and their (normalised) weights.
     pub fn components(&self) -> impl Iterator<Item = (f64, &Dist)> {
         self.weights
@@ -90,8 +97,26 @@ impl Delay for Mixture {
     fn sf(&self, x: f64) -> f64 {
         self.weighted(|d| d.sf(x)).min(1.0)
     }
+    fn cdf_sf(&self, x: f64) -> (f64, f64) {
+        let (mut c, mut s) = (0.0, 0.0);
+        for (w, d) in self.components() {
+            let (a, b) = d.cdf_sf(x);
+            c += w * a;
+            s += w * b;
+        }
+        (c.min(1.0), s.min(1.0))
+    }
     fn pdf(&self, x: f64) -> f64 {
         self.weighted(|d| d.pdf(x))
+    }
+    fn lower_power(&self) -> f64 {
+        // Near the floor the component reaching lowest dominates; take the
+        // smallest power among the components that start there.
+        let lo = self.support().0;
+        self.components()
+            .filter(|(_, d)| d.support().0 <= lo && d.continuous_mass() > 0.0)
+            .map(|(_, d)| d.lower_power())
+            .fold(f64::INFINITY, f64::min)
     }
     fn quantile(&self, p: f64) -> f64 {
         if self.parts.len() == 1 {

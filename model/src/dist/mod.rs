@@ -30,6 +30,7 @@ mod percentiles;
 pub mod presets;
 pub mod spec;
 mod sum;
+pub(crate) mod table;
 mod weibull;
 
 pub use constant::Constant;
@@ -40,7 +41,7 @@ pub use lognormal::LogNormal;
 pub use mixture::Mixture;
 pub use pareto::Pareto;
 pub use percentiles::Percentiles;
-pub use sum::Sum;
+pub use sum::{Sum, Work, CALLS, EVALS};
 pub use weibull::Weibull;
 
 /// Why a distribution could not be built. Each message names the family, the
@@ -70,18 +71,28 @@ impl DistError {
     }
 }
 
-/// Checks `lo < value` (or `<=` when `closed`) and finiteness; shared by the
-/// family constructors so every error reads the same.
-pub(crate) fn check_param(
+/// The domain every delay law is accepted in: delays are computed
+/// correctly (to the stated tolerances) and in bounded time for laws whose
+/// scale parameters lie between these (1 ns and about 11.6 days) ...
+pub const MIN_SCALE_MS: f64 = 1e-6;
+/// ... (see [`MIN_SCALE_MS`]) ...
+pub const MAX_SCALE_MS: f64 = 1e9;
+/// ... and whose far quantiles stay below this (about 31.7 years): the
+/// 99.9th percentile for every law, and the `1 - 1e-9` quantile for laws
+/// without a power-law tail.
+pub const MAX_QUANTILE_MS: f64 = 1e12;
+
+/// Checks `min <= value <= max` (finite); shared by the family
+/// constructors so every range error reads the same.
+pub(crate) fn check_range(
     family: &'static str,
     param: &'static str,
     value: f64,
     min: f64,
-    closed: bool,
+    max: f64,
     allowed: &'static str,
 ) -> Result<f64, DistError> {
-    let ok = value.is_finite() && if closed { value >= min } else { value > min };
-    if ok {
+    if value.is_finite() && value >= min && value <= max {
         Ok(value)
     } else {
         Err(DistError::Parameter {
@@ -93,16 +104,63 @@ pub(crate) fn check_param(
     }
 }
 
+/// The checks every family's constructor ends with: the far quantiles are
+/// inside [`MAX_QUANTILE_MS`] (a law that spreads further than that is
+/// not a delay, and its tables would not be trustworthy).
+pub(crate) fn check_spread<D: Delay + ?Sized>(
+    family: &'static str,
+    d: &D,
+) -> Result<(), DistError> {
+    let q = d.quantile(0.999);
+    if q.is_nan() || q > MAX_QUANTILE_MS {
+        return Err(DistError::invalid(
+            family,
+            format!(
+                "its 99.9th percentile is {q:.4e} ms; delays must stay below {MAX_QUANTILE_MS:e} ms (about 31.7 years)"
+            ),
+        ));
+    }
+    if d.tail_index().is_infinite() {
+        let q = d.quantile(1.0 - 1e-9);
+        if q.is_nan() || q > MAX_QUANTILE_MS {
+            return Err(DistError::invalid(
+                family,
+                format!(
+                    "its 1 - 1e-9 quantile is {q:.4e} ms; delays must stay below {MAX_QUANTILE_MS:e} ms (about 31.7 years): a smaller spread or scale is needed"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The interface every delay family implements.
 pub trait Delay {
     /// `P(X <= x)`.
     fn cdf(&self, x: f64) -> f64;
     /// `P(X > x)`, computed without forming `1 - cdf`.
     fn sf(&self, x: f64) -> f64;
+    /// `(P(X <= x), P(X > x))`, each accurate in its own tail (one table
+    /// look-up for tabulated laws).
+    fn cdf_sf(&self, x: f64) -> (f64, f64) {
+        let s = self.sf(x);
+        if s < 0.5 {
+            (1.0 - s, s)
+        } else {
+            let c = self.cdf(x);
+            (c, 1.0 - c)
+        }
+    }
     /// Density of the absolutely continuous part at `x`.
     fn pdf(&self, x: f64) -> f64;
     /// The generalized inverse `inf { x : cdf(x) >= p }` for `p` in `[0, 1]`.
     fn quantile(&self, p: f64) -> f64;
+    /// The inverse survival function `inf { x : sf(x) <= s }`: the upper
+    /// tail's quantiles, for survival levels too small for `1 - s` to be a
+    /// double (`s = 1e-30`).
+    fn isf(&self, s: f64) -> f64 {
+        isf_by_search(self, s)
+    }
     /// `E[X]`, `f64::INFINITY` if it does not exist.
     fn mean(&self) -> f64;
     /// Smallest and largest values the delay can take.
@@ -110,6 +168,14 @@ pub trait Delay {
     /// Power-law tail index (`f64::INFINITY` for light tails).
     fn tail_index(&self) -> f64 {
         f64::INFINITY
+    }
+    /// `k` such that `P(X <= lo + z)` behaves like `z^k` as `z -> 0` (`lo`
+    /// the support's lower end): 1 for a density that is finite and
+    /// positive there, the shape for gamma and Weibull laws (below 1 the
+    /// density is infinite at `lo`), infinity for a law flatter than any
+    /// power (log-normal). Integrals switch to log coordinates below 1.
+    fn lower_power(&self) -> f64 {
+        1.0
     }
     /// Point masses `(value, probability)`.
     fn atoms(&self) -> Vec<(f64, f64)> {
@@ -171,11 +237,20 @@ impl Delay for Dist {
     fn sf(&self, x: f64) -> f64 {
         each!(self, d => d.sf(x))
     }
+    fn cdf_sf(&self, x: f64) -> (f64, f64) {
+        each!(self, d => d.cdf_sf(x))
+    }
+    fn lower_power(&self) -> f64 {
+        each!(self, d => d.lower_power())
+    }
     fn pdf(&self, x: f64) -> f64 {
         each!(self, d => d.pdf(x))
     }
     fn quantile(&self, p: f64) -> f64 {
         each!(self, d => d.quantile(p))
+    }
+    fn isf(&self, s: f64) -> f64 {
+        each!(self, d => d.isf(s))
     }
     fn mean(&self) -> f64 {
         each!(self, d => d.mean())
@@ -235,26 +310,67 @@ impl Dist {
         self.continuous_mass() == 0.0
     }
 
-    /// Points that locate the bulk and tail of the distribution: its
-    /// breakpoints and a ladder of quantiles. Numerical integrals over this
-    /// distribution split at these points so that no feature is missed.
+    /// Points that locate the bulk and tails of the distribution: its
+    /// breakpoints and a ladder of quantiles from `1e-12` to `1 - 1e-12`.
+    /// Numerical integrals over this distribution split at these points so
+    /// that no feature is missed, however narrow.
     pub fn landmarks(&self) -> Vec<f64> {
         let mut out = self.breakpoints();
-        for p in LANDMARK_LEVELS {
-            let q = self.quantile(p);
-            if q.is_finite() {
-                out.push(q);
-            }
+        let ladder = match self {
+            Dist::Sum(s) => s.table_landmarks(),
+            _ => None,
+        };
+        match ladder {
+            Some(l) => out.extend(l),
+            None => out.extend(table::ladder(|p| self.quantile(p), |s| self.isf(s))),
         }
         out.retain(|x| x.is_finite());
         out.sort_by(f64::total_cmp);
         out.dedup();
         out
     }
-}
 
-/// Probability levels used by [`Dist::landmarks`].
-const LANDMARK_LEVELS: [f64; 6] = [0.01, 0.5, 0.95, 0.999, 0.99999, 0.9999999];
+    /// Notes on how this law is computed that a user should see: point
+    /// masses merged into bins, a table that missed its tolerance.
+    pub fn notes(&self) -> Vec<String> {
+        match self {
+            Dist::Sum(s) => s.notes(),
+            Dist::Mixture(m) => {
+                let mut out: Vec<String> = m.components().flat_map(|(_, d)| d.notes()).collect();
+                out.dedup();
+                out
+            }
+            Dist::Empirical(e) => e.notes(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Convolution tables and point masses evaluating this law needs.
+    pub fn work(&self) -> Work {
+        match self {
+            Dist::Sum(s) => s.work(),
+            Dist::Mixture(m) => m
+                .components()
+                .map(|(_, d)| d.work())
+                .fold(Work::default(), Work::plus),
+            Dist::Empirical(e) => Work {
+                atoms: e.atom_count(),
+                ..Work::default()
+            },
+            _ => Work::default(),
+        }
+    }
+
+    /// For a discrete law whose atoms were merged into bins: their
+    /// relative width.
+    pub(crate) fn binned_width(&self) -> Option<f64> {
+        match self {
+            Dist::Empirical(e) => e.bin_width(),
+            Dist::Mixture(m) => m.components().find_map(|(_, d)| d.binned_width()),
+            _ => None,
+        }
+    }
+}
 
 impl fmt::Display for Dist {
     /// The canonical spec string; parsing it gives the same distribution.
@@ -263,11 +379,12 @@ impl fmt::Display for Dist {
     }
 }
 
-/// Quantile of a continuous, non-decreasing CDF by bracketing and root
-/// finding; used by families with no closed-form inverse.
+/// Quantile of a non-decreasing CDF by bracketing and root finding; used by
+/// families with no closed-form inverse. Above the median it inverts the
+/// survival function, so `p = 1 - 1e-12` keeps its precision.
 pub(crate) fn quantile_by_search<D: Delay + ?Sized>(d: &D, p: f64) -> f64 {
     let (lo, hi) = d.support();
-    if p <= 0.0 {
+    if p.is_nan() || p <= 0.0 {
         return lo;
     }
     if p >= 1.0 {
@@ -276,12 +393,41 @@ pub(crate) fn quantile_by_search<D: Delay + ?Sized>(d: &D, p: f64) -> f64 {
     if d.cdf(lo) >= p {
         return lo;
     }
+    if p > 0.5 {
+        return isf_by_search(d, 1.0 - p);
+    }
+    let h = |x: f64| d.cdf(x);
     let start = if lo > 0.0 { lo * 2.0 } else { 1.0 };
-    let upper = match crate::numeric::root::bracket_above(|x| d.cdf(x), p, start) {
+    let upper = match crate::numeric::root::bracket_above(h, p, start) {
         Some(u) => u.min(hi),
         None => return f64::INFINITY,
     };
-    crate::numeric::root::invert_increasing(|x| d.cdf(x), p, lo, upper)
+    crate::numeric::root::invert_increasing(h, p, lo, upper)
+}
+
+/// The inverse survival function by bracketing and root finding on the
+/// survival function (accurate relative to itself in the tail).
+pub(crate) fn isf_by_search<D: Delay + ?Sized>(d: &D, s: f64) -> f64 {
+    let (lo, hi) = d.support();
+    if s.is_nan() || s >= 1.0 {
+        return lo;
+    }
+    if s <= 0.0 {
+        return hi;
+    }
+    if s > 0.5 {
+        return d.quantile(1.0 - s);
+    }
+    if d.sf(lo) <= s {
+        return lo;
+    }
+    let h = |x: f64| -d.sf(x);
+    let start = if lo > 0.0 { lo * 2.0 } else { 1.0 };
+    let upper = match crate::numeric::root::bracket_above(h, -s, start) {
+        Some(u) => u.min(hi),
+        None => return f64::INFINITY,
+    };
+    crate::numeric::root::invert_increasing(h, -s, lo, upper)
 }
 
 /// Formats a parameter so that it parses back to the same `f64`.

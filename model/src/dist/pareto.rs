@@ -3,7 +3,7 @@
 //! `α xm / (α - 1)` exists only for `α > 1`; the tail index is `α`.
 //! PBS (Bailis et al., VLDB 2012, Table 3) fits its bodies with this family.
 
-use super::{check_param, num, Delay, DistError};
+use super::{check_range, check_spread, num, Delay, DistError, MAX_SCALE_MS, MIN_SCALE_MS};
 use rand::Rng;
 use rand_distr::Exp1;
 use std::fmt;
@@ -23,11 +23,29 @@ pub struct Pareto {
 }
 
 impl Pareto {
-    /// `xm > 0` ms, `alpha > 0`.
+    /// `xm` between 1e-6 and 1e9 ms, `alpha` in [0.1, 1e4] (at 1e4 the
+    /// law is 0.01% wide), and the 99.9th percentile inside the domain
+    /// (see [`super::MAX_QUANTILE_MS`]).
     pub fn new(xm: f64, alpha: f64) -> Result<Self, DistError> {
-        check_param("pareto", "xm", xm, 0.0, false, "a finite number > 0 (ms)")?;
-        check_param("pareto", "alpha", alpha, 0.0, false, "a finite number > 0")?;
-        Ok(Pareto { xm, alpha })
+        check_range(
+            "pareto",
+            "xm",
+            xm,
+            MIN_SCALE_MS,
+            MAX_SCALE_MS,
+            "between 1e-6 and 1e9 (ms)",
+        )?;
+        check_range(
+            "pareto",
+            "alpha",
+            alpha,
+            0.1,
+            1e4,
+            "a number between 0.1 and 1e4",
+        )?;
+        let d = Pareto { xm, alpha };
+        check_spread("pareto", &d)?;
+        Ok(d)
     }
 
     /// `xm · e^{E/α}` with `E ~ Exp(1)`, the same law as `xm / U^{1/α}`.
@@ -67,6 +85,15 @@ impl Delay for Pareto {
             f64::INFINITY
         } else {
             self.xm * (-(-p).ln_1p() / self.alpha).exp()
+        }
+    }
+    fn isf(&self, s: f64) -> f64 {
+        if s >= 1.0 {
+            self.xm
+        } else if s <= 0.0 {
+            f64::INFINITY
+        } else {
+            self.xm * (-s.ln() / self.alpha).exp()
         }
     }
     fn mean(&self) -> f64 {
@@ -115,7 +142,14 @@ mod tests {
     #[test]
     fn rejects_bad_parameters() {
         let err = Pareto::new(1.0, 0.0).unwrap_err().to_string();
-        assert!(err.contains("alpha") && err.contains("> 0"), "{err}");
+        assert!(
+            err.contains("alpha") && err.contains("between 0.1 and 1e4"),
+            "{err}"
+        );
         assert!(Pareto::new(-1.0, 2.0).is_err());
+        assert!(Pareto::new(1.7976931348623157e308, 8852.0).is_err());
+        // A tail so heavy the 99.9th percentile is beyond the domain.
+        let err = Pareto::new(1.0, 0.2).unwrap_err().to_string();
+        assert!(err.contains("99.9th percentile"), "{err}");
     }
 }

@@ -9,7 +9,7 @@
 //! tail is exponential with rate `ln(S_{L-1}/S_L) / (x_L - x_{L-1})`. A tail
 //! heavier than that must be described by more points or by another family.
 
-use super::{check_param, num, Delay, DistError};
+use super::{check_range, check_spread, num, Delay, DistError, MAX_SCALE_MS};
 use rand::Rng;
 use std::fmt;
 
@@ -33,16 +33,20 @@ pub struct Percentiles {
 }
 
 impl Percentiles {
-    /// `min >= 0`; points `(percent in (0, 100), value > min)`, strictly
-    /// increasing in both coordinates.
+    /// `min` in [0, 1e9) ms; points `(percent in (0, 100), value <= 1e9
+    /// ms)`, each percent given once, values strictly increasing with the
+    /// percent and above `min`, consecutive values at least 1e-6 apart
+    /// relative to the larger (a table narrower than that is a constant);
+    /// and the far quantiles inside the domain (see
+    /// [`super::MAX_QUANTILE_MS`]).
     pub fn new(min: f64, mut points: Vec<(f64, f64)>) -> Result<Self, DistError> {
-        check_param(
+        check_range(
             "percentiles",
             "min",
             min,
             0.0,
-            true,
-            "a finite number >= 0 (ms)",
+            MAX_SCALE_MS,
+            "between 0 and 1e9 (ms)",
         )?;
         if points.is_empty() {
             return Err(DistError::invalid(
@@ -50,8 +54,6 @@ impl Percentiles {
                 "needs at least one point such as p50=3.75",
             ));
         }
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut knots = vec![(min, 0.0)];
         for &(pct, x) in &points {
             if !(pct.is_finite() && pct > 0.0 && pct < 100.0) {
                 return Err(DistError::Parameter {
@@ -61,11 +63,35 @@ impl Percentiles {
                     value: pct,
                 });
             }
+            check_range(
+                "percentiles",
+                "value",
+                x,
+                0.0,
+                MAX_SCALE_MS,
+                "between 0 and 1e9 (ms)",
+            )?;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some(w) = points.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(DistError::invalid(
+                "percentiles",
+                format!("p{} is given twice; each percentile once", num(w[0].0)),
+            ));
+        }
+        let mut knots = vec![(min, 0.0)];
+        for &(pct, x) in &points {
             let (last_x, _) = knots[knots.len() - 1];
-            if !(x.is_finite() && x > last_x) {
+            if x <= last_x || x.is_nan() {
                 return Err(DistError::invalid(
                     "percentiles",
-                    format!("p{pct}={x}: values must be finite and strictly increase with the percentile (and exceed min={min})"),
+                    format!("p{pct}={x}: values must strictly increase with the percentile (and exceed min={min})"),
+                ));
+            }
+            if x - last_x < 1e-6 * x {
+                return Err(DistError::invalid(
+                    "percentiles",
+                    format!("p{pct}={x} is within 1e-6 (relative) of the value before it ({last_x}); consecutive values must differ by at least that (use const(...) for a fixed delay)"),
                 ));
             }
             knots.push((x, (-pct / 100.0).ln_1p()));
@@ -74,12 +100,14 @@ impl Percentiles {
         let (x0, l0) = knots[n - 2];
         let (x1, l1) = knots[n - 1];
         let tail_rate = (l0 - l1) / (x1 - x0);
-        Ok(Percentiles {
+        let d = Percentiles {
             min,
             points,
             knots,
             tail_rate,
-        })
+        };
+        check_spread("percentiles", &d)?;
+        Ok(d)
     }
 
     /// Inverse transform sampling (the quantile is closed form).
@@ -87,6 +115,19 @@ impl Percentiles {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let u: f64 = rng.random();
         self.quantile(u)
+    }
+
+    /// The `x` where `ln S(x) = target` (closed form on each segment).
+    fn at_log_sf(&self, target: f64) -> f64 {
+        let i = self.knots.partition_point(|k| k.1 > target);
+        if i >= self.knots.len() {
+            let (xl, ll) = self.knots[self.knots.len() - 1];
+            return xl + (ll - target) / self.tail_rate;
+        }
+        let i = i.max(1);
+        let (xa, la) = self.knots[i - 1];
+        let (xb, lb) = self.knots[i];
+        xa + (xb - xa) * (la - target) / (la - lb)
     }
 
     /// `ln S(x)` and the local decay rate at `x`.
@@ -99,6 +140,7 @@ impl Percentiles {
             let (xl, ll) = self.knots[self.knots.len() - 1];
             return (ll - self.tail_rate * (x - xl), self.tail_rate);
         }
+        let i = i.max(1);
         let (xa, la) = self.knots[i - 1];
         let (xb, lb) = self.knots[i];
         let rate = (la - lb) / (xb - xa);
@@ -127,15 +169,16 @@ impl Delay for Percentiles {
         if p >= 1.0 {
             return f64::INFINITY;
         }
-        let target = (-p).ln_1p();
-        let i = self.knots.partition_point(|k| k.1 > target);
-        if i >= self.knots.len() {
-            let (xl, ll) = self.knots[self.knots.len() - 1];
-            return xl + (ll - target) / self.tail_rate;
+        self.at_log_sf((-p).ln_1p())
+    }
+    fn isf(&self, s: f64) -> f64 {
+        if s >= 1.0 {
+            return self.min;
         }
-        let (xa, la) = self.knots[i - 1];
-        let (xb, lb) = self.knots[i];
-        xa + (xb - xa) * (la - target) / (la - lb)
+        if s <= 0.0 {
+            return f64::INFINITY;
+        }
+        self.at_log_sf(s.ln())
     }
     fn mean(&self) -> f64 {
         // ∫ S over each exponential segment: (S_a - S_b) Δx / ln(S_a/S_b).
@@ -223,5 +266,12 @@ mod tests {
         assert!(Percentiles::new(0.0, vec![(50.0, 3.0), (99.0, 2.0)]).is_err());
         assert!(Percentiles::new(0.0, vec![(100.0, 3.0)]).is_err());
         assert!(Percentiles::new(5.0, vec![(50.0, 3.0)]).is_err());
+        let twice = Percentiles::new(0.0, vec![(50.0, 1.0), (50.0, 2.0)]).unwrap_err();
+        assert!(twice.to_string().contains("p50 is given twice"), "{twice}");
+        let narrow = Percentiles::new(0.0, vec![(50.0, 1.0), (99.0, 1.0000000001)]).unwrap_err();
+        assert!(narrow.to_string().contains("within 1e-6"), "{narrow}");
+        assert!(Percentiles::new(1e308, vec![(50.0, 1.7976931348623157e308)]).is_err());
+        // A last segment so slow that the tail runs past the domain.
+        assert!(Percentiles::new(0.0, vec![(50.0, 1.0), (50.0001, 1e8)]).is_err());
     }
 }

@@ -38,14 +38,40 @@ pub struct SpecError {
     pub message: String,
 }
 
+/// How deeply parentheses and mixtures may nest: far beyond any delay a
+/// person writes, and far short of the stack.
+pub const MAX_DEPTH: usize = 64;
+/// The longest spec accepted, in characters.
+pub const MAX_LEN: usize = 100_000;
+/// Convolution tables one delay may need: a sum of `k` random terms that
+/// do not merge (equal-scale gammas and exponentials merge, constants
+/// fold) needs `k`. A round trip adds two legs, so evaluating one stays
+/// under a second.
+pub const MAX_TABLES: usize = 8;
+/// Alternatives a sum holding mixtures with point masses may expand into
+/// (twice over in a round trip: [`super::sum::MAX_BRANCHES`]).
+pub const MAX_LEG_BRANCHES: usize = 8;
+
 /// Parses a spec. Relative `empirical(file=...)` paths are resolved against
 /// `base` (a scenario file's directory) when given, else the working directory.
 pub fn parse(spec: &str, base: Option<&Path>) -> Result<Dist, SpecError> {
+    let chars: Vec<char> = spec.chars().collect();
+    if chars.len() > MAX_LEN {
+        return Err(SpecError {
+            spec: spec.chars().take(60).collect::<String>() + "...",
+            column: MAX_LEN + 1,
+            message: format!(
+                "a spec is at most {MAX_LEN} characters, this one has {}",
+                chars.len()
+            ),
+        });
+    }
     let mut p = Parser {
         src: spec,
-        chars: spec.chars().collect(),
+        chars,
         pos: 0,
         base: base.map(Path::to_path_buf),
+        depth: 0,
     };
     let d = p.sum()?;
     p.skip_ws();
@@ -53,6 +79,25 @@ pub fn parse(spec: &str, base: Option<&Path>) -> Result<Dist, SpecError> {
         return Err(p.error(
             p.pos,
             format!("unexpected '{}' after a complete spec", p.chars[p.pos]),
+        ));
+    }
+    let work = d.work();
+    if work.tables > MAX_TABLES {
+        return Err(p.error(
+            0,
+            format!(
+                "this delay needs {} convolutions; at most {MAX_TABLES} are computed exactly (a sum may hold {MAX_TABLES} random terms; exponentials and gammas of equal scale merge into one, constants are free)",
+                work.tables
+            ),
+        ));
+    }
+    if work.branches > MAX_LEG_BRANCHES {
+        return Err(p.error(
+            0,
+            format!(
+                "this sum expands into {} alternatives (mixtures with constants or empirical parts, added to other terms); at most {MAX_LEG_BRANCHES}",
+                work.branches
+            ),
         ));
     }
     Ok(d)
@@ -72,12 +117,28 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     base: Option<PathBuf>,
+    /// Current nesting of parentheses and mixtures.
+    depth: usize,
 }
 
 impl Parser<'_> {
     fn error(&self, pos: usize, message: impl Into<String>) -> SpecError {
+        // Long specs are shown around the problem only, so the error stays
+        // one readable line.
+        let spec = if self.chars.len() > 120 {
+            let from = pos.saturating_sub(40);
+            let to = (pos + 40).min(self.chars.len());
+            format!(
+                "{}{}{}",
+                if from > 0 { "..." } else { "" },
+                self.chars[from..to].iter().collect::<String>(),
+                if to < self.chars.len() { "..." } else { "" }
+            )
+        } else {
+            self.src.to_string()
+        };
         SpecError {
-            spec: self.src.to_string(),
+            spec,
             column: pos + 1,
             message: message.into(),
         }
@@ -109,6 +170,19 @@ impl Parser<'_> {
     }
 
     fn sum(&mut self) -> Result<Dist, SpecError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(
+                self.pos,
+                format!("parentheses and mixtures nest more than {MAX_DEPTH} deep"),
+            ));
+        }
+        let out = self.sum_inner();
+        self.depth -= 1;
+        out
+    }
+
+    fn sum_inner(&mut self) -> Result<Dist, SpecError> {
         let mut terms = vec![self.term()?];
         while self.peek() == Some('+') {
             self.pos += 1;
@@ -406,6 +480,7 @@ impl Parser<'_> {
 
     fn percentiles(&mut self, start: usize) -> Result<Dist, SpecError> {
         let mut min = 0.0;
+        let mut seen_min = false;
         let mut points = Vec::new();
         loop {
             let at = {
@@ -426,6 +501,10 @@ impl Parser<'_> {
             self.expect('=')?;
             let v = self.number()?;
             if key == "min" {
+                if seen_min {
+                    return Err(self.error(at, "parameter 'min' given twice"));
+                }
+                seen_min = true;
                 min = v;
             } else if let Some(pct) = key.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
                 points.push((pct, v));
@@ -493,7 +572,10 @@ mod tests {
         assert_eq!(column_of("foo(x=1)").0, 1);
         let (col, msg) = column_of("exp(mean=1) + pareto(xm=1,alpha=0)");
         assert_eq!(col, 15);
-        assert!(msg.contains("alpha") && msg.contains("> 0"), "{msg}");
+        assert!(
+            msg.contains("alpha") && msg.contains("between 0.1 and 1e4"),
+            "{msg}"
+        );
         let (_, msg) = column_of("exp(mean=-1)");
         assert!(msg.contains("mean"), "{msg}");
         let (col, msg) = column_of("exp(mean=abc)");
@@ -531,7 +613,7 @@ mod properties {
     fn family() -> impl Strategy<Value = String> {
         prop_oneof![
             (0.01f64..100.0).prop_map(|m| format!("exp(mean={m})")),
-            (0.01f64..10.0, 0.2f64..12.0).prop_map(|(x, a)| format!("pareto(xm={x},alpha={a})")),
+            (0.01f64..10.0, 0.3f64..12.0).prop_map(|(x, a)| format!("pareto(xm={x},alpha={a})")),
             (-2.0f64..3.0, 0.05f64..2.0).prop_map(|(m, s)| format!("lognormal(mu={m},sigma={s})")),
             (0.3f64..5.0, 0.1f64..20.0).prop_map(|(k, l)| format!("weibull(shape={k},scale={l})")),
             (0.3f64..20.0, 0.05f64..5.0).prop_map(|(k, t)| format!("gamma(shape={k},scale={t})")),

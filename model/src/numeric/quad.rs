@@ -86,71 +86,180 @@ fn gk15<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> Integral {
 /// let i = integrate(|x: f64| x.exp(), 0.0, 1.0, EXACT);
 /// assert!((i.value - (std::f64::consts::E - 1.0)).abs() < 1e-12);
 /// ```
-pub fn integrate<F: FnMut(f64) -> f64>(mut f: F, a: f64, b: f64, tol: Tolerance) -> Integral {
+pub fn integrate<F: FnMut(f64) -> f64>(f: F, a: f64, b: f64, tol: Tolerance) -> Integral {
+    integrate_pieces(f, a, b, &[], tol)
+}
+
+/// How a piece of the range is parametrised before Gauss–Kronrod sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Map {
+    /// `x` itself.
+    Linear,
+    /// `x = origin + e^u`: a piece that starts at or near a point where the
+    /// integrand behaves like a power of `x - origin` (an integrable
+    /// singularity, or a tail spanning decades) becomes smooth in `u`.
+    LogAbove(f64),
+    /// `x = origin - e^u`, the mirror image, for a piece ending near `origin`.
+    LogBelow(f64),
+}
+
+/// One piece `[a, b]` of an integration range, in `x`, with its map.
+/// `a` may equal the map's origin: the log map then starts at `floor`
+/// (the smallest distance from the origin that still matters).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece {
+    pub a: f64,
+    pub b: f64,
+    pub map: Map,
+    /// For a log map whose end touches the origin: the distance from the
+    /// origin where integration starts (the rest is negligible).
+    pub floor: f64,
+}
+
+impl Piece {
+    pub fn linear(a: f64, b: f64) -> Self {
+        Piece {
+            a,
+            b,
+            map: Map::Linear,
+            floor: 0.0,
+        }
+    }
+
+    /// `(u_lo, u_hi)` and the map's `x(u)` with its Jacobian.
+    fn range(&self) -> (f64, f64) {
+        match self.map {
+            Map::Linear => (self.a, self.b),
+            Map::LogAbove(o) => (
+                (self.a - o).max(self.floor).max(f64::MIN_POSITIVE).ln(),
+                (self.b - o).ln(),
+            ),
+            Map::LogBelow(o) => (
+                (o - self.b).max(self.floor).max(f64::MIN_POSITIVE).ln(),
+                (o - self.a).ln(),
+            ),
+        }
+    }
+}
+
+/// Integrates `f` over `[a, b]` split at the given interior points (sorted,
+/// deduplicated and clipped here): where the integrand has a kink or a jump,
+/// splitting there keeps Gauss–Kronrod at its full order. The adaptivity is
+/// global (QUADPACK's QAGP): the piece with the largest error estimate,
+/// wherever it lies, is bisected until the summed estimate meets the
+/// tolerance.
+pub fn integrate_pieces<F: FnMut(f64) -> f64>(
+    f: F,
+    a: f64,
+    b: f64,
+    breaks: &[f64],
+    tol: Tolerance,
+) -> Integral {
     if b <= a || !a.is_finite() || !b.is_finite() {
         return Integral {
             value: 0.0,
             error: 0.0,
         };
     }
-    let first = gk15(&mut f, a, b);
-    let mut parts: Vec<(f64, f64, Integral)> = vec![(a, b, first)];
-    let mut total = first;
-    while total.error > tol.abs.max(tol.rel * total.value.abs()) && parts.len() < tol.max_intervals
-    {
-        // Bisect the part with the largest error estimate.
-        let (idx, _) = parts
-            .iter()
-            .enumerate()
-            .max_by(|x, y| x.1 .2.error.total_cmp(&y.1 .2.error))
-            .expect("at least one part");
-        let (lo, hi, old) = parts.swap_remove(idx);
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            // Cannot split further in floating point; keep the estimate.
-            parts.push((lo, hi, Integral { error: 0.0, ..old }));
-            total.error -= old.error;
-            continue;
-        }
-        let left = gk15(&mut f, lo, mid);
-        let right = gk15(&mut f, mid, hi);
-        total.value += left.value + right.value - old.value;
-        total.error += left.error + right.error - old.error;
-        parts.push((lo, mid, left));
-        parts.push((mid, hi, right));
-    }
-    // Re-sum to shed the rounding of the running updates.
-    let value = parts.iter().map(|p| p.2.value).sum();
-    let error = parts.iter().map(|p| p.2.error).sum();
-    Integral { value, error }
-}
-
-/// Integrates over `[a, b]` split at the given interior points (sorted,
-/// deduplicated and clipped here): where the integrand has a kink or a jump,
-/// splitting there keeps Gauss–Kronrod at its full order.
-pub fn integrate_pieces<F: FnMut(f64) -> f64>(
-    mut f: F,
-    a: f64,
-    b: f64,
-    breaks: &[f64],
-    tol: Tolerance,
-) -> Integral {
     let mut points: Vec<f64> = Vec::with_capacity(breaks.len() + 2);
     points.push(a);
     points.extend(breaks.iter().copied().filter(|x| *x > a && *x < b));
     points.push(b);
     points.sort_by(f64::total_cmp);
     points.dedup();
-    let mut out = Integral {
-        value: 0.0,
-        error: 0.0,
-    };
-    for pair in points.windows(2) {
-        let piece = integrate(&mut f, pair[0], pair[1], tol);
-        out.value += piece.value;
-        out.error += piece.error;
+    let pieces: Vec<Piece> = points
+        .windows(2)
+        .map(|w| Piece::linear(w[0], w[1]))
+        .collect();
+    integrate_mapped(f, &pieces, tol)
+}
+
+/// Integrates `f` over the union of `pieces` (each with its own map),
+/// globally adaptive as [`integrate_pieces`].
+pub fn integrate_mapped<F: FnMut(f64) -> f64>(
+    mut f: F,
+    pieces: &[Piece],
+    tol: Tolerance,
+) -> Integral {
+    // (u_lo, u_hi, map index, estimate)
+    let mut parts: Vec<(f64, f64, usize, Integral)> = Vec::with_capacity(pieces.len() * 4);
+    for (i, p) in pieces.iter().enumerate() {
+        if p.b <= p.a || p.a.is_nan() || p.b.is_nan() {
+            continue;
+        }
+        let (lo, hi) = p.range();
+        if hi <= lo || !lo.is_finite() || !hi.is_finite() {
+            continue;
+        }
+        let est = gk15_mapped(&mut f, p.map, lo, hi);
+        parts.push((lo, hi, i, est));
     }
-    out
+    let mut total = Integral {
+        value: parts.iter().map(|p| p.3.value).sum(),
+        error: parts.iter().map(|p| p.3.error).sum(),
+    };
+    let budget = tol.max_intervals + parts.len();
+    while !parts.is_empty()
+        && total.error > tol.abs.max(tol.rel * total.value.abs())
+        && parts.len() < budget
+    {
+        let (idx, _) = parts
+            .iter()
+            .enumerate()
+            .max_by(|x, y| x.1 .3.error.total_cmp(&y.1 .3.error))
+            .expect("at least one part");
+        let (lo, hi, i, old) = parts.swap_remove(idx);
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi || old.error == 0.0 {
+            // Cannot split further in floating point; keep the estimate.
+            parts.push((lo, hi, i, Integral { error: 0.0, ..old }));
+            total.error -= old.error;
+            continue;
+        }
+        let map = pieces[i].map;
+        let left = gk15_mapped(&mut f, map, lo, mid);
+        let right = gk15_mapped(&mut f, map, mid, hi);
+        total.value += left.value + right.value - old.value;
+        total.error += left.error + right.error - old.error;
+        parts.push((lo, mid, i, left));
+        parts.push((mid, hi, i, right));
+    }
+    // Re-sum to shed the rounding of the running updates.
+    let value = parts.iter().map(|p| p.3.value).sum();
+    let error = parts.iter().map(|p| p.3.error).sum();
+    Integral { value, error }
+}
+
+fn gk15_mapped<F: FnMut(f64) -> f64>(f: &mut F, map: Map, lo: f64, hi: f64) -> Integral {
+    match map {
+        Map::Linear => gk15(f, lo, hi),
+        Map::LogAbove(o) => gk15(
+            &mut |u: f64| {
+                let e = u.exp();
+                let v = f(o + e);
+                if v == 0.0 {
+                    0.0
+                } else {
+                    v * e
+                }
+            },
+            lo,
+            hi,
+        ),
+        Map::LogBelow(o) => gk15(
+            &mut |u: f64| {
+                let e = u.exp();
+                let v = f(o - e);
+                if v == 0.0 {
+                    0.0
+                } else {
+                    v * e
+                }
+            },
+            lo,
+            hi,
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +286,39 @@ mod tests {
         let step = |x: f64| if x < 0.3 { 1.0 } else { 5.0 };
         let i = integrate_pieces(step, 0.0, 1.0, &[0.3], EXACT);
         assert!((i.value - (0.3 + 3.5)).abs() < 1e-13);
+    }
+
+    #[test]
+    fn a_log_map_handles_a_strong_endpoint_singularity() {
+        // ∫_0^1 x^-0.9 dx = 10: linear bisection would need hundreds of
+        // halvings; in u = ln x the integrand e^{0.1 u} is smooth.
+        let piece = Piece {
+            a: 0.0,
+            b: 1.0,
+            map: Map::LogAbove(0.0),
+            floor: 1e-300,
+        };
+        let i = integrate_mapped(|x: f64| x.powf(-0.9), &[piece], EXACT);
+        assert!((i.value - 10.0).abs() < 1e-8, "{}", i.value);
+        let mirrored = Piece {
+            a: 0.0,
+            b: 1.0,
+            map: Map::LogBelow(1.0),
+            floor: 1e-300,
+        };
+        // An infinite slope at the top: ∫_0^1 (1 - x)^0.1 dx = 1/1.1.
+        let i = integrate_mapped(|x: f64| (1.0 - x).powf(0.1), &[mirrored], EXACT);
+        assert!((i.value - 1.0 / 1.1).abs() < 1e-12, "{}", i.value);
+    }
+
+    #[test]
+    fn adaptivity_is_global_across_pieces() {
+        // A sharp peak in one of many pieces gets the refinements.
+        let f = |x: f64| (-(x - 0.37).powi(2) / 2e-6).exp();
+        let breaks: Vec<f64> = (1..50).map(|i| i as f64 / 50.0).collect();
+        let i = integrate_pieces(f, 0.0, 1.0, &breaks, EXACT);
+        let want = (2.0 * std::f64::consts::PI * 1e-6).sqrt();
+        assert!((i.value - want).abs() < 1e-10 * want, "{}", i.value);
     }
 
     #[test]

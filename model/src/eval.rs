@@ -38,8 +38,57 @@ pub enum ConfigError {
     Timeout(f64),
     #[error("--p-fail: {0}")]
     Failure(FailureError),
+    #[error("--n: {n} replicas is beyond what {model} is computed for in bounded time (at most {max}; see the README's limits)")]
+    TooManyReplicas {
+        n: usize,
+        max: usize,
+        model: &'static str,
+    },
+    #[error("--k: must be between 1 and {MAX_K}, got {0}")]
+    KTooLarge(u32),
+    #[error("--trials: {trials} trials x n = {n} replicas x k = {k} versions is {draws:.3e} replica draws; at most {MAX_DRAWS:e} are simulated (about 10 s on 2 cores), so at most {fit} trials here")]
+    TooMuchSimulation {
+        trials: u64,
+        n: usize,
+        k: u32,
+        draws: f64,
+        fit: u64,
+    },
     #[error("--read-fanout quorum: modelled for the uniform topology only (which r replicas a WAN coordinator would pick is not); use --read-fanout all with the wan topology")]
     FanoutWan,
+}
+
+/// The most replicas evaluated exactly with independent failures: about a
+/// second (the binomial tails are summed over O(√n) terms).
+pub const MAX_N: usize = 1_000_000;
+/// With shared repair crews or failure domains (latency mixes over up
+/// counts, O(n) per point; domains convolve per-domain counts).
+pub const MAX_N_CORRELATED: usize = 20_000;
+/// With one failure probability per replica (a Poisson-binomial count,
+/// O(n²) per point).
+pub const MAX_N_PER_NODE: usize = 1_000;
+/// Versions for k-staleness.
+pub const MAX_K: u32 = 1_000;
+/// Replica draws (trials x n x k) one simulation may take.
+pub const MAX_DRAWS: f64 = 1e9;
+
+/// Checks that a simulation of `trials` at `n` replicas and `k` versions
+/// stays within [`MAX_DRAWS`].
+pub fn check_simulation(trials: u64, n: usize, k: u32) -> Result<(), ConfigError> {
+    if k > MAX_K {
+        return Err(ConfigError::KTooLarge(k));
+    }
+    let draws = trials as f64 * n as f64 * k as f64;
+    if draws > MAX_DRAWS {
+        return Err(ConfigError::TooMuchSimulation {
+            trials,
+            n,
+            k,
+            draws,
+            fit: (MAX_DRAWS / (n as f64 * k as f64)).floor() as u64,
+        });
+    }
+    Ok(())
 }
 
 impl Config {
@@ -280,6 +329,22 @@ fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), Conf
     }
     if options.k == 0 {
         return Err(ConfigError::K(options.k));
+    }
+    if options.k > MAX_K {
+        return Err(ConfigError::KTooLarge(options.k));
+    }
+    let (max, model) = match &scenario.failure {
+        FailureModel::PerNode(_) => (MAX_N_PER_NODE, "a per-node failure list"),
+        FailureModel::Domains(d) if d.p_domain > 0.0 => {
+            (MAX_N_CORRELATED, "a failure-domain model")
+        }
+        FailureModel::Repair(r) if r.crews.is_some_and(|c| c < n) => {
+            (MAX_N_CORRELATED, "a shared-repair-crew model")
+        }
+        _ => (MAX_N, "the exact evaluation"),
+    };
+    if n > max {
+        return Err(ConfigError::TooManyReplicas { n, max, model });
     }
     if let Some(t) = options.timeout_ms {
         if !(t.is_finite() && t > 0.0) {

@@ -22,3 +22,4 @@ pub mod output;
 pub mod plan;
 pub mod scenario;
 pub mod sweep;
+pub mod text;

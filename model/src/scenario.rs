@@ -147,7 +147,7 @@ impl Scenario {
                     if !(ms.is_finite() && ms >= 0.0) {
                         return Err(ScenarioError::File {
                             file: file.into(),
-                            message: format!("topology.remote_one_way_ms must be a finite number >= 0 (ms), got {ms}"),
+                            message: format!("topology.remote_one_way_ms must be a finite number >= 0 (ms), got {}", crate::text::Shown(ms)),
                         });
                     }
                     Topology::Wan {
@@ -310,7 +310,8 @@ impl RawFailure {
                 Ok(p)
             } else {
                 Err(format!(
-                    "failure.{key} must be a probability in [0, 1], got {p}"
+                    "failure.{key} must be a probability in [0, 1], got {}",
+                    crate::text::Shown(p)
                 ))
             }
         };
@@ -330,7 +331,8 @@ impl RawFailure {
             let hours = |key: &str, v: Option<f64>| match v {
                 Some(h) if h.is_finite() && h > 0.0 => Ok(h),
                 Some(h) => Err(format!(
-                    "failure.{key} must be a finite number of hours > 0, got {h}"
+                    "failure.{key} must be a finite number of hours > 0, got {}",
+                    crate::text::Shown(h)
                 )),
                 None => Err(format!(
                     "failure.{key} is missing: a repair model needs mttf_hours and mttr_hours"
@@ -354,8 +356,13 @@ impl RawFailure {
                 );
             }
             let d = match self.domains {
-                Some(d) if d >= 1 => d,
-                Some(d) => return Err(format!("failure.domains must be an integer >= 1, got {d}")),
+                Some(d) if (1..=crate::failure::MAX_DOMAINS).contains(&d) => d,
+                Some(d) => {
+                    return Err(format!(
+                        "failure.domains must be an integer between 1 and {}, got {d}",
+                        crate::failure::MAX_DOMAINS
+                    ))
+                }
                 None => {
                     return Err(
                         "failure.domains is missing: a domain model needs domains and p_domain"

@@ -35,13 +35,13 @@ and t_visibility_p999_ms come from Monte Carlo (--trials, --seed) with 95% inter
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// Number of replicas (>= 1).
-    #[arg(long)]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
     n: usize,
     /// Read quorum: responses a read waits for (1..=n).
-    #[arg(long)]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
     r: usize,
     /// Write quorum: acks a write waits for (1..=n).
-    #[arg(long)]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
     w: usize,
     #[command(flatten)]
     delays: DelayOptions,
@@ -52,7 +52,7 @@ pub struct EvalArgs {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        allow_negative_numbers = true,
+        allow_hyphen_values = true,
         conflicts_with_all = ["p_fail", "mttf_hours", "domains"]
     )]
     p_fail_per_node: Option<Vec<f64>>,
@@ -61,28 +61,28 @@ pub struct EvalArgs {
         long,
         value_name = "T",
         requires = "mttf_hours",
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     at_hours: Option<f64>,
     /// Operations slower than this fail (availability under timeout).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     timeout_ms: Option<f64>,
     /// Versions for k-staleness: P(read misses all of the last K writes).
-    #[arg(long, value_name = "K", default_value_t = 1)]
+    #[arg(value_parser = super::whole::<u32>(1), allow_hyphen_values = true, long, value_name = "K", default_value_t = 1)]
     k: u32,
     /// Monte Carlo trials (default: 250000, a 95% half-width below 0.002
     /// on p_consistent_t0).
-    #[arg(long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
+    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
     trials: u64,
     /// Seed of the Monte Carlo; the same seed gives the same bytes.
-    #[arg(long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
+    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
     seed: u64,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_name = "J")]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "J")]
     threads: Option<usize>,
     /// Also report P(consistent) for a read issued T ms after the write
     /// commits (p_consistent_t, with its 95% interval).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     consistency_at_ms: Option<f64>,
     /// Reads go to all n replicas (the first r answers count) or to r live
     /// ones picked at random, all awaited (as Cassandra does).
@@ -106,14 +106,16 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
     if let Some(t) = args.at_hours {
         if !(t.is_finite() && t >= 0.0) {
             return Err(Usage(format!(
-                "--at-hours: must be a finite number >= 0, got {t}"
+                "--at-hours: must be a finite number >= 0, got {}",
+                quorum_model::text::Shown(t)
             )));
         }
     }
     if let Some(list) = &args.p_fail_per_node {
         if let Some(bad) = list.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(Usage(format!(
-                "--p-fail-per-node: every entry must be a probability in [0, 1], got {bad}"
+                "--p-fail-per-node: every entry must be a probability in [0, 1], got {}",
+                quorum_model::text::Shown(*bad)
             )));
         }
         if list.len() != args.n {
@@ -139,11 +141,16 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     if let Some(t) = args.consistency_at_ms {
         if !(t.is_finite() && t >= 0.0) {
             return Err(Usage(format!(
-                "--consistency-at-ms: must be a finite number of ms >= 0, got {t}"
+                "--consistency-at-ms: must be a finite number of ms >= 0, got {}",
+                quorum_model::text::Shown(t)
             )));
         }
     }
     let scenario = build_scenario(&args)?;
+    if !config.strict() {
+        quorum_model::eval::check_simulation(args.trials, config.n, args.k)
+            .map_err(|e| Usage(e.to_string()))?;
+    }
     // Refuse an unwritable curve path before any work.
     let curve_file = match &args.curve {
         Some(path) => Some(

@@ -8,7 +8,7 @@ use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
 #[derive(Args, Debug, Clone, Default)]
 pub struct FailureOptions {
     /// Probability that a replica is down, independently (0..=1).
-    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    #[arg(long, value_name = "P", allow_hyphen_values = true)]
     pub p_fail: Option<f64>,
     /// Mean time to failure of each node, hours (with --mttr-hours: a
     /// repair model instead of a fixed p_fail).
@@ -17,7 +17,7 @@ pub struct FailureOptions {
         value_name = "H",
         requires = "mttr_hours",
         conflicts_with = "p_fail",
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub mttf_hours: Option<f64>,
     /// Mean time to repair a node, hours.
@@ -25,15 +25,15 @@ pub struct FailureOptions {
         long,
         value_name = "H",
         requires = "mttf_hours",
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub mttr_hours: Option<f64>,
     /// Repair crews shared by the cluster (default: one per node).
-    #[arg(long, value_name = "K", requires = "mttf_hours")]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "K", requires = "mttf_hours")]
     pub repair_crews: Option<usize>,
     /// Failure domains (racks, zones) the replicas are placed over; with
     /// --p-domain. --p-fail then applies to nodes inside up domains.
-    #[arg(
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true,
         long,
         value_name = "D",
         requires = "p_domain",
@@ -45,7 +45,7 @@ pub struct FailureOptions {
         long,
         value_name = "P",
         requires = "domains",
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub p_domain: Option<f64>,
     /// How replicas are placed over the domains.
@@ -69,7 +69,8 @@ impl FailureOptions {
         if let Some(p) = self.p_fail {
             if !(0.0..=1.0).contains(&p) {
                 return Err(Usage(format!(
-                    "--p-fail: must be a probability in [0, 1], got {p}"
+                    "--p-fail: must be a probability in [0, 1], got {}",
+                    quorum_model::text::Shown(p)
                 )));
             }
         }

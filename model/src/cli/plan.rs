@@ -40,22 +40,22 @@ pub struct PlanArgs {
     #[command(flatten)]
     failure: FailureOptions,
     /// Read availability at least A (0 < A < 1).
-    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    #[arg(long, value_name = "A", allow_hyphen_values = true)]
     slo_read_availability: Option<f64>,
     /// Write availability at least A (0 < A < 1).
-    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    #[arg(long, value_name = "A", allow_hyphen_values = true)]
     slo_write_availability: Option<f64>,
     /// Read latency p99 at most X ms.
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
     slo_read_p99_ms: Option<f64>,
     /// Read latency p99.9 at most X ms.
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
     slo_read_p999_ms: Option<f64>,
     /// Write latency p99 at most X ms.
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
     slo_write_p99_ms: Option<f64>,
     /// Write latency p99.9 at most X ms.
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
     slo_write_p999_ms: Option<f64>,
     /// P@T: a read T ms after commit sees the write with probability >= P
     /// (e.g. 0.999@10ms).
@@ -65,14 +65,14 @@ pub struct PlanArgs {
     #[arg(long)]
     require_strict: bool,
     /// Largest replication factor to consider.
-    #[arg(long, value_name = "N", default_value_t = 9)]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "N", default_value_t = 9)]
     max_n: usize,
     /// Reads per second the cluster must serve.
     #[arg(
         long,
         value_name = "X",
         default_value_t = 0.0,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     reads_per_s: f64,
     /// Writes per second the cluster must serve.
@@ -80,7 +80,7 @@ pub struct PlanArgs {
         long,
         value_name = "X",
         default_value_t = 0.0,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     writes_per_s: f64,
     /// Data size, one copy, in GB.
@@ -88,21 +88,21 @@ pub struct PlanArgs {
         long,
         value_name = "GB",
         default_value_t = 0.0,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     data_gb: f64,
     /// Replica operations per second one node serves at full utilization.
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
     node_ops_per_s: Option<f64>,
     /// Disk per node, GB.
-    #[arg(long, value_name = "GB", allow_negative_numbers = true)]
+    #[arg(long, value_name = "GB", allow_hyphen_values = true)]
     node_disk_gb: Option<f64>,
     /// Fraction of each node's throughput and disk to plan for.
     #[arg(
         long,
         value_name = "U",
         default_value_t = 0.6,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     target_utilization: f64,
     /// Reads go to all n replicas, or to r of them (as Cassandra does).
@@ -113,17 +113,17 @@ pub struct PlanArgs {
         long,
         value_name = "C",
         default_value_t = 1.0,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     cost_per_node: f64,
     /// Monte Carlo trials per n, for the consistency SLO.
-    #[arg(long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
+    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
     trials: u64,
     /// Seed of the Monte Carlo (the same as eval's for the same --seed).
-    #[arg(long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
+    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
     seed: u64,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_name = "J")]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "J")]
     threads: Option<usize>,
     /// Write a capacity-planning worksheet (Markdown) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -132,7 +132,7 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Rows of the table format (json and csv hold every qualifying row).
-    #[arg(long, value_name = "K", default_value_t = 15)]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "K", default_value_t = 15)]
     top: usize,
 }
 

@@ -51,7 +51,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "FILE")]
     scenario: Vec<PathBuf>,
     /// Largest number of replicas, n = 1..=N [default: 9].
-    #[arg(long, value_name = "N")]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "N")]
     n_max: Option<usize>,
     /// Independent failure levels: per-replica down probabilities, comma
     /// separated [default: 0,0.001,0.01, plus the default --failure levels].
@@ -59,7 +59,7 @@ pub struct SweepArgs {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     p_fail: Option<Vec<f64>>,
     /// A further failure level (repair, domains, per-node; see below);
@@ -68,13 +68,13 @@ pub struct SweepArgs {
     #[arg(long, value_name = "SPEC")]
     failure: Vec<String>,
     /// Monte Carlo trials per (scenario, n, failure level) [default: 250000].
-    #[arg(long, value_name = "T")]
+    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T")]
     trials: Option<u64>,
     /// Master seed; the same seed gives the same bytes [default: 1].
-    #[arg(long, value_name = "S")]
+    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S")]
     seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_name = "J")]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "J")]
     threads: Option<usize>,
     /// Evaluate only shard I of M (1-based): a deterministic part of the grid.
     #[arg(long, value_name = "I/M")]

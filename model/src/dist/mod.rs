@@ -48,7 +48,7 @@ pub use weibull::Weibull;
 /// parameter and what is allowed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DistError {
-    #[error("{family}: {param} must be {allowed}, got {value}")]
+    #[error("{family}: {param} must be {allowed}, got {}", crate::text::Shown(*value))]
     Parameter {
         family: &'static str,
         param: &'static str,

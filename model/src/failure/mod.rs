@@ -93,17 +93,21 @@ impl Repair {
 /// Why a failure model is invalid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FailureError {
-    #[error("p_fail must be a probability in [0, 1], got {0}")]
+    #[error("p_fail must be a probability in [0, 1], got {}", crate::text::Shown(*.0))]
     Probability(f64),
     #[error("p_fail_per_node has {got} entries; it needs one per replica (n = {n})")]
     Length { got: usize, n: usize },
     #[error("{0}")]
     Repair(RepairError),
-    #[error("--domains: must be an integer >= 1, got {0}")]
+    #[error("--domains: must be an integer between 1 and {MAX_DOMAINS}, got {0}")]
     Domains(usize),
-    #[error("--p-domain: must be a probability in [0, 1], got {0}")]
+    #[error("--p-domain: must be a probability in [0, 1], got {}", crate::text::Shown(*.0))]
     PDomain(f64),
 }
+
+/// The most failure domains a model may have (racks or zones; the exact
+/// availability convolves one count distribution per domain).
+pub const MAX_DOMAINS: usize = 1_000;
 
 impl FailureModel {
     /// No failures.
@@ -128,8 +132,8 @@ impl FailureModel {
             }
             FailureModel::Repair(r) => r.validate(n).map_err(FailureError::Repair),
             FailureModel::Domains(d) => {
-                if d.domains == 0 {
-                    return Err(FailureError::Domains(0));
+                if d.domains == 0 || d.domains > MAX_DOMAINS {
+                    return Err(FailureError::Domains(d.domains));
                 }
                 if !(0.0..=1.0).contains(&d.p_domain) {
                     return Err(FailureError::PDomain(d.p_domain));

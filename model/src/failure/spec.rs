@@ -83,7 +83,8 @@ impl FromStr for FailureModel {
                 Ok(p)
             } else {
                 Err(err(format!(
-                    "{key} must be a probability in [0, 1], got {v}"
+                    "{key} must be a probability in [0, 1], got {}",
+                    crate::text::Shown(p)
                 )))
             }
         };
@@ -149,9 +150,17 @@ impl FromStr for FailureModel {
                 for (k, v) in pairs()? {
                     match k {
                         "d" | "domains" => {
-                            d = Some(v.parse::<usize>().ok().filter(|d| *d >= 1).ok_or_else(
-                                || err(format!("d must be an integer >= 1, got '{v}'")),
-                            )?)
+                            d = Some(
+                                v.parse::<usize>()
+                                    .ok()
+                                    .filter(|d| (1..=super::MAX_DOMAINS).contains(d))
+                                    .ok_or_else(|| {
+                                        err(format!(
+                                            "d must be an integer between 1 and {}, got '{v}'",
+                                            super::MAX_DOMAINS
+                                        ))
+                                    })?,
+                            )
                         }
                         "p_domain" => p_domain = Some(probability("p_domain", v)?),
                         "p_fail" => p_fail = probability("p_fail", v)?,

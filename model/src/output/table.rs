@@ -121,7 +121,12 @@ impl Table<'_> {
             nines(row.write_nines),
             avail_how,
         )?;
-        let integ = "exact (numerical integration, rel. tol. 1e-10)";
+        let binned = row.notes.iter().any(|n| n.contains(" bins "));
+        let integ = if binned {
+            "exact for the binned delays (see the note)"
+        } else {
+            crate::closed::latency::HOW_EXACT
+        };
         line(
             out,
             "latency mean",
@@ -217,12 +222,12 @@ impl Table<'_> {
                 )?;
             }
         }
+        // The nines' notes are in the table already ("infinite").
         let latency_notes: Vec<&String> = row
             .notes
             .iter()
-            .filter(|n| {
-                n.contains("latency") || n.contains("visibility") || n.contains("p_consistent")
-            })
+            .filter(|n| !n.starts_with("read_nines") && !n.starts_with("write_nines"))
+            .filter(|n| !n.starts_with("p_consistent_t0 = 1"))
             .collect();
         if !latency_notes.is_empty() {
             writeln!(out)?;

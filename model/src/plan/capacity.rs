@@ -52,9 +52,9 @@ impl Default for NodeSpec {
 /// Why capacity inputs are refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CapacityError {
-    #[error("{flag}: must be a finite number >= 0, got {value}")]
+    #[error("{flag}: must be a finite number >= 0, got {}", crate::text::Shown(*value))]
     Negative { flag: &'static str, value: f64 },
-    #[error("{flag}: must be a finite number > 0, got {value}")]
+    #[error("{flag}: must be a finite number > 0, got {}", crate::text::Shown(*value))]
     NotPositive { flag: &'static str, value: f64 },
     #[error("--target-utilization: must be in (0, 1], got {0}")]
     Utilization(f64),

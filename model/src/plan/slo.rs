@@ -63,9 +63,9 @@ pub struct Check {
 /// Why an SLO is refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SloError {
-    #[error("{flag}: must be a probability strictly between 0 and 1, got {value}")]
+    #[error("{flag}: must be a probability strictly between 0 and 1, got {}", crate::text::Shown(*value))]
     Availability { flag: &'static str, value: f64 },
-    #[error("{flag}: must be a finite number of ms > 0, got {value}")]
+    #[error("{flag}: must be a finite number of ms > 0, got {}", crate::text::Shown(*value))]
     Latency { flag: &'static str, value: f64 },
     #[error("--slo-consistency: expected P@T with 0 < P <= 1 and T >= 0 ms (e.g. 0.999@10ms), got '{0}'")]
     Consistency(String),

@@ -30,7 +30,7 @@
 //! `m` tables, not an `m`-fold nested integral. The point masses are added
 //! last as a finite sum, `P(T + D <= x) = Σ mⱼ F_T(x − dⱼ)`.
 
-use super::table::{Source, Table};
+use super::table::{Source, Table, FINAL_FLOOR, INTERMEDIATE_FLOOR};
 use super::{num, quantile_by_search, Delay, Dist, Gamma, Mixture};
 use crate::numeric::quad::{integrate_mapped, Map, Piece, Tolerance};
 use rand::Rng;
@@ -280,9 +280,10 @@ impl Sum {
                         ));
                     }
                 }
-                if c.parts.len() > 1 && c.table().is_some_and(|t| !t.converged()) {
+                if let Some(t) = c.table().filter(|t| c.parts.len() > 1 && !t.converged()) {
                     out.push(format!(
-                        "the convolution table of '{self}' did not reach its tolerance ({:e} relative) within its segment budget",
+                        "approximate: the convolution of '{self}' reached a relative accuracy of {:.1e} in its tail probabilities, not its {:e} (a very narrow law beside a wide one); latency figures from it carry that relative error",
+                        t.worst_error(),
                         super::table::TABLE_TOL
                     ));
                 }
@@ -346,13 +347,20 @@ pub const MAX_BRANCHES: usize = 64;
 impl Body {
     fn of(random: Vec<Dist>) -> Body {
         let random = merge_gammas(random);
-        let is_mixed = |t: &Dist| {
+        // A mixture added to other random terms is distributed over them,
+        // (Σ wᵢ Cᵢ) + R = Σ wᵢ (Cᵢ + R), when it has point masses (a table
+        // needs a density) or holds a sum (its density would come from a
+        // table's derivative, two digits short): each branch is then a sum
+        // of closed forms.
+        let expand = |t: &Dist| {
             let c = t.continuous_mass();
-            c > 0.0 && c < 1.0 && matches!(t, Dist::Mixture(_))
+            matches!(t, Dist::Mixture(_))
+                && random.len() > 1
+                && ((c > 0.0 && c < 1.0) || pdf_cost(t) >= 2)
         };
         let branches: usize = random
             .iter()
-            .filter(|t| is_mixed(t))
+            .filter(|t| expand(t))
             .map(|t| match t {
                 Dist::Mixture(m) => m.components().count(),
                 _ => 1,
@@ -361,8 +369,7 @@ impl Body {
         if branches > MAX_BRANCHES {
             return Body::TooManyBranches(branches);
         }
-        // A mixture with both point masses and a density: expand it.
-        if let Some(i) = random.iter().position(is_mixed) {
+        if let Some(i) = random.iter().position(expand) {
             let Dist::Mixture(mix) = &random[i] else {
                 unreachable!("position matched a mixture")
             };
@@ -372,15 +379,22 @@ impl Body {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, t)| t.clone())
                 .collect();
-            let parts = mix
-                .components()
-                .map(|(w, c)| {
-                    let mut terms = vec![c.clone()];
-                    terms.extend(rest.iter().cloned());
-                    (w, Sum::of(terms))
-                })
-                .collect();
-            return Body::Expanded(Mixture::normalized(parts));
+            // Branches that are the same sum (the terms in another order)
+            // are one branch: `P + X` and `X + P` share a table.
+            let mut parts: Vec<(f64, Dist, String)> = Vec::new();
+            for (w, c) in mix.components() {
+                let mut terms = vec![c.clone()];
+                terms.extend(rest.iter().cloned());
+                let branch = Sum::of(terms);
+                let key = canonical(&branch);
+                match parts.iter_mut().find(|p| p.2 == key) {
+                    Some(p) => p.0 += w,
+                    None => parts.push((w, branch, key)),
+                }
+            }
+            return Body::Expanded(Mixture::normalized(
+                parts.into_iter().map(|(w, d, _)| (w, d)).collect(),
+            ));
         }
         let (discrete, mut parts): (Vec<Dist>, Vec<Dist>) =
             random.into_iter().partition(|t| t.continuous_mass() == 0.0);
@@ -421,7 +435,12 @@ impl Body {
                     .map(Dist::work)
                     .fold(Work::default(), Work::plus);
                 Work {
-                    tables: inner.tables + if c.parts.len() > 1 { c.parts.len() } else { 0 },
+                    tables: inner.tables
+                        + if c.parts.len() > 1 {
+                            c.parts.len() - usize::from(cheap(&c.parts[0]))
+                        } else {
+                            0
+                        },
                     atoms: inner
                         .atoms
                         .max(c.discrete.as_ref().map_or(0, |d| d.x.len())),
@@ -443,6 +462,18 @@ impl Body {
                 ..Work::default()
             },
         }
+    }
+}
+
+/// A sum's terms in a fixed order: two sums of the same terms are one law.
+fn canonical(d: &Dist) -> String {
+    match d {
+        Dist::Sum(s) => {
+            let mut terms: Vec<String> = s.terms.iter().map(Dist::to_string).collect();
+            terms.sort();
+            terms.join(" + ")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -574,67 +605,150 @@ fn combine(a: &[f64], b: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Tabulates `P₁`, then `T₁ + P₂`, ... (see the module docs).
+/// What the partial sum `Tⱼ₋₁` is when `Pⱼ` is added: the first part
+/// itself while its CDF is a cheap closed form (exact, and no table to
+/// extrapolate past), a table after that.
+enum Partial<'a> {
+    Law(&'a Dist),
+    Table(Box<Table>),
+}
+
+impl Partial<'_> {
+    fn cdf_sf(&self, x: f64) -> (f64, f64) {
+        match self {
+            Partial::Law(d) => d.cdf_sf(x),
+            Partial::Table(t) => t.cdf_sf(x),
+        }
+    }
+    fn quantile(&self, p: f64) -> f64 {
+        match self {
+            Partial::Law(d) => d.quantile(p),
+            Partial::Table(t) => t.quantile(p),
+        }
+    }
+    /// Ladder points, and for a table where its pieces meet.
+    fn marks(&self) -> Vec<f64> {
+        match self {
+            Partial::Law(d) => super::table::ladder(|p| d.quantile(p), |s| d.isf(s)),
+            Partial::Table(t) => {
+                let mut m = t.landmarks().to_vec();
+                m.extend(t.seams());
+                m
+            }
+        }
+    }
+    fn ladder(&self) -> Vec<f64> {
+        match self {
+            Partial::Law(d) => super::table::ladder(|p| d.quantile(p), |s| d.isf(s)),
+            Partial::Table(t) => t.landmarks().to_vec(),
+        }
+    }
+}
+
+/// Whether a law's CDF and survival are closed forms cheap enough to be
+/// evaluated inside every point of a convolution table (a million times).
+fn cheap(d: &Dist) -> bool {
+    matches!(
+        d,
+        Dist::Exp(_)
+            | Dist::Weibull(_)
+            | Dist::Pareto(_)
+            | Dist::LogNormal(_)
+            | Dist::Percentiles(_)
+    )
+}
+
+/// Tabulates `P₁ + P₂`, then `T₂ + P₃`, ... (see the module docs).
 fn build_chain(parts: &[Dist]) -> Option<Table> {
     let first = &parts[0];
-    let cdf = |x: f64| first.cdf(x);
-    let sf = |x: f64| first.sf(x);
-    let mut table = Table::build(&Source {
-        cdf: &cdf,
-        sf: &sf,
-        lo: first.support().0,
-        kinks: first.breakpoints(),
-        start: first.quantile(0.5),
-        hints: first.landmarks(),
-        tail_index: first.tail_index(),
-    })?;
+    let tabulate_first = || {
+        let cdf = |x: f64| first.cdf(x);
+        let sf = |x: f64| first.sf(x);
+        Table::build(
+            &Source {
+                cdf: &cdf,
+                sf: &sf,
+                lo: first.support().0,
+                kinks: first.breakpoints(),
+                start: first.quantile(0.5),
+                hints: first.landmarks(),
+                tail_index: first.tail_index(),
+            },
+            INTERMEDIATE_FLOOR,
+        )
+    };
+    let mut partial = if cheap(first) {
+        Partial::Law(first)
+    } else {
+        Partial::Table(Box::new(tabulate_first()?))
+    };
+    let (mut converged, mut worst) = match &partial {
+        Partial::Table(t) => (t.converged(), t.worst_error()),
+        Partial::Law(_) => (true, 0.0),
+    };
     let mut kinks = first.breakpoints();
     let mut power = first.lower_power();
     let mut lo = first.support().0;
     let mut tail = first.tail_index();
-    let mut converged = table.converged();
-    for b in &parts[1..] {
-        let conv = Convolution::new(&table, lo, power, &kinks, b);
+    let last = parts.len() - 1;
+    for (j, b) in parts.iter().enumerate().skip(1) {
+        let conv = Convolution::new(&partial, lo, power, &kinks, b);
         let cdf = |x: f64| conv.cdf(x);
         let sf = |x: f64| conv.sf(x);
-        let b_marks = b.landmarks();
-        let a_marks = table.landmarks();
-        // Comonotone sums of the two ladders: rough positions of the
-        // sum's own quantiles, where the tables start their segments.
+        let a_ladder = partial.ladder();
+        let a_median = partial.quantile(0.5);
         let b_ladder = super::table::ladder(|p| b.quantile(p), |s| b.isf(s));
-        let mut hints: Vec<f64> = a_marks
+        // Comonotone sums of the two ladders: rough positions of the
+        // sum's own quantiles, where the tables start their segments; and
+        // each side's features shifted by the other's median.
+        let mut hints: Vec<f64> = a_ladder
             .iter()
             .zip(&b_ladder)
             .map(|(qa, qb)| qa + qb)
             .filter(|x| x.is_finite())
             .collect();
-        hints.extend(b_marks.iter().map(|q| q + table.median()));
-        hints.extend(a_marks.iter().map(|q| q + b.quantile(0.5)));
+        let b_median = b.quantile(0.5);
+        hints.extend(b.landmarks().iter().map(|q| q + a_median));
+        hints.extend(a_ladder.iter().map(|q| q + b_median));
         kinks = combine(&kinks, &b.breakpoints());
-        let next = Table::build(&Source {
-            cdf: &cdf,
-            sf: &sf,
-            lo: lo + b.support().0,
-            kinks: kinks.clone(),
-            start: table.median() + b.quantile(0.5),
-            hints,
-            tail_index: tail.min(b.tail_index()),
-        })?;
+        let floor = if j == last {
+            FINAL_FLOOR
+        } else {
+            INTERMEDIATE_FLOOR
+        };
+        let next = Table::build(
+            &Source {
+                cdf: &cdf,
+                sf: &sf,
+                lo: lo + b.support().0,
+                kinks: kinks.clone(),
+                start: a_median + b_median,
+                hints,
+                tail_index: tail.min(b.tail_index()),
+            },
+            floor,
+        )?;
         converged &= next.converged();
+        worst = worst.max(next.worst_error());
         lo += b.support().0;
         power += b.lower_power();
         tail = tail.min(b.tail_index());
-        table = next;
+        partial = Partial::Table(Box::new(next));
     }
-    if !converged {
-        table.mark_unconverged();
+    match partial {
+        Partial::Table(mut t) => {
+            if !converged {
+                t.mark_unconverged(worst);
+            }
+            Some(*t)
+        }
+        Partial::Law(_) => None,
     }
-    Some(table)
 }
 
-/// `A + B` with `A` tabulated and `B` a law with a density.
+/// `A + B` with `A` the partial sum so far and `B` a law with a density.
 struct Convolution<'a> {
-    a: &'a Table,
+    a: &'a Partial<'a>,
     a_lo: f64,
     a_power: f64,
     a_marks: Vec<f64>,
@@ -642,7 +756,7 @@ struct Convolution<'a> {
     b_lo: f64,
     b_power: f64,
     b_marks: Vec<f64>,
-    /// `B` below `b_from` or above `b_to` holds 1e-30 each: left out.
+    /// `B` below `b_from` or above `b_to` holds [`CUT`] each: left out.
     b_from: f64,
     b_to: f64,
 }
@@ -655,18 +769,17 @@ const CONV_TOL: Tolerance = Tolerance {
 };
 
 /// The mass of `B` left out at each end of a convolution integral: far
-/// below the 1e-16 the tables reach, and it keeps the end pieces from
-/// spanning a floor or tail where `B`'s density is a spike GK15 could miss
-/// (a Weibull of shape 3000 has `y^2999` below its quantile 1e-12).
-const CUT: f64 = 1e-30;
+/// below the tables' floors, and it keeps the end pieces from spanning a
+/// floor or tail where `B`'s density is a spike GK15 could miss (a Weibull
+/// of shape 3000 has `y^2999` below its quantile 1e-12).
+const CUT: f64 = 1e-40;
 
 impl<'a> Convolution<'a> {
     /// `a_kinks`: where `A`'s density jumps or kinks (so does the
     /// integrand, at `y = x - kink`).
-    fn new(a: &'a Table, a_lo: f64, a_power: f64, a_kinks: &[f64], b: &'a Dist) -> Self {
-        let mut a_marks = a.landmarks().to_vec();
+    fn new(a: &'a Partial<'a>, a_lo: f64, a_power: f64, a_kinks: &[f64], b: &'a Dist) -> Self {
+        let mut a_marks = a.marks();
         a_marks.extend_from_slice(a_kinks);
-        a_marks.extend_from_slice(&a.seams());
         a_marks.retain(|x| x.is_finite());
         let mut b_marks = b.landmarks();
         b_marks.retain(|x| x.is_finite());

@@ -14,9 +14,12 @@
 //! at `lo`), a power law (`ln S ~ -α u`) or an exponential in the tail, and
 //! a narrow law (a large gamma shape) spans a short range of `u` over which
 //! Chebyshev series converge as fast as anywhere. Past the tables (`F` or
-//! `S` under 1e-16) each tail is extended analytically: by the power law of
+//! `S` under the table's floor) each tail is extended analytically: by the power law of
 //! the table's end slope below, by the tail index (power law) or the end
 //! slope (exponential) above.
+//!
+//! A table the next convolution reads reaches 1e-26 rather than 1e-16:
+//! that convolution's own tail can come from this one's far tail.
 
 use crate::numeric::cheb::Piecewise;
 use crate::numeric::root::invert_increasing_to;
@@ -24,8 +27,14 @@ use crate::numeric::root::invert_increasing_to;
 /// Relative accuracy asked of each table (of `F` below the median, of `S`
 /// above it).
 pub const TABLE_TOL: f64 = 1e-10;
-/// The tables stop where the tail they hold falls below this.
-const FLOOR: f64 = 1e-16;
+/// A table that figures are read from stops where the tail it holds falls
+/// below this (no figure needs a tail probability under about 1e-13).
+pub const FINAL_FLOOR: f64 = 1e-16;
+/// A table that the next convolution is built on goes deeper: that
+/// convolution's 1e-16 can come from this table's 1e-24 (two narrow laws
+/// add their tails that way), and past a table the tail is only
+/// extrapolated.
+pub const INTERMEDIATE_FLOOR: f64 = 1e-26;
 /// Segment budget of each table.
 const MAX_SEGMENTS: usize = 128;
 /// The landmark ladder, lower half: CDF levels whose quantiles locate the
@@ -87,6 +96,9 @@ pub struct Table {
     beyond: Beyond,
     landmarks: Vec<f64>,
     converged: bool,
+    /// The largest error estimate of `ln F` or `ln S` in either table: the
+    /// relative error of the tail probabilities, where it did not converge.
+    worst: f64,
 }
 
 /// `ln` that maps 0 to a large negative number instead of `-inf`.
@@ -95,9 +107,10 @@ fn safe_ln(v: f64) -> f64 {
 }
 
 impl Table {
-    /// Tabulates the law described by `src`. `None` if it has no median
-    /// (the CDF never reaches 1/2 in range).
-    pub fn build(src: &Source) -> Option<Table> {
+    /// Tabulates the law described by `src` down to tail probabilities of
+    /// `floor` ([`FINAL_FLOOR`] or [`INTERMEDIATE_FLOOR`]). `None` if it has
+    /// no median (the CDF never reaches 1/2 in range).
+    pub fn build(src: &Source, floor: f64) -> Option<Table> {
         let lo = src.lo;
         let x_of = |u: f64| lo + u.exp();
         let ln_f = |u: f64| safe_ln((src.cdf)(x_of(u)));
@@ -116,9 +129,9 @@ impl Table {
         let (a, b) = bracket_u(ln_f, half, start, u_floor, u_ceiling)?;
         let u_med = invert_increasing_to(ln_f, half, a, b, 1e-13);
         let median = x_of(u_med);
-        // Where each tail falls below FLOOR (coarsely: the table only has
-        // to reach past it).
-        let ln_floor = FLOOR.ln();
+        // Where each tail falls below the floor (coarsely: the table only
+        // has to reach past it).
+        let ln_floor = floor.ln();
         // A narrow law spans a tiny range of u: the steps start at a
         // thousandth of the distance to the quartiles.
         let spread = {
@@ -147,8 +160,22 @@ impl Table {
         // Breaks closer than 1e-9 make slivers that cost 22 evaluations
         // each and resolve nothing.
         breaks.dedup_by(|b, a| *b - *a <= 1e-9 * (1.0 + a.abs()));
-        let lower = Piecewise::fit(ln_f, u_min, u_med, &breaks, TABLE_TOL, MAX_SEGMENTS);
-        let upper = Piecewise::fit(ln_s, u_med, u_max, &breaks, TABLE_TOL, MAX_SEGMENTS);
+        // x = lo + e^u is known to ε x, so u only to ε x / (x - lo).
+        let noise = |u: f64| f64::EPSILON * (lo + u.exp()) / u.exp();
+        let lower =
+            Piecewise::fit_with_noise(ln_f, u_min, u_med, &breaks, TABLE_TOL, noise, MAX_SEGMENTS);
+        let upper =
+            Piecewise::fit_with_noise(ln_s, u_med, u_max, &breaks, TABLE_TOL, noise, MAX_SEGMENTS);
+        if std::env::var("QM_DEBUG").is_ok() {
+            eprintln!(
+                "table lo {lo} u [{u_min}, {u_med}, {u_max}] seg {} {} conv {} {} breaks {}",
+                lower.segments(),
+                upper.segments(),
+                lower.converged(),
+                upper.converged(),
+                breaks.len()
+            );
+        }
         let ln_f_min = lower.eval(u_min);
         let slope_min = lower.derivative(u_min);
         let slope_min = if slope_min.is_finite() && slope_min > 0.0 {
@@ -161,7 +188,7 @@ impl Table {
         // so that S stays smooth there (a kink would reappear, blurred, in
         // every convolution built on this table): a power law of that
         // exponent for a power-law tail, an exponential otherwise. Either
-        // way it lies below 1e-16.
+        // way it lies below the floor.
         let end_slope = -upper.derivative(u_max);
         let end_slope = if end_slope.is_finite() && end_slope > 0.0 {
             end_slope
@@ -180,6 +207,7 @@ impl Table {
             median,
             u_med,
             converged: lower.converged() && upper.converged(),
+            worst: lower.worst_error().max(upper.worst_error()),
             lower,
             u_min,
             ln_f_min,
@@ -310,10 +338,6 @@ impl Table {
         self.lo + u.exp()
     }
 
-    pub fn median(&self) -> f64 {
-        self.median
-    }
-
     /// Where the tables end and meet (the tail is smooth but not analytic
     /// there): integrals over this law split at these points.
     pub fn seams(&self) -> [f64; 3] {
@@ -330,9 +354,18 @@ impl Table {
         &self.landmarks
     }
 
-    /// Records that a table this one was built from missed its tolerance.
-    pub(crate) fn mark_unconverged(&mut self) {
+    /// Records that a table this one was built from missed its tolerance,
+    /// reaching `worst`.
+    pub(crate) fn mark_unconverged(&mut self, worst: f64) {
         self.converged = false;
+        self.worst = self.worst.max(worst);
+    }
+
+    /// The largest relative error of a tail probability the tables hold
+    /// (their error estimate; within [`TABLE_TOL`] or the argument's own
+    /// rounding where they converged).
+    pub fn worst_error(&self) -> f64 {
+        self.worst
     }
 
     /// Whether both tables met [`TABLE_TOL`] within their segment budget.
@@ -418,15 +451,18 @@ mod tests {
     fn table_of(d: &Dist) -> Table {
         let cdf = |x: f64| d.cdf(x);
         let sf = |x: f64| d.sf(x);
-        Table::build(&Source {
-            cdf: &cdf,
-            sf: &sf,
-            lo: d.support().0,
-            kinks: d.breakpoints(),
-            start: d.quantile(0.5),
-            hints: d.landmarks(),
-            tail_index: d.tail_index(),
-        })
+        Table::build(
+            &Source {
+                cdf: &cdf,
+                sf: &sf,
+                lo: d.support().0,
+                kinks: d.breakpoints(),
+                start: d.quantile(0.5),
+                hints: d.landmarks(),
+                tail_index: d.tail_index(),
+            },
+            INTERMEDIATE_FLOOR,
+        )
         .unwrap()
     }
 

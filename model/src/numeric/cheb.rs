@@ -20,6 +20,8 @@ pub struct Piecewise {
     /// Whether every segment met the tolerance (false when the segment
     /// budget ran out first).
     converged: bool,
+    /// The largest error estimate among the segments kept.
+    worst: f64,
 }
 
 /// Chebyshev coefficients of `f` on `[a, b]` from samples at the roots of
@@ -72,11 +74,30 @@ impl Piecewise {
     /// at most `max_segments` segments. [`Piecewise::converged`] tells
     /// whether the budget sufficed.
     pub fn fit<F: FnMut(f64) -> f64>(
+        f: F,
+        a: f64,
+        b: f64,
+        breaks: &[f64],
+        tol: f64,
+        max_segments: usize,
+    ) -> Self {
+        Self::fit_with_noise(f, a, b, breaks, tol, |_| 0.0, max_segments)
+    }
+
+    /// [`Piecewise::fit`] for a function known only up to the rounding of
+    /// its argument: `noise(x)` is the uncertainty of `x` itself (for
+    /// `u = ln(x - lo)` computed through `x`, about `ε x / (x - lo)`). Where
+    /// the function is steep, that uncertainty times its slope is noise no
+    /// fit can go below, so each segment's tolerance is at least 64 times
+    /// it (the 64 covers the differences a convolution takes inside the
+    /// function, each rounded in turn).
+    pub fn fit_with_noise<F: FnMut(f64) -> f64, N: Fn(f64) -> f64>(
         mut f: F,
         a: f64,
         b: f64,
         breaks: &[f64],
         tol: f64,
+        noise: N,
         max_segments: usize,
     ) -> Self {
         let mut points: Vec<f64> = vec![a];
@@ -89,8 +110,19 @@ impl Piecewise {
         let mut edges = vec![a];
         let mut coeffs = Vec::new();
         let mut converged = true;
+        let mut worst: f64 = 0.0;
         while let Some((lo, hi)) = todo.pop() {
             let c = coefficients(&mut f, lo, hi);
+            let tol = {
+                let d = derivative_coefficients(&c);
+                let slope = clenshaw(&d, -1.0).abs().max(clenshaw(&d, 1.0).abs()) * 2.0 / (hi - lo);
+                let floor = 64.0 * slope * noise(0.5 * (lo + hi));
+                if floor.is_finite() {
+                    tol.max(floor)
+                } else {
+                    tol
+                }
+            };
             let mut err: f64 = c[DEGREE - 3..].iter().map(|x| x.abs()).sum();
             if err <= tol {
                 // The roots never sample the ends: check them.
@@ -113,6 +145,7 @@ impl Piecewise {
                 if err > tol {
                     converged = false;
                 }
+                worst = worst.max(err);
                 edges.push(hi);
                 coeffs.push(c);
             }
@@ -121,6 +154,7 @@ impl Piecewise {
             edges,
             coeffs,
             converged,
+            worst,
         }
     }
 
@@ -153,6 +187,12 @@ impl Piecewise {
     /// Whether every segment met the requested tolerance.
     pub fn converged(&self) -> bool {
         self.converged
+    }
+
+    /// The largest error estimate among the segments (what a fit that did
+    /// not converge reached).
+    pub fn worst_error(&self) -> f64 {
+        self.worst
     }
 
     /// The fitted interval.
@@ -208,6 +248,24 @@ mod tests {
         let p = Piecewise::fit(f, 0.0, 1.0, &[], 1e-9, 400);
         assert!(p.segments() > 1);
         assert!((p.eval(0.9999) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_steep_function_of_a_rounded_argument_is_fitted_to_its_noise() {
+        // ln S of a Weibull of shape 5000 in u = ln x: slope up to 1e5, so
+        // the rounding of x alone makes noise of 1e-11 and more.
+        let f = |u: f64| -(5000.0 * u).exp();
+        let noise = |u: f64| f64::EPSILON * u.exp() / u.exp();
+        let p = Piecewise::fit_with_noise(f, -0.001, 0.0008, &[], 1e-12, noise, 64);
+        assert!(p.converged());
+        for i in 0..100 {
+            let u = -0.001 + 0.0018 * i as f64 / 100.0;
+            let slope = 5000.0 * (5000.0 * u).exp();
+            assert!(
+                (p.eval(u) - f(u)).abs() < 1e-12f64.max(64.0 * slope * f64::EPSILON),
+                "{u}"
+            );
+        }
     }
 
     #[test]

@@ -122,7 +122,10 @@ impl Table<'_> {
             avail_how,
         )?;
         let binned = row.notes.iter().any(|n| n.contains(" bins "));
-        let integ = if binned {
+        let approximate = row.notes.iter().any(|n| n.starts_with("approximate:"));
+        let integ = if approximate {
+            "approximate (see the note)"
+        } else if binned {
             "exact for the binned delays (see the note)"
         } else {
             crate::closed::latency::HOW_EXACT

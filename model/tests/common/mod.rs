@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Runs `quorum-model ARGS` to completion.
+#[allow(dead_code)] // not every test binary needs it
 pub fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_quorum-model"))
         .args(args)

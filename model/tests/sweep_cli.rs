@@ -360,3 +360,116 @@ fn bad_failure_levels_exit_2_with_one_line() {
         assert!(!out_dir.exists(), "{spec}: wrote output");
     }
 }
+
+/// Replaces one cell (by column name, data row `row`) or drops a column.
+fn edit_csv(path: &Path, edit: impl Fn(&mut Vec<Vec<String>>)) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rows: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    edit(&mut rows);
+    let body: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    std::fs::write(path, body).unwrap();
+}
+
+#[test]
+fn merge_and_plot_refuse_malformed_csvs_naming_file_line_and_column() {
+    let dir = temp("malformed");
+    let shard = |i: usize| dir.join(format!("s{i}"));
+    for i in 1..=2 {
+        let out = small(&shard(i), &["--shard", &format!("{i}/2")]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let set = |file: &str, column: &str, value: &'static str| {
+        let p = shard(1).join(file);
+        let column = column.to_string();
+        edit_csv(&p, move |rows| {
+            let i = rows[0].iter().position(|h| *h == column).unwrap();
+            rows[2][i] = value.to_string();
+        });
+    };
+    let backup: Vec<(PathBuf, Vec<u8>)> = ["summary.csv", "tvisibility.csv"]
+        .iter()
+        .map(|f| (shard(1).join(f), std::fs::read(shard(1).join(f)).unwrap()))
+        .collect();
+    let restore = || {
+        for (p, bytes) in &backup {
+            std::fs::write(p, bytes).unwrap();
+        }
+    };
+    let refused = |args: &[&str], wants: &[&str], absent: &Path| {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        for w in wants {
+            assert!(err.contains(w), "{args:?}: '{w}' not in {err}");
+        }
+        assert!(!absent.exists(), "{} was written", absent.display());
+    };
+    let merged = dir.join("merged");
+    let (s1, s2) = (shard(1), shard(2));
+    let merge_args = [
+        "merge",
+        "--out-dir",
+        merged.to_str().unwrap(),
+        s1.to_str().unwrap(),
+        s2.to_str().unwrap(),
+    ];
+    set("summary.csv", "read_latency_p99_ms", "NaN");
+    refused(
+        &merge_args,
+        &["summary.csv", "line 3", "read_latency_p99_ms", "NaN"],
+        &merged,
+    );
+    restore();
+    set("tvisibility.csv", "t_ms", "inf");
+    refused(
+        &merge_args,
+        &["tvisibility.csv", "line 3", "t_ms", "inf"],
+        &merged,
+    );
+    restore();
+    // A shard whose curve file lacks a column.
+    edit_csv(&shard(1).join("tvisibility.csv"), |rows| {
+        let i = rows[0].iter().position(|h| h == "ci_high").unwrap();
+        for r in rows.iter_mut() {
+            r.remove(i);
+        }
+    });
+    refused(
+        &merge_args,
+        &["tvisibility.csv", "ci_high", "missing"],
+        &merged,
+    );
+    restore();
+    // The good shards merge; then plot refuses what merge would have.
+    let out = run(&merge_args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = dir.join("reports");
+    let p = merged.join("tvisibility.csv");
+    edit_csv(&p, |rows| {
+        let i = rows[0].iter().position(|h| h == "t_ms").unwrap();
+        rows[4][i] = "inf".into();
+    });
+    refused(
+        &[
+            "plot",
+            "--data",
+            merged.to_str().unwrap(),
+            "--reports-dir",
+            reports.to_str().unwrap(),
+        ],
+        &["tvisibility.csv", "line 5", "t_ms", "inf"],
+        &reports,
+    );
+}

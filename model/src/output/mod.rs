@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod charts;
 mod csv;
+pub mod csv_check;
 pub mod curve;
 mod json;
 pub mod report;

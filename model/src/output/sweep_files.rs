@@ -123,6 +123,12 @@ pub enum MergeError {
     Coverage { count: usize, got: String },
     #[error("give at least one shard directory")]
     Empty,
+    #[error("{0}")]
+    Csv(super::csv_check::CsvError),
+    #[error(
+        "{path}: its columns differ from {first}'s (shards of one sweep have the same columns)"
+    )]
+    Columns { path: PathBuf, first: PathBuf },
 }
 
 fn read(path: &Path) -> Result<String, MergeError> {
@@ -132,20 +138,14 @@ fn read(path: &Path) -> Result<String, MergeError> {
     })
 }
 
-/// Rows of a CSV as records, with its header.
-fn records(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), MergeError> {
-    let text = read(path)?;
-    let bad = |e: csv::Error| MergeError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().map_err(bad)?.clone();
-    let rows = reader
-        .records()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(bad)?;
-    Ok((header, rows))
+/// Rows of a CSV as records, with its header, checked (see
+/// [`super::csv_check`]).
+fn records(
+    path: &Path,
+    required: &[&str],
+) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), MergeError> {
+    let c = super::csv_check::read_checked(path, required).map_err(MergeError::Csv)?;
+    Ok((c.header, c.rows))
 }
 
 /// Canonical sort key: scenario, failure level, n, r, w (independent
@@ -231,14 +231,30 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
         });
     }
     let mut merged = [String::new(), String::new(), String::new(), String::new()];
-    for (slot, name) in [(0, SUMMARY), (1, TVISIBILITY), (2, RULES)] {
-        let mut header = None;
+    use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
+    for (slot, name, required) in [
+        (0, SUMMARY, &SUMMARY_REQUIRED[..]),
+        (1, TVISIBILITY, &TVISIBILITY_REQUIRED[..]),
+        (2, RULES, &SUMMARY_REQUIRED[..]),
+    ] {
+        let mut header: Option<(csv::StringRecord, PathBuf)> = None;
         let mut rows = Vec::new();
         for d in dirs {
-            let (h, r) = records(&d.join(name))?;
-            header.get_or_insert(h);
+            let path = d.join(name);
+            let (h, r) = records(&path, required)?;
+            match &header {
+                Some((first, first_path)) if *first != h => {
+                    return Err(MergeError::Columns {
+                        path,
+                        first: first_path.clone(),
+                    })
+                }
+                Some(_) => {}
+                None => header = Some((h, path)),
+            }
             rows.extend(r);
         }
+        let header = header.map(|h| h.0);
         merged[slot] = sorted_csv(header.as_ref().expect("at least one shard"), rows);
     }
     let whole = Manifest {

@@ -87,13 +87,25 @@ pub struct SweepData {
 impl SweepData {
     /// Reads `summary.csv` and `tvisibility.csv` from `dir`.
     pub fn load(dir: &Path) -> Result<Self, String> {
-        fn read<T: for<'de> Deserialize<'de>>(path: PathBuf) -> Result<Vec<T>, String> {
-            let mut r =
-                csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            r.deserialize()
-                .collect::<Result<Vec<T>, _>>()
-                .map_err(|e| format!("{}: {e}", path.display()))
+        fn read<T: for<'de> Deserialize<'de>>(
+            path: PathBuf,
+            required: &[&str],
+        ) -> Result<Vec<T>, String> {
+            // Checked first: a missing column, a NaN or an inf is refused
+            // with the file, line and column, not drawn.
+            let checked =
+                super::csv_check::read_checked(&path, required).map_err(|e| e.to_string())?;
+            checked
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    row.deserialize(Some(&checked.header))
+                        .map_err(|e| format!("{}: line {}: {e}", path.display(), i + 2))
+                })
+                .collect()
         }
+        use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
         let rules_path = dir.join(super::sweep_files::RULES);
         let manifest_path = dir.join(super::sweep_files::MANIFEST);
         let manifest = match std::fs::read_to_string(&manifest_path) {
@@ -104,10 +116,13 @@ impl SweepData {
             Err(_) => None,
         };
         Ok(SweepData {
-            summary: read(dir.join(super::sweep_files::SUMMARY))?,
-            curves: read(dir.join(super::sweep_files::TVISIBILITY))?,
+            summary: read(dir.join(super::sweep_files::SUMMARY), &SUMMARY_REQUIRED)?,
+            curves: read(
+                dir.join(super::sweep_files::TVISIBILITY),
+                &TVISIBILITY_REQUIRED,
+            )?,
             rules: if rules_path.exists() {
-                read(rules_path)?
+                read(rules_path, &SUMMARY_REQUIRED)?
             } else {
                 Vec::new()
             },

@@ -1,0 +1,209 @@
+//! Reading back the CSVs a sweep wrote (`merge`, `plot`), refusing what is
+//! not one: a missing column, a row of the wrong length, a number that is
+//! not a number or not finite. Each refusal names the file, the line and
+//! the column, so a hand-edited or truncated file is found at once instead
+//! of drawing a chart of NaN or hanging on `inf`.
+
+use std::path::{Path, PathBuf};
+
+/// `summary.csv` columns every reader relies on (the data contract).
+pub const SUMMARY_REQUIRED: [&str; 25] = [
+    "scenario",
+    "n",
+    "r",
+    "w",
+    "strict",
+    "p_fail",
+    "read_availability",
+    "write_availability",
+    "read_unavailability",
+    "write_unavailability",
+    "p_stale_k1",
+    "p_consistent_t0",
+    "p_consistent_t0_ci_low",
+    "p_consistent_t0_ci_high",
+    "t_visibility_p999_ms",
+    "read_latency_mean_ms",
+    "read_latency_p50_ms",
+    "read_latency_p99_ms",
+    "read_latency_p999_ms",
+    "write_latency_mean_ms",
+    "write_latency_p50_ms",
+    "write_latency_p99_ms",
+    "write_latency_p999_ms",
+    "trials",
+    "seed",
+];
+
+/// `tvisibility.csv` columns every reader relies on.
+pub const TVISIBILITY_REQUIRED: [&str; 8] = [
+    "scenario",
+    "n",
+    "r",
+    "w",
+    "t_ms",
+    "p_consistent",
+    "ci_low",
+    "ci_high",
+];
+
+/// Columns that hold text; every other column holds numbers (or is empty,
+/// for a value that does not exist), except `strict` (true or false).
+const TEXT: [&str; 3] = ["scenario", "failure", "read_fanout"];
+
+/// A CSV that is not what a sweep writes.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{}{}: {message}", path.display(), line.map(|l| format!(": line {l}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column '{c}'")).unwrap_or_default())]
+pub struct CsvError {
+    pub path: PathBuf,
+    /// 1-based line in the file (the header is line 1).
+    pub line: Option<usize>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// A checked CSV: its header and rows.
+#[derive(Debug)]
+pub struct Checked {
+    pub header: csv::StringRecord,
+    pub rows: Vec<csv::StringRecord>,
+}
+
+/// Reads `path` and checks it: the `required` columns are present, every
+/// row has the header's length, every numeric cell is a finite number or
+/// empty, `strict` is `true` or `false`.
+pub fn read_checked(path: &Path, required: &[&str]) -> Result<Checked, CsvError> {
+    let err = |line: Option<usize>, column: Option<&str>, message: String| CsvError {
+        path: path.to_path_buf(),
+        line,
+        column: column.map(str::to_string),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(None, None, e.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| err(Some(1), None, e.to_string()))?
+        .clone();
+    if let Some(missing) = required.iter().find(|c| !header.iter().any(|h| h == **c)) {
+        return Err(err(
+            Some(1),
+            Some(missing),
+            "missing from the header (is this a file a sweep wrote?)".into(),
+        ));
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(line, |p| p.line() as usize);
+            err(Some(line), None, csv_message(&e))
+        })?;
+        for (name, cell) in header.iter().zip(record.iter()) {
+            let cell = cell.trim();
+            if TEXT.contains(&name) || cell.is_empty() {
+                continue;
+            }
+            if name == "strict" {
+                if cell != "true" && cell != "false" {
+                    return Err(err(
+                        Some(line),
+                        Some(name),
+                        format!("'{cell}' is not true or false"),
+                    ));
+                }
+                continue;
+            }
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() => {}
+                Ok(_) => {
+                    return Err(err(
+                        Some(line),
+                        Some(name),
+                        format!("'{cell}' is not a finite number (a value that does not exist is an empty cell)"),
+                    ))
+                }
+                Err(_) => {
+                    return Err(err(
+                        Some(line),
+                        Some(name),
+                        format!("'{cell}' is not a number"),
+                    ))
+                }
+            }
+        }
+        rows.push(record);
+    }
+    Ok(Checked { header, rows })
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, body: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("qm-csvcheck-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn every_refusal_names_the_file_line_and_column() {
+        let ok = file(
+            "ok.csv",
+            "scenario,n,t_ms,strict\na,3,1.5,true\nb,4,,false\n",
+        );
+        let c = read_checked(&ok, &["scenario", "n"]).unwrap();
+        assert_eq!(c.rows.len(), 2);
+        for (name, body, want) in [
+            (
+                "nan.csv",
+                "scenario,n,t_ms\na,3,NaN\n",
+                ":line 2, column 't_ms': 'NaN' is not a finite number",
+            ),
+            (
+                "inf.csv",
+                "scenario,n,t_ms\na,3,1\nb,3,inf\n",
+                ": line 3, column 't_ms': 'inf' is not a finite",
+            ),
+            (
+                "text.csv",
+                "scenario,n,t_ms\na,three,1\n",
+                ": line 2, column 'n': 'three' is not a number",
+            ),
+            (
+                "short.csv",
+                "scenario,n,t_ms\na,3\n",
+                ": line 2: 2 fields where the header has 3",
+            ),
+            (
+                "cols.csv",
+                "scenario,t_ms\na,1\n",
+                ": line 1, column 'n': missing",
+            ),
+            (
+                "strict.csv",
+                "scenario,n,strict\na,3,yes\n",
+                "column 'strict': 'yes' is not true or false",
+            ),
+        ] {
+            let p = file(name, body);
+            let e = read_checked(&p, &["scenario", "n"])
+                .unwrap_err()
+                .to_string();
+            let want = want.replace(":line", ": line");
+            assert!(e.contains(&want) && e.contains(name), "{e}");
+        }
+    }
+}

@@ -44,12 +44,19 @@ fn consistency(r: &SummaryRecord) -> String {
     }
 }
 
+/// Marks a "never" and points to the note at the end of the report that
+/// says what it means (written whenever the mark appears).
+const NEVER_MARK: &str = " (note 1)";
+
+/// The note a "never" points to.
+const NEVER_NOTE: &str = "1. **never**: more than 0.1% of reads never see the write, so the time for 99.9% to see it does not exist. With failures drawn independently at the write and at the read, a replica that was down during the write (and so never received it) can be up and answer the read; the t-visibility curve then levels off below 99.9%. Such a configuration is never recommended above.";
+
 fn visibility(r: &SummaryRecord) -> String {
     match r.t_visibility_p999_ms {
         _ if r.strict => "0 (exact)".into(),
         Some(t) if t <= 0.0 => "0 (99.9% at once)".into(),
         Some(t) => format!("{t:.2} ms"),
-        None => "never (see notes)".into(),
+        None => format!("never{NEVER_MARK}"),
     }
 }
 
@@ -78,7 +85,12 @@ fn recommend(
         a.n.cmp(&b.n)
             .then(latency_sum(a).total_cmp(&latency_sum(b)))
     });
-    let partial: Vec<&&SummaryRecord> = rows.iter().filter(|r| !r.strict && r.n <= 5).collect();
+    // A partial quorum is recommended only if 99.9% of reads do see the
+    // write at some point: one whose visibility is "never" is excluded.
+    let partial: Vec<&&SummaryRecord> = rows
+        .iter()
+        .filter(|r| !r.strict && r.n <= 5 && r.t_visibility_p999_ms.is_some())
+        .collect();
     let good: Vec<&&&SummaryRecord> = partial
         .iter()
         .filter(|r| r.p_consistent_t0.unwrap_or(0.0) >= 0.95)
@@ -166,7 +178,7 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
     let _ = writeln!(md, "## Recommended configurations\n");
     let _ = writeln!(
         md,
-        "At failure level `{}` (the sweep's highest independent level), among configurations that keep reads and writes available with one replica down (r < n and w < n):\n\n- **cheapest strict**: the fewest replicas with r + w > n, then the lowest p99.9 read + p99.9 write latency;\n- **best partial**: among r + w <= n with n <= 5, the lowest p99.9 read + write latency with P(consistent at t = 0) >= 0.95 (if none reaches 0.95, the most consistent).\n",
+        "At failure level `{}` (the sweep's highest independent level), among configurations that keep reads and writes available with one replica down (r < n and w < n):\n\n- **cheapest strict**: the fewest replicas with r + w > n, then the lowest p99.9 read + p99.9 write latency;\n- **best partial**: among r + w <= n with n <= 5 whose reads all but 0.1% eventually see the write (a finite 99.9% visibility time), the lowest p99.9 read + write latency with P(consistent at t = 0) >= 0.95 (if none reaches 0.95, the most consistent).\n",
         rec
     );
     let _ = writeln!(
@@ -193,7 +205,12 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
                     );
                 }
                 None => {
-                    let _ = writeln!(md, "| {s} | {label} | none in the grid | | | | | | | | |");
+                    let why = if label == "best partial" {
+                        "none in the grid (no partial quorum with n <= 5 tolerating one replica down lets 99.9% of reads see the write)"
+                    } else {
+                        "none in the grid"
+                    };
+                    let _ = writeln!(md, "| {s} | {label} | {why} | | | | | | | | |");
                 }
             }
         }
@@ -232,6 +249,10 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
             );
         }
         md.push('\n');
+    }
+    // Every mark above has its note here, and no note is without a mark.
+    if md.contains(NEVER_MARK) {
+        let _ = writeln!(md, "## Notes\n\n{NEVER_NOTE}\n");
     }
     md
 }
@@ -295,4 +316,83 @@ fn nines_cell(a: f64, u: f64) -> String {
 
 fn quorum_model_rules() -> &'static [(&'static str, usize, usize, usize)] {
     &crate::sweep::RULES_OF_THUMB
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: usize, r: usize, w: usize, p: f64, t: Option<f64>, lat: f64) -> SummaryRecord {
+        SummaryRecord {
+            scenario: "s".into(),
+            n,
+            r,
+            w,
+            strict: r + w > n,
+            p_fail: Some(0.01),
+            failure: "iid(p_fail=0.01)".into(),
+            read_availability: 0.99,
+            write_availability: 0.99,
+            p_consistent_t0: Some(p),
+            p_consistent_t0_ci_low: Some(p - 0.001),
+            p_consistent_t0_ci_high: Some(p + 0.001),
+            t_visibility_p999_ms: t,
+            read_latency_p999_ms: Some(lat),
+            write_latency_p999_ms: Some(lat),
+            ..SummaryRecord::default()
+        }
+    }
+
+    #[test]
+    fn a_configuration_never_visible_is_not_recommended_and_never_has_its_note() {
+        // (5, 1, 1) is the fastest and most consistent partial quorum but
+        // some of its reads never see the write; (5, 2, 2) is recommended.
+        let data = SweepData {
+            summary: vec![
+                row(5, 1, 1, 0.99, None, 1.0),
+                row(5, 2, 2, 0.97, Some(12.0), 2.0),
+                row(5, 3, 3, 1.0, Some(0.0), 3.0),
+            ],
+            ..SweepData::default()
+        };
+        let (_, partial) = recommend(&data, "s", "iid(p_fail=0.01)");
+        let p = partial.unwrap();
+        assert_eq!((p.n, p.r, p.w), (5, 2, 2));
+        let md = render(&data, &[]);
+        assert!(
+            !md.contains("(note 1)") || md.contains("## Notes\n\n1. **never**"),
+            "{md}"
+        );
+        // Only never-visible partial quorums: none recommended, and said why.
+        let data = SweepData {
+            summary: vec![
+                row(5, 1, 1, 0.99, None, 1.0),
+                row(5, 3, 3, 1.0, Some(0.0), 3.0),
+            ],
+            ..SweepData::default()
+        };
+        assert!(recommend(&data, "s", "iid(p_fail=0.01)").1.is_none());
+        let md = render(&data, &[]);
+        assert!(md.contains("no partial quorum with n <= 5"), "{md}");
+    }
+
+    #[test]
+    fn every_note_mark_has_its_note() {
+        let data = SweepData {
+            summary: vec![row(3, 1, 1, 0.9, None, 1.0)],
+            rules: vec![row(10, 3, 6, 0.9, None, 1.0)],
+            ..SweepData::default()
+        };
+        let md = render(&data, &[]);
+        assert!(md.contains("never (note 1)"), "{md}");
+        assert!(
+            md.contains("## Notes") && md.contains("1. **never**"),
+            "{md}"
+        );
+        let clean = SweepData {
+            summary: vec![row(3, 2, 2, 1.0, Some(0.0), 1.0)],
+            ..SweepData::default()
+        };
+        assert!(!render(&clean, &[]).contains("## Notes"));
+    }
 }

@@ -62,7 +62,15 @@ pub enum CapacityError {
     NeedOps,
     #[error("--node-disk-gb: needed to size the cluster for --data-gb")]
     NeedDisk,
+    #[error("--reads-per-s, --writes-per-s, --data-gb: this workload needs about {nodes:.3e} nodes at n = {n} (the worksheet also plans for twice the load); at most {MAX_NODES:e} are planned: check the units (per second, GB) or raise --node-ops-per-s/--node-disk-gb")]
+    TooLarge { nodes: f64, n: usize },
+    #[error("--cost-per-node: at most 1e12, got {}", crate::text::Shown(*.0))]
+    Cost(f64),
 }
+
+/// The largest cluster the planner sizes (its costs and utilizations stay
+/// exact integers and finite numbers).
+pub const MAX_NODES: f64 = 1e6;
 
 /// What a configuration needs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -89,7 +97,10 @@ fn ceil(x: f64) -> usize {
 }
 
 impl Workload {
-    pub fn validate(&self, node: &NodeSpec) -> Result<(), CapacityError> {
+    /// Checks the inputs, and that the cluster for the largest `n`
+    /// considered, at twice this load (the worksheet's what-if), stays
+    /// within [`MAX_NODES`].
+    pub fn validate(&self, node: &NodeSpec, max_n: usize) -> Result<(), CapacityError> {
         for (flag, value) in [
             ("--reads-per-s", self.reads_per_s),
             ("--writes-per-s", self.writes_per_s),
@@ -124,6 +135,21 @@ impl Workload {
         }
         if self.data_gb > 0.0 && node.disk_gb.is_none() {
             return Err(CapacityError::NeedDisk);
+        }
+        if node.cost_per_node > 1e12 {
+            return Err(CapacityError::Cost(node.cost_per_node));
+        }
+        // In floating point, before any count is rounded to an integer.
+        let doubled = self.scaled(2.0);
+        let n = max_n as f64;
+        let ops = doubled.writes_per_s * n + doubled.reads_per_s * n;
+        let u = node.target_utilization;
+        let nodes = node
+            .ops_per_s
+            .map_or(0.0, |c| ops / (c * u))
+            .max(node.disk_gb.map_or(0.0, |d| doubled.data_gb * n / (d * u)));
+        if nodes > MAX_NODES {
+            return Err(CapacityError::TooLarge { nodes, n: max_n });
         }
         Ok(())
     }
@@ -233,22 +259,35 @@ mod tests {
             ..Workload::default()
         };
         assert_eq!(
-            w.validate(&NodeSpec::default()),
+            w.validate(&NodeSpec::default(), 9),
             Err(CapacityError::NeedOps)
         );
         let bad = NodeSpec {
             target_utilization: 1.5,
             ..node()
         };
-        assert!(Workload::default().validate(&bad).is_err());
+        assert!(Workload::default().validate(&bad, 9).is_err());
         let neg = Workload {
             data_gb: -1.0,
             ..Workload::default()
         };
         assert!(neg
-            .validate(&node())
+            .validate(&node(), 9)
             .unwrap_err()
             .to_string()
             .contains("--data-gb"));
+        // A workload no cluster of a million nodes serves is refused, not
+        // sized to 18446744073709551615 nodes at 542% utilization.
+        let huge = Workload {
+            reads_per_s: 1e300,
+            ..Workload::default()
+        };
+        let e = huge.validate(&node(), 9).unwrap_err().to_string();
+        assert!(e.contains("needs about") && e.contains("1e6"), "{e}");
+        let expensive = NodeSpec {
+            cost_per_node: 1e300,
+            ..node()
+        };
+        assert!(Workload::default().validate(&expensive, 9).is_err());
     }
 }

@@ -167,7 +167,7 @@ impl PlanInput {
                 return Err(PlanError::DuplicateSlo(s.flag()));
             }
         }
-        self.workload.validate(&self.node)?;
+        self.workload.validate(&self.node, self.max_n)?;
         if matches!(self.scenario.failure, FailureModel::PerNode(_)) {
             return Err(PlanError::PerNode);
         }

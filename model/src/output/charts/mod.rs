@@ -43,7 +43,7 @@ fn register_font() {
 }
 
 /// The columns of `summary.csv` the charts and report use.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct SummaryRecord {
     pub scenario: String,
     pub n: usize,

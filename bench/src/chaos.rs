@@ -11,7 +11,9 @@
 
 use crate::check::{check_regular, History};
 use crate::inject::Scheduler;
+use crate::limits::{check_legs, Budget};
 use crate::store::{Coordinator, Legs, Replica, ReplicaConfig};
+use quorum_model::dist::Delay;
 use quorum_model::eval::Config;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -33,6 +35,9 @@ pub struct ChaosConfig {
     pub seed: u64,
     pub clients: usize,
     pub keys: u64,
+    /// The run's time budget: refused up front if the estimate exceeds it,
+    /// no new operation once it is spent.
+    pub budget: Duration,
 }
 
 /// What happened.
@@ -54,11 +59,30 @@ pub struct ChaosReport {
     pub crashes: usize,
     pub restarts: usize,
     pub partitions: usize,
+    /// Operations issued (fewer than `ops` when the budget ran out).
+    pub issued_ops: usize,
+    pub stopped_early: bool,
 }
 
 /// Runs the workload, the faults, the heal and the read-back.
 pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
     let Config { n, r, w } = cfg.config;
+    check_legs(&cfg.legs)?;
+    let round = |a: &quorum_model::dist::Dist, b: &quorum_model::dist::Dist| a.mean() + b.mean();
+    let mean_op_ms =
+        0.5 * (round(&cfg.legs.w, &cfg.legs.a) + round(&cfg.legs.r, &cfg.legs.s)) + 0.1;
+    let time_budget = Budget::new(cfg.budget);
+    time_budget.admit(
+        Duration::from_secs_f64(cfg.ops as f64 * mean_op_ms / cfg.clients.max(1) as f64 / 1000.0),
+        &format!("{} operations, {} clients", cfg.ops, cfg.clients.max(1)),
+    )?;
+    // An operation gives up after five times the slowest round trip's
+    // 1 - 1e-6 quantile, at least a second.
+    let slowest = [&cfg.legs.w, &cfg.legs.a, &cfg.legs.r, &cfg.legs.s]
+        .iter()
+        .map(|d| d.isf(1e-6))
+        .fold(0.0, f64::max);
+    let deadline = Duration::from_secs_f64((10.0 * slowest / 1000.0).max(1.0));
     let dir = std::env::temp_dir().join(format!(
         "quorum-bench-chaos-{}-{}",
         std::process::id(),
@@ -83,11 +107,12 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         .collect::<Result<_, _>>()
         .map_err(|e| format!("starting replicas: {e}"))?;
     let addrs: Vec<_> = replicas.iter().map(|x| x.addr()).collect();
-    let coord = Coordinator::connect(&addrs, Duration::from_secs(1))
-        .map_err(|e| format!("connecting: {e}"))?;
+    let coord = Coordinator::connect(&addrs, deadline).map_err(|e| format!("connecting: {e}"))?;
     let history = History::new();
     let failed = AtomicUsize::new(0);
     let next = AtomicUsize::new(0);
+    let issued = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
     let done = AtomicBool::new(false);
     let down: Mutex<Vec<bool>> = Mutex::new(vec![false; n]);
     // A partitioned replica is faulty until its partition lapses.
@@ -135,10 +160,16 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         let workers: Vec<_> = (0..cfg.clients.max(1))
             .map(|c| {
                 let (coord, history, failed, next) = (&coord, &history, &failed, &next);
+                let (issued, stopped, time_budget) = (&issued, &stopped, &time_budget);
                 s.spawn(move || {
                     let mut rng =
                         Xoshiro256PlusPlus::seed_from_u64(cfg.seed.wrapping_add(1000 + c as u64));
                     while next.fetch_add(1, Ordering::Relaxed) < cfg.ops {
+                        if time_budget.spent() {
+                            stopped.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                        issued.fetch_add(1, Ordering::Relaxed);
                         let key = rng.random_range(0..cfg.keys);
                         if rng.random_bool(0.5) {
                             match coord.write(key, &[c as u8], w) {
@@ -203,6 +234,8 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         crashes,
         restarts,
         partitions,
+        issued_ops: issued.load(Ordering::Relaxed),
+        stopped_early: stopped.load(Ordering::Relaxed),
     })
 }
 
@@ -227,6 +260,7 @@ mod tests {
             seed: 11,
             clients: 6,
             keys: 20,
+            budget: Duration::from_secs(600),
         }
     }
 

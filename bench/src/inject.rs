@@ -43,6 +43,10 @@ impl Ord for Job {
     }
 }
 
+/// The longest delay the timer schedules: a draw beyond it (the runs refuse
+/// laws that make them more often than once in a million) waits this long.
+pub const MAX_TIMER_MS: f64 = 60_000.0;
+
 /// How late actions ran, in microseconds.
 #[derive(Debug, Default, Clone)]
 pub struct Lateness {
@@ -55,6 +59,12 @@ impl Lateness {
             self.samples
                 .push(late.as_micros().min(u32::MAX as u128) as u32);
         }
+    }
+
+    /// Every recorded lateness, in ms (the law of what the timer added to
+    /// each injected delay).
+    pub fn samples_ms(&self) -> Vec<f64> {
+        self.samples.iter().map(|&us| us as f64 / 1000.0).collect()
     }
 
     /// `(count, mean µs, p99 µs, max µs)`.
@@ -123,10 +133,18 @@ impl Scheduler {
             .send(Msg::Job(job));
     }
 
-    /// Runs `action` after `delay_ms` milliseconds.
+    /// Runs `action` after `delay_ms` milliseconds (capped at
+    /// [`MAX_TIMER_MS`]; a NaN or negative delay is none).
     pub fn after_ms(&self, delay_ms: f64, action: impl FnOnce() + Send + 'static) {
-        let delay = Duration::from_secs_f64(delay_ms.max(0.0) / 1000.0);
-        self.at(Instant::now() + delay, action);
+        let ms = if delay_ms > 0.0 {
+            delay_ms.min(MAX_TIMER_MS)
+        } else {
+            0.0
+        };
+        self.at(
+            Instant::now() + Duration::from_secs_f64(ms / 1000.0),
+            action,
+        );
     }
 
     /// How late actions have run so far.

@@ -7,14 +7,14 @@
 //! - [`check`]: the history checker (regular-register semantics).
 //!
 //! - [`validate`]: measured against predicted;
-//! - [`chaos`]: crashes, restarts and partitions, then a read-back.
-//!
-//! Still to come (issue 5): folding the measured overhead into the
-//! prediction (calibration).
+//! - [`chaos`]: crashes, restarts and partitions, then a read-back;
+//! - [`limits`]: which delays a real run can inject, its time budget, and
+//!   whether a run can be believed.
 
 pub mod chaos;
 pub mod check;
 pub mod inject;
+pub mod limits;
 pub mod store;
 pub mod validate;
 pub mod validate_chart;

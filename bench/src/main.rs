@@ -40,19 +40,40 @@ enum Command {
     Chaos(ChaosArgs),
 }
 
+/// A whole number of at least `min`; hyphen values are allowed on count
+/// options so that `-1` gets this message rather than clap's "unexpected
+/// argument".
+fn whole(min: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |s: &str| match s.trim().parse::<usize>() {
+        Ok(v) if v >= min => Ok(v),
+        _ => Err(format!("must be a whole number >= {min}")),
+    }
+}
+
+/// Seconds, finite and positive.
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err("must be a number of seconds in (0, 86400]".into()),
+    }
+}
+
+/// Exit status of a run that finished but could not be believed.
+const UNTRUSTWORTHY: u8 = 3;
+
 #[derive(Args, Debug)]
 struct ChaosArgs {
-    #[arg(long)]
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     n: usize,
-    #[arg(long)]
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     r: usize,
-    #[arg(long)]
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     w: usize,
     /// Replicas log and fsync each write before acknowledging it.
     #[arg(long)]
     durable: bool,
     /// Operations in the workload (half writes, half reads).
-    #[arg(long, value_name = "K", default_value_t = 10_000)]
+    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = whole(1), allow_hyphen_values = true)]
     ops: usize,
     /// Crash and restart replicas during the workload.
     #[arg(long)]
@@ -65,30 +86,38 @@ struct ChaosArgs {
     delay: String,
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
+    /// The run's time budget in seconds: refused up front if it would take
+    /// longer, and no new operation once spent.
+    #[arg(long, value_name = "S", default_value_t = 600.0, value_parser = seconds, allow_hyphen_values = true)]
+    budget_s: f64,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
 
 #[derive(Args, Debug)]
 struct ValidateArgs {
-    #[arg(long)]
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     n: usize,
-    #[arg(long)]
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     r: usize,
-    #[arg(long)]
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     w: usize,
     /// Delays as for `quorum-model eval` (the wan preset is not supported).
     #[command(flatten)]
     delays: DelayOptions,
     /// Writes to measure (each read back at every point of the t grid).
-    #[arg(long, value_name = "K", default_value_t = 1000)]
+    #[arg(long, value_name = "K", default_value_t = 1000, value_parser = whole(1), allow_hyphen_values = true)]
     writes: usize,
     /// Seed of the injected delays and of the prediction.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
     /// Writes in flight at once.
-    #[arg(long, value_name = "C", default_value_t = 8)]
+    #[arg(long, value_name = "C", default_value_t = 8, value_parser = whole(1), allow_hyphen_values = true)]
     concurrency: usize,
+    /// The run's time budget in seconds: refused up front if it would take
+    /// longer, stopped (and judged untrustworthy) once spent.
+    #[arg(long, value_name = "S", default_value_t = 600.0, value_parser = seconds, allow_hyphen_values = true)]
+    budget_s: f64,
     /// Where validate-curve.csv and charts/validate-curve.{svg,png} go.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     reports_dir: PathBuf,
@@ -122,7 +151,8 @@ fn main() -> ExitCode {
         Command::Chaos(args) => run_chaos(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(UNTRUSTWORTHY),
         Err(msg) => {
             eprintln!("error: {msg}");
             ExitCode::from(2)
@@ -130,7 +160,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_validate(args: ValidateArgs) -> Result<(), String> {
+/// `Ok(false)`: the run finished but cannot be believed (exit status 3).
+fn run_validate(args: ValidateArgs) -> Result<bool, String> {
     let config = Config::new(args.n, args.r, args.w).map_err(|e| e.to_string())?;
     if args.writes == 0 {
         return Err("--writes: must be an integer >= 1".into());
@@ -144,6 +175,7 @@ fn run_validate(args: ValidateArgs) -> Result<(), String> {
         concurrency: args.concurrency.max(1),
         grid_points: 12,
         trials: 250_000,
+        budget: std::time::Duration::from_secs_f64(args.budget_s),
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(
@@ -160,10 +192,14 @@ fn run_validate(args: ValidateArgs) -> Result<(), String> {
         ),
         Format::Table => print_table(&report),
     }
-    Ok(())
+    for reason in &report.trust_reasons {
+        eprintln!("warning: untrustworthy: {reason}");
+    }
+    Ok(report.trustworthy)
 }
 
-fn run_chaos(args: ChaosArgs) -> Result<(), String> {
+/// `Ok(false)`: the budget ran out before the workload finished.
+fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
     let config = Config::new(args.n, args.r, args.w).map_err(|e| e.to_string())?;
     if args.ops == 0 {
         return Err("--ops: must be an integer >= 1".into());
@@ -188,6 +224,7 @@ fn run_chaos(args: ChaosArgs) -> Result<(), String> {
         seed: args.seed,
         clients: 8,
         keys: 50,
+        budget: std::time::Duration::from_secs_f64(args.budget_s),
     })?;
     match args.format {
         Format::Json => println!(
@@ -216,7 +253,13 @@ fn run_chaos(args: ChaosArgs) -> Result<(), String> {
             println!("failed operations     {}", report.failed_ops);
         }
     }
-    Ok(())
+    if report.stopped_early {
+        eprintln!(
+            "warning: untrustworthy: the budget ran out after {} of {} operations",
+            report.issued_ops, report.ops
+        );
+    }
+    Ok(!report.stopped_early)
 }
 
 fn curve_csv(r: &ValidateReport) -> String {
@@ -289,4 +332,21 @@ fn print_table(r: &ValidateReport) {
         "injection timer lateness: mean {:.1} µs, p99 {} µs, max {} µs over {} actions",
         l.mean_us, l.p99_us, l.max_us, l.actions
     );
+    println!(
+        "predicted from the delays delivered (each leg plus that lateness): P(consistent at t = 0) {:.4}, read p50 {:.4} ms, write p50 {:.4} ms; largest curve gap {:.4}",
+        r.compensated.p_consistent_t0,
+        r.compensated.read_latency_p50_ms,
+        r.compensated.write_latency_p50_ms,
+        r.max_curve_deviation_compensated
+    );
+    if r.timed_out > 0 {
+        println!("operations past their deadline: {}", r.timed_out);
+    }
+    if r.trustworthy {
+        println!(
+            "trustworthy: yes (the timer delivered the delays; see the README for the criteria)"
+        );
+    } else {
+        println!("trustworthy: no (exit status 3)");
+    }
 }

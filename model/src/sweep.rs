@@ -21,8 +21,23 @@ use crate::output::curve::CurveRow;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
-/// Points per t-visibility curve in `tvisibility.csv`.
+/// Points per t-visibility curve in `tvisibility.csv`, up to
+/// [`THIN_ABOVE_N`] replicas ...
 pub const CURVE_POINTS: usize = 50;
+/// ... and beyond (a sweep to n = 30 holds about 4,500 curves per scenario
+/// and level: at 50 points each, hundreds of MB).
+pub const CURVE_POINTS_LARGE_N: usize = 20;
+/// The largest n whose curves get [`CURVE_POINTS`] points.
+pub const THIN_ABOVE_N: usize = 9;
+
+/// Points per curve at `n` replicas.
+pub fn curve_points_at(n: usize) -> usize {
+    if n <= THIN_ABOVE_N {
+        CURVE_POINTS
+    } else {
+        CURVE_POINTS_LARGE_N
+    }
+}
 
 /// What to sweep.
 #[derive(Debug, Clone)]
@@ -60,6 +75,8 @@ pub enum SweepError {
     DuplicateName(String),
     #[error("{0}")]
     Config(#[from] ConfigError),
+    #[error("{0}")]
+    Write(String),
 }
 
 /// One unit of work.
@@ -226,12 +243,34 @@ pub const RULES_OF_THUMB: [(&str, usize, usize, usize); 3] = [
     ("read and write sets as disjoint halves", 10, 5, 5),
 ];
 
-/// Runs the groups of `shard`, calling `done()` as each group finishes.
+/// Runs the groups of `shard`, calling `done()` as each group finishes, and
+/// returns every row in memory (see [`run_into`] for a large sweep).
 pub fn run(
     spec: &SweepSpec,
     shard: Shard,
     done: &(dyn Fn() + Sync),
 ) -> Result<SweepOutput, SweepError> {
+    let mut out = SweepOutput::default();
+    let rules = run_into(spec, shard, done, &mut |part| {
+        out.summary.extend(part.summary);
+        out.curves.extend(part.curves);
+        Ok(())
+    })?;
+    out.rules = rules;
+    Ok(out)
+}
+
+/// Runs the groups of `shard` and hands each group's rows to `sink` in
+/// canonical order, holding at most a window of groups (four per thread)
+/// in memory: the sink can write them out, so that a sweep's memory does
+/// not grow with its size. Returns the rules of thumb (computed by the
+/// shard that owns the first group).
+pub fn run_into(
+    spec: &SweepSpec,
+    shard: Shard,
+    done: &(dyn Fn() + Sync),
+    sink: &mut dyn FnMut(SweepOutput) -> Result<(), String>,
+) -> Result<Vec<SummaryRow>, SweepError> {
     let trips: Vec<ScenarioTrips> = spec.scenarios.par_iter().map(ScenarioTrips::new).collect();
     let groups: Vec<Group> = spec
         .groups()
@@ -240,30 +279,31 @@ pub fn run(
         .filter(|(i, _)| shard.owns(*i))
         .map(|(_, g)| g)
         .collect();
-    let parts: Vec<Result<SweepOutput, SweepError>> = groups
-        .par_iter()
-        .map(|g| {
-            let out = run_group(spec, &trips[g.scenario], *g);
-            done();
-            out
-        })
-        .collect();
-    let mut out = SweepOutput::default();
-    for part in parts {
-        let part = part?;
-        out.summary.extend(part.summary);
-        out.curves.extend(part.curves);
+    let window = 4 * rayon::current_num_threads().max(1);
+    for batch in groups.chunks(window) {
+        let parts: Vec<Result<SweepOutput, SweepError>> = batch
+            .par_iter()
+            .map(|g| {
+                let out = run_group(spec, &trips[g.scenario], *g);
+                done();
+                out
+            })
+            .collect();
+        for part in parts {
+            sink(part?).map_err(SweepError::Write)?;
+        }
     }
+    let mut rules = Vec::new();
     if shard.owns(0) {
-        let rules: Vec<Result<Vec<SummaryRow>, SweepError>> = (0..spec.scenarios.len())
+        let per_scenario: Vec<Result<Vec<SummaryRow>, SweepError>> = (0..spec.scenarios.len())
             .into_par_iter()
             .map(|i| rules_of_thumb(spec, &trips[i], i))
             .collect();
-        for r in rules {
-            out.rules.extend(r?);
+        for r in per_scenario {
+            rules.extend(r?);
         }
     }
-    Ok(out)
+    Ok(rules)
 }
 
 /// The rules of thumb for scenario `i`, one simulation for all of them.
@@ -350,9 +390,9 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
     Ok(out)
 }
 
-/// `CURVE_POINTS` points from t = 0 to 20% past the 99.9% point (past the
-/// 99.99% point when 99.9% hold at once; past the largest finite t* when the
-/// curve never gets to 99.9%).
+/// [`curve_points_at`] points from t = 0 to 20% past the 99.9% point
+/// (past the 99.99% point when 99.9% hold at once; past the largest finite
+/// t* when the curve never gets to 99.9%).
 pub fn curve(
     scenario: &str,
     failure: &FailureModel,
@@ -361,7 +401,7 @@ pub fn curve(
     w: usize,
     res: &McResult,
 ) -> Vec<CurveRow> {
-    curve_points(scenario, failure, n, r, w, res, CURVE_POINTS)
+    curve_points(scenario, failure, n, r, w, res, curve_points_at(n))
 }
 
 /// [`curve`] with a chosen number of points.
@@ -433,6 +473,46 @@ mod tests {
         };
         merged.summary.sort_by_key(key);
         assert_eq!(merged.summary, whole.summary);
+    }
+
+    #[test]
+    fn streamed_files_are_the_bytes_of_the_whole_in_memory() {
+        use crate::output::sweep_files::{write_sweep, Manifest, SweepWriter};
+        let s = spec(3_000);
+        let base = std::env::temp_dir().join(format!("qm-stream-{}", std::process::id()));
+        let (a, b) = (base.join("memory"), base.join("streamed"));
+        let whole = run(&s, Shard::WHOLE, &|| {}).unwrap();
+        let manifest = Manifest::new(&s, Shard::WHOLE);
+        write_sweep(&a, &manifest, &whole).unwrap();
+        let mut writer = SweepWriter::create(&b).unwrap();
+        let mut parts = 0;
+        let rules = run_into(&s, Shard::WHOLE, &|| {}, &mut |part| {
+            parts += 1;
+            writer.append(&part).map_err(|e| e.to_string())
+        })
+        .unwrap();
+        // Nothing is visible before the end.
+        assert!(!b.join("summary.csv").exists());
+        writer.finish(&manifest, &rules).unwrap();
+        assert_eq!(parts, s.groups().len());
+        for f in [
+            "summary.csv",
+            "tvisibility.csv",
+            "rules_of_thumb.csv",
+            "sweep.json",
+        ] {
+            assert_eq!(
+                std::fs::read(a.join(f)).unwrap(),
+                std::fs::read(b.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn large_clusters_get_thinner_curves() {
+        assert_eq!(curve_points_at(THIN_ABOVE_N), CURVE_POINTS);
+        assert_eq!(curve_points_at(THIN_ABOVE_N + 1), CURVE_POINTS_LARGE_N);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use quorum_model::failure::FailureModel;
 use quorum_model::mc::{DEFAULT_SEED, DEFAULT_TRIALS};
 use quorum_model::output::charts::SweepData;
 use quorum_model::output::report::write_report;
-use quorum_model::output::sweep_files::{write_sweep, Manifest, SUMMARY, TVISIBILITY};
+use quorum_model::output::sweep_files::{Manifest, SweepWriter, SUMMARY, TVISIBILITY};
 use quorum_model::scenario::Scenario;
 use quorum_model::sweep::{self, group_count, Shard, SweepSpec};
 use std::path::PathBuf;
@@ -264,16 +264,33 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         .map_err(|e| Usage(format!("--threads: {e}")))?;
     let start = Instant::now();
     let progress = Progress::new(group_count(&spec, shard) as u64, "sweep", cli.quiet);
-    let out = pool
-        .install(|| sweep::run(&spec, shard, &|| progress.tick()))
-        .map_err(|e| Usage(e.to_string()))?;
-    progress.finish();
-    write_sweep(&args.out_dir, &Manifest::new(&spec, shard), &out).map_err(|e| {
+    // Rows go to disk as groups finish; the files appear only when all
+    // are written.
+    let mut writer = SweepWriter::create(&args.out_dir).map_err(|e| {
         Usage(format!(
             "--out-dir: cannot write '{}': {e}",
             args.out_dir.display()
         ))
     })?;
+    let rules = pool
+        .install(|| {
+            sweep::run_into(&spec, shard, &|| progress.tick(), &mut |part| {
+                writer.append(&part).map_err(|e| {
+                    format!("--out-dir: cannot write '{}': {e}", args.out_dir.display())
+                })
+            })
+        })
+        .map_err(|e| Usage(e.to_string()))?;
+    progress.finish();
+    let (rows, points) = writer.counts();
+    writer
+        .finish(&Manifest::new(&spec, shard), &rules)
+        .map_err(|e| {
+            Usage(format!(
+                "--out-dir: cannot write '{}': {e}",
+                args.out_dir.display()
+            ))
+        })?;
     if shard == Shard::WHOLE {
         let data = SweepData::load(&args.out_dir).map_err(|e| Usage(format!("--out-dir: {e}")))?;
         write_report(&data, &args.reports_dir).map_err(|e| Usage(format!("--reports-dir: {e}")))?;
@@ -281,8 +298,8 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
     if !cli.quiet {
         eprintln!(
             "sweep: {} rows, {} curve points, {} trials per group, seed {}, in {:.1} s -> {}/{SUMMARY}, {}/{TVISIBILITY}{}",
-            out.summary.len(),
-            out.curves.len(),
+            rows,
+            points,
             spec.trials,
             spec.seed,
             start.elapsed().as_secs_f64(),

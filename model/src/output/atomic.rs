@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub struct PendingFile {
     target: PathBuf,
     temp: PathBuf,
-    file: Option<File>,
+    file: Option<io::BufWriter<File>>,
 }
 
 impl PendingFile {
@@ -40,14 +40,32 @@ impl PendingFile {
         Ok(PendingFile {
             target: target.to_path_buf(),
             temp,
-            file: Some(file),
+            file: Some(io::BufWriter::with_capacity(1 << 20, file)),
         })
+    }
+
+    /// Appends `bytes` (the file stays pending: nothing is visible at the
+    /// target until [`PendingFile::finish`]). Large outputs are written this
+    /// way, piece by piece, so that they need not be held in memory.
+    pub fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.file
+            .as_mut()
+            .expect("not yet committed")
+            .write_all(bytes)
+    }
+
+    /// Syncs what was appended and renames the file into place.
+    pub fn finish(self) -> io::Result<()> {
+        self.commit(&[])
     }
 
     /// Writes `contents` and renames the file into place.
     pub fn commit(mut self, contents: &[u8]) -> io::Result<()> {
         let mut file = self.file.take().expect("committed once");
-        let written = file.write_all(contents).and_then(|_| file.sync_all());
+        let written = file
+            .write_all(contents)
+            .and_then(|_| file.flush())
+            .and_then(|_| file.get_ref().sync_all());
         drop(file);
         let result = written.and_then(|_| fs::rename(&self.temp, &self.target));
         if result.is_err() {

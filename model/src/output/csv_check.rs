@@ -73,14 +73,31 @@ pub struct Checked {
 /// row has the header's length, every numeric cell is a finite number or
 /// empty, `strict` is `true` or `false`.
 pub fn read_checked(path: &Path, required: &[&str]) -> Result<Checked, CsvError> {
+    let mut rows = Vec::new();
+    let header = for_each_checked(path, required, &mut |_, row, _| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    Ok(Checked { header, rows })
+}
+
+/// [`read_checked`] one row at a time, streaming from disk (a large
+/// sweep's curve file is hundreds of MB): `each(header, row, line)` sees
+/// every checked row; its error is reported at that line. Returns the
+/// header.
+pub fn for_each_checked(
+    path: &Path,
+    required: &[&str],
+    each: &mut dyn FnMut(&csv::StringRecord, &csv::StringRecord, usize) -> Result<(), String>,
+) -> Result<csv::StringRecord, CsvError> {
     let err = |line: Option<usize>, column: Option<&str>, message: String| CsvError {
         path: path.to_path_buf(),
         line,
         column: column.map(str::to_string),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(None, None, e.to_string()))?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let file = std::fs::File::open(path).map_err(|e| err(None, None, e.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
     let header = reader
         .headers()
         .map_err(|e| err(Some(1), None, e.to_string()))?
@@ -92,49 +109,75 @@ pub fn read_checked(path: &Path, required: &[&str]) -> Result<Checked, CsvError>
             "missing from the header (is this a file a sweep wrote?)".into(),
         ));
     }
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(line, |p| p.line() as usize);
-            err(Some(line), None, csv_message(&e))
-        })?;
-        for (name, cell) in header.iter().zip(record.iter()) {
-            let cell = cell.trim();
-            if TEXT.contains(&name) || cell.is_empty() {
-                continue;
+    let kinds: Vec<Kind> = header
+        .iter()
+        .map(|name| {
+            if TEXT.contains(&name) {
+                Kind::Text
+            } else if name == "strict" {
+                Kind::Bool
+            } else {
+                Kind::Number
             }
-            if name == "strict" {
-                if cell != "true" && cell != "false" {
-                    return Err(err(
-                        Some(line),
-                        Some(name),
-                        format!("'{cell}' is not true or false"),
-                    ));
-                }
-                continue;
-            }
-            match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() => {}
-                Ok(_) => {
-                    return Err(err(
-                        Some(line),
-                        Some(name),
-                        format!("'{cell}' is not a finite number (a value that does not exist is an empty cell)"),
-                    ))
-                }
-                Err(_) => {
-                    return Err(err(
-                        Some(line),
-                        Some(name),
-                        format!("'{cell}' is not a number"),
-                    ))
-                }
+        })
+        .collect();
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    loop {
+        line += 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line() as usize);
+                return Err(err(Some(line), None, csv_message(&e)));
             }
         }
-        rows.push(record);
+        for ((name, kind), cell) in header.iter().zip(&kinds).zip(record.iter()) {
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            match kind {
+                Kind::Text => {}
+                Kind::Bool => {
+                    if cell != "true" && cell != "false" {
+                        return Err(err(
+                            Some(line),
+                            Some(name),
+                            format!("'{cell}' is not true or false"),
+                        ));
+                    }
+                }
+                Kind::Number => match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() => {}
+                    Ok(_) => {
+                        return Err(err(
+                            Some(line),
+                            Some(name),
+                            format!("'{cell}' is not a finite number (a value that does not exist is an empty cell)"),
+                        ))
+                    }
+                    Err(_) => {
+                        return Err(err(
+                            Some(line),
+                            Some(name),
+                            format!("'{cell}' is not a number"),
+                        ))
+                    }
+                },
+            }
+        }
+        each(&header, &record, line).map_err(|m| err(Some(line), None, m))?;
     }
-    Ok(Checked { header, rows })
+    Ok(header)
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Bool,
+    Number,
 }
 
 fn csv_message(e: &csv::Error) -> String {

@@ -16,7 +16,9 @@ use super::atomic::PendingFile;
 use super::curve::{tvisibility_csv, CurveRow};
 use super::{render, Csv};
 use crate::dist::presets::Topology;
-use crate::sweep::{group_count, Shard, SweepOutput, SweepSpec, CURVE_POINTS};
+use crate::sweep::{
+    group_count, Shard, SweepOutput, SweepSpec, CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -39,6 +41,11 @@ pub struct Manifest {
     pub trials: u64,
     pub seed: u64,
     pub curve_points: usize,
+    /// Points per curve beyond `thin_above_n` replicas.
+    #[serde(default)]
+    pub curve_points_large_n: usize,
+    #[serde(default)]
+    pub thin_above_n: usize,
     /// `I/M`.
     pub shard: String,
     /// Groups in the whole grid, and in this shard.
@@ -81,6 +88,8 @@ impl Manifest {
             trials: spec.trials,
             seed: spec.seed,
             curve_points: CURVE_POINTS,
+            curve_points_large_n: CURVE_POINTS_LARGE_N,
+            thin_above_n: THIN_ABOVE_N,
             shard: format!("{}/{}", shard.index, shard.count),
             groups_total: spec.groups().len(),
             groups_here: group_count(spec, shard),
@@ -89,6 +98,75 @@ impl Manifest {
 
     fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("serializable") + "\n"
+    }
+}
+
+/// A sweep's files being written as its groups finish, in canonical order:
+/// rows go to disk at once, so a large sweep's memory stays that of the
+/// groups in flight. Nothing appears at the targets until
+/// [`SweepWriter::finish`] renames every file into place.
+pub struct SweepWriter {
+    dir: PathBuf,
+    summary: PendingFile,
+    curves: PendingFile,
+    rows: usize,
+    points: usize,
+}
+
+impl SweepWriter {
+    /// Opens the pending files in `dir` (created if missing) and writes
+    /// the headers.
+    pub fn create(dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let mut summary = PendingFile::create(&dir.join(SUMMARY))?;
+        let mut curves = PendingFile::create(&dir.join(TVISIBILITY))?;
+        summary.append(render(&Csv, &[]).as_bytes())?;
+        curves.append(empty_tvisibility().as_bytes())?;
+        Ok(SweepWriter {
+            dir: dir.to_path_buf(),
+            summary,
+            curves,
+            rows: 0,
+            points: 0,
+        })
+    }
+
+    /// Appends a part's rows (the header lines of its rendering dropped).
+    pub fn append(&mut self, part: &SweepOutput) -> std::io::Result<()> {
+        let body = |text: String| -> String {
+            match text.split_once('\n') {
+                Some((_, rest)) => rest.to_string(),
+                None => String::new(),
+            }
+        };
+        self.summary
+            .append(body(render(&Csv, &part.summary)).as_bytes())?;
+        if !part.curves.is_empty() {
+            self.curves
+                .append(body(tvisibility_csv(&part.curves)).as_bytes())?;
+        }
+        self.rows += part.summary.len();
+        self.points += part.curves.len();
+        Ok(())
+    }
+
+    /// Rows and curve points written so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.rows, self.points)
+    }
+
+    /// Writes the rules and the manifest and puts every file in place.
+    pub fn finish(
+        self,
+        manifest: &Manifest,
+        rules: &[crate::eval::SummaryRow],
+    ) -> std::io::Result<()> {
+        let rules_file = PendingFile::create(&self.dir.join(RULES))?;
+        let manifest_file = PendingFile::create(&self.dir.join(MANIFEST))?;
+        self.summary.finish()?;
+        self.curves.finish()?;
+        rules_file.commit(render(&Csv, rules).as_bytes())?;
+        manifest_file.commit(manifest.json().as_bytes())
     }
 }
 

@@ -90,20 +90,21 @@ impl SweepData {
         fn read<T: for<'de> Deserialize<'de>>(
             path: PathBuf,
             required: &[&str],
+            keep: &dyn Fn(&T) -> bool,
         ) -> Result<Vec<T>, String> {
-            // Checked first: a missing column, a NaN or an inf is refused
-            // with the file, line and column, not drawn.
-            let checked =
-                super::csv_check::read_checked(&path, required).map_err(|e| e.to_string())?;
-            checked
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, row)| {
-                    row.deserialize(Some(&checked.header))
-                        .map_err(|e| format!("{}: line {}: {e}", path.display(), i + 2))
-                })
-                .collect()
+            // Checked as read: a missing column, a NaN or an inf is refused
+            // with the file, line and column, not drawn. Rows stream from
+            // disk, and only the kept ones stay in memory.
+            let mut out = Vec::new();
+            super::csv_check::for_each_checked(&path, required, &mut |header, row, _| {
+                let v: T = row.deserialize(Some(header)).map_err(|e| e.to_string())?;
+                if keep(&v) {
+                    out.push(v);
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+            Ok(out)
         }
         use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
         let rules_path = dir.join(super::sweep_files::RULES);
@@ -116,13 +117,20 @@ impl SweepData {
             Err(_) => None,
         };
         Ok(SweepData {
-            summary: read(dir.join(super::sweep_files::SUMMARY), &SUMMARY_REQUIRED)?,
+            summary: read(
+                dir.join(super::sweep_files::SUMMARY),
+                &SUMMARY_REQUIRED,
+                &|_| true,
+            )?,
+            // The charts draw curves of small clusters only; a large
+            // sweep's other curves stay on disk.
             curves: read(
                 dir.join(super::sweep_files::TVISIBILITY),
                 &TVISIBILITY_REQUIRED,
+                &|c: &CurveRecord| c.n <= crate::sweep::THIN_ABOVE_N,
             )?,
             rules: if rules_path.exists() {
-                read(rules_path, &SUMMARY_REQUIRED)?
+                read(rules_path, &SUMMARY_REQUIRED, &|_| true)?
             } else {
                 Vec::new()
             },

@@ -688,7 +688,10 @@ impl QuorumLatency {
         let body = integrate_pieces(|x| self.sf(x), lo, median, &breaks, tol).value;
         // Beyond the median, integrate in s = ln x: heavy tails become
         // exponentially decaying integrands.
-        let log_breaks: Vec<f64> = marks
+        // Beyond the median the breaks are the marks and the delays' own
+        // kinks and jumps (an empirical law's atoms: a step function is
+        // integrated exactly only piece by piece).
+        let log_breaks: Vec<f64> = breaks
             .iter()
             .filter(|m| **m > median)
             .map(|m| m.ln())

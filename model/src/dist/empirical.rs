@@ -389,6 +389,11 @@ impl Delay for Empirical {
     fn continuous_mass(&self) -> f64 {
         0.0
     }
+    /// Every atom: the CDF jumps there, and integrals over it (a mean
+    /// latency) split there to stay exact.
+    fn breakpoints(&self) -> Vec<f64> {
+        self.values.clone()
+    }
 }
 
 impl fmt::Display for Empirical {

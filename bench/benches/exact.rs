@@ -5,7 +5,9 @@
 //!   scenario's two round-trip convolutions;
 //! - `warm`: one more configuration in a scenario whose round trips are
 //!   already tabulated (what a sweep pays per configuration);
-//! - `tabulate`: building the round trips alone.
+//! - `tabulate`: building the round trips alone;
+//! - issue 11's laws: sums and narrow laws from a spec to every figure
+//!   (`cold`), and a million-sample empirical file from disk.
 //!
 //! Run: `cargo bench -p quorum-bench --bench exact`
 
@@ -86,5 +88,59 @@ fn exact(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact);
+/// Issue 11: laws that used to hang or print wrong numbers, each from its
+/// spec to every exact figure of `eval` (n = 3, r = w = 2), tables
+/// included.
+fn laws(c: &mut Criterion) {
+    let mut group = c.benchmark_group("laws");
+    group.sample_size(10);
+    let config = Config::new(3, 2, 2).expect("valid");
+    for spec in [
+        "exp(mean=1) + exp(mean=1) + exp(mean=1)",
+        "exp(mean=1) + exp(mean=10)",
+        "exp(mean=1) + lognormal(mu=0,sigma=0.5) + weibull(shape=2,scale=1)",
+        "gamma(shape=100,scale=7) + gamma(shape=150,scale=5)",
+        "weibull(shape=3000,scale=1)",
+        "lognormal(mu=0,sigma=0.001)",
+    ] {
+        group.bench_function(format!("cold {spec}"), |b| {
+            b.iter(|| {
+                let mut s = Scenario::default_exponential();
+                s.wars = quorum_model::dist::presets::Wars::uniform(spec.parse().expect("spec"));
+                evaluate(black_box(&s), config, EvalOptions::default()).expect("evaluates")
+            })
+        });
+    }
+    // A million samples (a day of latency logs) from a file: load, bin,
+    // and evaluate.
+    let dir = std::env::temp_dir().join(format!("qm-bench-empirical-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("latency.txt");
+    let mut state: u64 = 7;
+    let body: String = (0..1_000_000)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let u = ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+            format!("{:.6}\n", -2.0 * u.ln())
+        })
+        .collect();
+    std::fs::write(&file, body).expect("sample file");
+    let spec = format!("empirical(file={})", file.display());
+    group.bench_function(
+        "cold empirical with 1e6 samples (read, bin, evaluate)",
+        |b| {
+            b.iter(|| {
+                let mut s = Scenario::default_exponential();
+                s.wars = quorum_model::dist::presets::Wars::uniform(spec.parse().expect("spec"));
+                evaluate(black_box(&s), config, EvalOptions::default()).expect("evaluates")
+            })
+        },
+    );
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, exact, laws);
 criterion_main!(benches);

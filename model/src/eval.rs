@@ -193,6 +193,11 @@ impl ScenarioTrips {
         } else {
             RoundTrips::new(&scenario.wars, Operation::Write)
         };
+        // Tables are built on first use; build them now, so that a sweep
+        // builds every scenario's in parallel up front.
+        for trips in [&read, &write] {
+            let _ = trips.local.cdf_sf(trips.local.support().0 + 1.0);
+        }
         ScenarioTrips { read, write }
     }
 

@@ -138,27 +138,24 @@ impl Discrete {
     }
 
     /// The law of the sum of two independent discrete terms, re-binned
-    /// when it has more than [`MAX_ATOMS`] atoms.
+    /// when it has more than [`MAX_ATOMS`] atoms (the pairs go straight
+    /// into the bins: a million-sample law has thousands of atoms, and
+    /// their product millions of pairs).
     fn plus(&self, other: &Discrete) -> Discrete {
-        let mut atoms = Vec::with_capacity(self.x.len() * other.x.len());
-        for (a, ma) in self.x.iter().zip(&self.m) {
-            for (b, mb) in other.x.iter().zip(&other.m) {
-                atoms.push((a + b, ma * mb));
-            }
+        let pairs = self.x.len() * other.x.len();
+        let product = || {
+            self.x.iter().zip(&self.m).flat_map(move |(a, ma)| {
+                other
+                    .x
+                    .iter()
+                    .zip(&other.m)
+                    .map(move |(b, mb)| (a + b, ma * mb))
+            })
+        };
+        if pairs <= MAX_ATOMS {
+            return Discrete::new(product().collect(), self.binned.or(other.binned));
         }
-        let binned = self.binned.or(other.binned);
-        let d = Discrete::new(atoms, binned);
-        if d.x.len() > MAX_ATOMS {
-            d.rebinned()
-        } else {
-            d
-        }
-    }
-
-    /// Merges atoms into bins `[v, v (1 + ATOM_BIN))`, each at its mean.
-    fn rebinned(&self) -> Discrete {
-        let atoms = bin_atoms(self.x.iter().copied().zip(self.m.iter().copied()));
-        Discrete::new(atoms, Some(ATOM_BIN))
+        Discrete::new(bin_atoms(product()), Some(ATOM_BIN))
     }
 
     /// `Σ mⱼ g(x − xⱼ)` over atoms with `x − xⱼ > lo`, plus `beyond` for
@@ -179,20 +176,32 @@ impl Discrete {
 
 /// Groups `(value, mass)` pairs into bins of relative width [`ATOM_BIN`]
 /// (value 0 on its own), each replaced by one atom at the bin's mean value.
-pub(crate) fn bin_atoms(atoms: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+pub(crate) fn bin_atoms(atoms: impl Iterator<Item = (f64, f64)> + Clone) -> Vec<(f64, f64)> {
     let step = ATOM_BIN.ln_1p();
-    let mut bins: std::collections::BTreeMap<i64, (f64, f64)> = Default::default();
-    for (x, m) in atoms {
-        let key = if x > 0.0 {
-            (x.ln() / step).floor() as i64
-        } else {
-            i64::MIN
-        };
-        let e = bins.entry(key).or_insert((0.0, 0.0));
-        e.0 += m;
-        e.1 += m * x;
+    let key = |x: f64| (x.ln() / step).floor() as i64;
+    // One pass for the range of keys, one to fill a dense array of bins.
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for (x, _) in atoms.clone() {
+        if x > 0.0 {
+            let k = key(x);
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
     }
-    bins.into_values()
+    let mut zero = (0.0, 0.0);
+    let len = if hi >= lo { (hi - lo + 1) as usize } else { 0 };
+    let mut bins = vec![(0.0f64, 0.0f64); len];
+    for (x, m) in atoms {
+        let b = if x > 0.0 {
+            &mut bins[(key(x) - lo) as usize]
+        } else {
+            &mut zero
+        };
+        b.0 += m;
+        b.1 += m * x;
+    }
+    std::iter::once(zero)
+        .chain(bins)
         .filter(|(m, _)| *m > 0.0)
         .map(|(m, mx)| (mx / m, m))
         .collect()

@@ -475,6 +475,20 @@ impl SummaryRow {
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
     pub fn from_exact(scenario: &Scenario, e: &Exact, options: EvalOptions) -> Self {
         let mut notes = e.notes.clone();
+        for (op, summary) in [("read", &e.read), ("write", &e.write)] {
+            for (pct, tail) in &summary.extrapolated {
+                let field = if *pct == 50.0 {
+                    "p50"
+                } else if *pct == 99.0 {
+                    "p99"
+                } else {
+                    "p999"
+                };
+                notes.push(format!(
+                    "approximate: {op}_latency_{field}_ms lies where a replica's response time has a tail probability of {tail:.1e}, below the 1e-16 its table holds, so it rests on the table's extrapolated tail (the latency's CDF has a plateau at that level: a local replica down with probability 1 - p)"
+                ));
+            }
+        }
         let mut keep = |field: &str, v: &Result<f64, Undefined>| match v {
             Ok(x) => Some(*x),
             Err(why) => {

@@ -320,6 +320,13 @@ pub struct LatencySummary {
     pub p999_ms: Result<f64, Undefined>,
     /// Power-law index of the latency tail (`f64::INFINITY`: light).
     pub tail_index: f64,
+    /// Percentiles that lie where a replica's response time is known only
+    /// by extrapolation (its tail probability there is below what its
+    /// table holds): `(percent, that tail probability)`. Such a percentile
+    /// is approximate. It happens where the latency's CDF has a plateau at
+    /// exactly the percentile's level (a WAN quorum whose local replica is
+    /// down with probability 1 - p).
+    pub extrapolated: Vec<(f64, f64)>,
 }
 
 /// The k-th response time of a set of replicas.
@@ -734,15 +741,44 @@ impl QuorumLatency {
 
     /// Availability, mean and the p50/p99/p99.9 percentiles.
     pub fn summary(&self) -> LatencySummary {
+        let (p50_ms, p99_ms, p999_ms) = (
+            self.quantile(0.5),
+            self.quantile(0.99),
+            self.quantile(0.999),
+        );
+        let mut extrapolated = Vec::new();
+        for (pct, q) in [(50.0, &p50_ms), (99.0, &p99_ms), (99.9, &p999_ms)] {
+            if let Ok(x) = q {
+                if let Some(s) = self.extrapolated_at(*x) {
+                    extrapolated.push((pct, s));
+                }
+            }
+        }
         LatencySummary {
             availability: self.end.at_least,
             unavailability: self.end.below,
             mean_ms: self.mean(),
-            p50_ms: self.quantile(0.5),
-            p99_ms: self.quantile(0.99),
-            p999_ms: self.quantile(0.999),
+            p50_ms,
+            p99_ms,
+            p999_ms,
             tail_index: self.tail_index(),
+            extrapolated,
         }
+    }
+
+    /// The smallest tail probability at `x` among the response times that
+    /// hold `x` only by extrapolation, if any does.
+    fn extrapolated_at(&self, x: f64) -> Option<f64> {
+        self.replicas
+            .delays
+            .iter()
+            .filter_map(|d| {
+                let floor = d.dist().tail_floor();
+                let (f, s) = d.cdf_sf(x);
+                let tail = f.min(s);
+                (tail > 0.0 && tail < floor).then_some(tail)
+            })
+            .reduce(f64::min)
     }
 
     /// Number of replicas contacted.
@@ -927,6 +963,34 @@ mod tests {
             "{} vs {want}",
             q.mean().unwrap()
         );
+    }
+
+    #[test]
+    fn a_percentile_on_a_plateau_says_it_is_extrapolated() {
+        // WAN, first of 7, each down with 0.001: given success the latency
+        // is the local round trip with probability 0.999 and 150 ms more
+        // otherwise, so its p99.9 sits on the local law's far tail.
+        let wars = crate::dist::presets::preset("wan").unwrap().wars;
+        let q = QuorumLatency::new(
+            Replicas::for_operation(
+                &wars,
+                &FailureModel::Iid { p_fail: 0.001 },
+                7,
+                Operation::Read,
+            ),
+            1,
+            None,
+        );
+        let s = q.summary();
+        assert_eq!(s.extrapolated.len(), 1, "{:?}", s.extrapolated);
+        assert_eq!(s.extrapolated[0].0, 99.9);
+        // An ordinary configuration's percentiles are all inside the tables.
+        let q = QuorumLatency::new(
+            Replicas::for_operation(&wars, &FailureModel::NONE, 3, Operation::Read),
+            2,
+            None,
+        );
+        assert!(q.summary().extrapolated.is_empty());
     }
 
     #[test]

@@ -345,6 +345,20 @@ impl Dist {
         }
     }
 
+    /// The smallest tail probability (of `F` or `S`) this law holds
+    /// accurately: 0 for closed forms, the table's floor where it is a
+    /// tabulated sum (below, its tails are extrapolated).
+    pub fn tail_floor(&self) -> f64 {
+        match self {
+            Dist::Sum(s) => s.tail_floor(),
+            Dist::Mixture(m) => m
+                .components()
+                .map(|(_, d)| d.tail_floor())
+                .fold(0.0, f64::max),
+            _ => 0.0,
+        }
+    }
+
     /// Convolution tables and point masses evaluating this law needs.
     pub fn work(&self) -> Work {
         match self {

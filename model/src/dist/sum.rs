@@ -321,6 +321,19 @@ impl Sum {
         out
     }
 
+    /// See [`Dist::tail_floor`].
+    pub(crate) fn tail_floor(&self) -> f64 {
+        match &*self.body {
+            Body::Chain(c) if c.parts.len() > 1 => FINAL_FLOOR,
+            Body::Single(d) => d.tail_floor(),
+            Body::Expanded(m) => m
+                .components()
+                .map(|(_, d)| d.tail_floor())
+                .fold(0.0, f64::max),
+            _ => 0.0,
+        }
+    }
+
     /// Number of tables and point masses evaluating this sum needs (a
     /// measure of the work, checked against the domain's limits).
     pub(crate) fn work(&self) -> Work {

@@ -766,19 +766,27 @@ impl QuorumLatency {
         }
     }
 
-    /// The smallest tail probability at `x` among the response times that
-    /// hold `x` only by extrapolation, if any does.
+    /// Whether the percentile at `x` rests on extrapolated tails: some
+    /// response time holds `x` only by extrapolation (its tail probability
+    /// `t` there is below its table's floor), and an error of the size of
+    /// `t` in the latency's CDF would move `x` by more than 1e-9 of itself
+    /// (the CDF is flat there: a plateau). Returns the smallest such `t`.
     fn extrapolated_at(&self, x: f64) -> Option<f64> {
-        self.replicas
+        let tail = self
+            .replicas
             .delays
             .iter()
             .filter_map(|d| {
                 let floor = d.dist().tail_floor();
                 let (f, s) = d.cdf_sf(x);
-                let tail = f.min(s);
-                (tail > 0.0 && tail < floor).then_some(tail)
+                let t = f.min(s);
+                (t > 0.0 && t < floor).then_some(t)
             })
-            .reduce(f64::min)
+            .reduce(f64::max)?;
+        let h = 1e-6 * x.abs().max(1e-9);
+        let density = (self.cdf(x + h) - self.cdf(x - h)) / (2.0 * h);
+        let shift = self.n() as f64 * tail / (density * x.abs().max(1e-300));
+        (shift > 1e-9 || !shift.is_finite()).then_some(tail)
     }
 
     /// Number of replicas contacted.

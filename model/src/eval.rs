@@ -417,13 +417,17 @@ pub struct SummaryRow {
     /// `all` (reads go to every replica, the first r answers count) or
     /// `quorum` (to r live replicas, all r awaited).
     pub read_fanout: Fanout,
+    /// The figures of this row that are approximate rather than exact to
+    /// their stated tolerance, space separated (empty: none); the notes say
+    /// why.
+    pub approximate: String,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 46] = [
+    pub const COLUMNS: [&'static str; 47] = [
         "scenario",
         "n",
         "r",
@@ -470,11 +474,21 @@ impl SummaryRow {
         "p_consistent_t_ci_low",
         "p_consistent_t_ci_high",
         "read_fanout",
+        "approximate",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
     pub fn from_exact(scenario: &Scenario, e: &Exact, options: EvalOptions) -> Self {
         let mut notes = e.notes.clone();
+        let mut approximate: Vec<String> = Vec::new();
+        if e.notes.iter().any(|n| n.starts_with("approximate:")) {
+            // A round trip's table missed its tolerance: every latency.
+            for op in ["read", "write"] {
+                for f in ["mean", "p50", "p99", "p999"] {
+                    approximate.push(format!("{op}_latency_{f}_ms"));
+                }
+            }
+        }
         for (op, summary) in [("read", &e.read), ("write", &e.write)] {
             for (pct, tail) in &summary.extrapolated {
                 let field = if *pct == 50.0 {
@@ -484,6 +498,10 @@ impl SummaryRow {
                 } else {
                     "p999"
                 };
+                let name = format!("{op}_latency_{field}_ms");
+                if !approximate.contains(&name) {
+                    approximate.push(name);
+                }
                 notes.push(format!(
                     "approximate: {op}_latency_{field}_ms lies where a replica's response time has a tail probability of {tail:.1e}, below the 1e-16 its table holds, so it rests on the table's extrapolated tail (the latency's CDF has a plateau at that level: a local replica down with probability 1 - p)"
                 ));
@@ -639,6 +657,7 @@ impl SummaryRow {
             p_consistent_t_ci_low: None,
             p_consistent_t_ci_high: None,
             read_fanout: options.read_fanout,
+            approximate: approximate.join(" "),
             notes,
         }
     }

@@ -49,7 +49,7 @@ pub const TVISIBILITY_REQUIRED: [&str; 8] = [
 
 /// Columns that hold text; every other column holds numbers (or is empty,
 /// for a value that does not exist), except `strict` (true or false).
-const TEXT: [&str; 3] = ["scenario", "failure", "read_fanout"];
+const TEXT: [&str; 4] = ["scenario", "failure", "read_fanout", "approximate"];
 
 /// A CSV that is not what a sweep writes.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

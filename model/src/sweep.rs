@@ -30,6 +30,11 @@ pub const CURVE_POINTS_LARGE_N: usize = 20;
 /// The largest n whose curves get [`CURVE_POINTS`] points.
 pub const THIN_ABOVE_N: usize = 9;
 
+/// The largest `--n-max`: a group's simulation tallies every (r, w) pair
+/// of its trials, O(n²) per trial, so the grid's work grows about as
+/// n_max⁴ (n_max = 30: 3 minutes on 2 cores; 64: hours).
+pub const MAX_N_MAX: usize = 64;
+
 /// Points per curve at `n` replicas.
 pub fn curve_points_at(n: usize) -> usize {
     if n <= THIN_ABOVE_N {
@@ -57,7 +62,7 @@ pub struct SweepSpec {
 /// Why a sweep is refused (before any work).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SweepError {
-    #[error("--n-max: must be an integer >= 1, got {0}")]
+    #[error("--n-max: must be an integer between 1 and {MAX_N_MAX}, got {0}")]
     NMax(usize),
     #[error("--p-fail: every level must be a probability in [0, 1], got {0}")]
     PFail(f64),
@@ -120,8 +125,8 @@ impl Shard {
 impl SweepSpec {
     /// Checks the spec and puts scenarios in canonical (name) order.
     pub fn validated(mut self) -> Result<Self, SweepError> {
-        if self.n_max == 0 {
-            return Err(SweepError::NMax(0));
+        if self.n_max == 0 || self.n_max > MAX_N_MAX {
+            return Err(SweepError::NMax(self.n_max));
         }
         if self.p_fail.is_empty() && self.failures.is_empty() {
             return Err(SweepError::NoPFail);

@@ -425,6 +425,10 @@ pub struct SummaryRow {
     pub notes: Vec<String>,
 }
 
+/// How many of [`SummaryRow::COLUMNS`], from the first, are the data
+/// contract's (`shared/DESIGN.md`): never renamed or dropped.
+pub const CONTRACT_COLUMNS: usize = 25;
+
 impl SummaryRow {
     /// Column names, in order.
     pub const COLUMNS: [&'static str; 47] = [

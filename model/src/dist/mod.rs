@@ -41,7 +41,7 @@ pub use lognormal::LogNormal;
 pub use mixture::Mixture;
 pub use pareto::Pareto;
 pub use percentiles::Percentiles;
-pub use sum::{Sum, Work, CALLS, EVALS};
+pub use sum::{Sum, Work};
 pub use weibull::Weibull;
 
 /// Why a distribution could not be built. Each message names the family, the

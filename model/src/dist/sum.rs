@@ -902,50 +902,39 @@ impl<'a> Convolution<'a> {
         out
     }
 
+    /// `∫ g(x − y) f_B(y) dy` over the pieces, with `g` one of `A`'s
+    /// tails (`tail` picks `F` or `S` from `(F, S)`).
+    fn integral(&self, x: f64, pieces: &[Piece], tail: fn((f64, f64)) -> f64) -> f64 {
+        integrate_mapped(
+            |y| {
+                let p = self.b.pdf(y);
+                if p == 0.0 {
+                    0.0
+                } else {
+                    tail(self.a.cdf_sf(x - y)) * p
+                }
+            },
+            pieces,
+            CONV_TOL,
+        )
+        .value
+    }
+
     fn cdf(&self, x: f64) -> f64 {
-        CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pieces = self.pieces(x);
         if pieces.is_empty() {
             return 0.0;
         }
-        let v = integrate_mapped(
-            |y| {
-                EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let p = self.b.pdf(y);
-                if p == 0.0 {
-                    0.0
-                } else {
-                    self.a.cdf_sf(x - y).0 * p
-                }
-            },
-            &pieces,
-            CONV_TOL,
-        )
-        .value;
-        v.clamp(0.0, 1.0)
+        self.integral(x, &pieces, |t| t.0).clamp(0.0, 1.0)
     }
 
+    /// `A + B > x` also when `B > x − lo(A)`: that mass is added whole.
     fn sf(&self, x: f64) -> f64 {
-        CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pieces = self.pieces(x);
         if pieces.is_empty() {
             return 1.0;
         }
-        let v = integrate_mapped(
-            |y| {
-                EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let p = self.b.pdf(y);
-                if p == 0.0 {
-                    0.0
-                } else {
-                    self.a.cdf_sf(x - y).1 * p
-                }
-            },
-            &pieces,
-            CONV_TOL,
-        )
-        .value;
-        (v + self.b.sf(x - self.a_lo)).clamp(0.0, 1.0)
+        (self.integral(x, &pieces, |t| t.1) + self.b.sf(x - self.a_lo)).clamp(0.0, 1.0)
     }
 }
 
@@ -1079,6 +1068,3 @@ impl fmt::Display for Sum {
 
 #[cfg(test)]
 mod tests;
-
-pub static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static EVALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

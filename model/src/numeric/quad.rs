@@ -231,35 +231,25 @@ pub fn integrate_mapped<F: FnMut(f64) -> f64>(
 }
 
 fn gk15_mapped<F: FnMut(f64) -> f64>(f: &mut F, map: Map, lo: f64, hi: f64) -> Integral {
-    match map {
-        Map::Linear => gk15(f, lo, hi),
-        Map::LogAbove(o) => gk15(
-            &mut |u: f64| {
-                let e = u.exp();
-                let v = f(o + e);
-                if v == 0.0 {
-                    0.0
-                } else {
-                    v * e
-                }
-            },
-            lo,
-            hi,
-        ),
-        Map::LogBelow(o) => gk15(
-            &mut |u: f64| {
-                let e = u.exp();
-                let v = f(o - e);
-                if v == 0.0 {
-                    0.0
-                } else {
-                    v * e
-                }
-            },
-            lo,
-            hi,
-        ),
-    }
+    // x = origin + sign e^u, dx = e^u du.
+    let (origin, sign) = match map {
+        Map::Linear => return gk15(f, lo, hi),
+        Map::LogAbove(o) => (o, 1.0),
+        Map::LogBelow(o) => (o, -1.0),
+    };
+    gk15(
+        &mut |u: f64| {
+            let e = u.exp();
+            let v = f(origin + sign * e);
+            if v == 0.0 {
+                0.0
+            } else {
+                v * e
+            }
+        },
+        lo,
+        hi,
+    )
 }
 
 #[cfg(test)]

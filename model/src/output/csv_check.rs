@@ -6,46 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
-/// `summary.csv` columns every reader relies on (the data contract).
-pub const SUMMARY_REQUIRED: [&str; 25] = [
-    "scenario",
-    "n",
-    "r",
-    "w",
-    "strict",
-    "p_fail",
-    "read_availability",
-    "write_availability",
-    "read_unavailability",
-    "write_unavailability",
-    "p_stale_k1",
-    "p_consistent_t0",
-    "p_consistent_t0_ci_low",
-    "p_consistent_t0_ci_high",
-    "t_visibility_p999_ms",
-    "read_latency_mean_ms",
-    "read_latency_p50_ms",
-    "read_latency_p99_ms",
-    "read_latency_p999_ms",
-    "write_latency_mean_ms",
-    "write_latency_p50_ms",
-    "write_latency_p99_ms",
-    "write_latency_p999_ms",
-    "trials",
-    "seed",
-];
+/// `summary.csv` columns every reader relies on: the data contract's,
+/// which lead [`SummaryRow::COLUMNS`](crate::eval::SummaryRow::COLUMNS).
+pub const SUMMARY_REQUIRED: &[&str] = crate::eval::SummaryRow::COLUMNS
+    .split_at(crate::eval::CONTRACT_COLUMNS)
+    .0;
 
-/// `tvisibility.csv` columns every reader relies on.
-pub const TVISIBILITY_REQUIRED: [&str; 8] = [
-    "scenario",
-    "n",
-    "r",
-    "w",
-    "t_ms",
-    "p_consistent",
-    "ci_low",
-    "ci_high",
-];
+/// `tvisibility.csv` columns every reader relies on: the contract's, which
+/// lead [`super::curve::COLUMNS`].
+pub const TVISIBILITY_REQUIRED: &[&str] = super::curve::COLUMNS.split_at(8).0;
 
 /// Columns that hold text; every other column holds numbers (or is empty,
 /// for a value that does not exist), except `strict` (true or false).

@@ -49,6 +49,20 @@ impl CurveRow {
     }
 }
 
+/// `tvisibility.csv`'s columns, in order (the data contract's eight first).
+pub const COLUMNS: [&str; 10] = [
+    "scenario",
+    "n",
+    "r",
+    "w",
+    "t_ms",
+    "p_consistent",
+    "ci_low",
+    "ci_high",
+    "p_fail",
+    "failure",
+];
+
 /// The CSV text, with its header.
 pub fn tvisibility_csv(rows: &[CurveRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -56,19 +70,7 @@ pub fn tvisibility_csv(rows: &[CurveRow]) -> String {
         w.serialize(row).expect("serializing to memory");
     }
     if rows.is_empty() {
-        w.write_record([
-            "scenario",
-            "n",
-            "r",
-            "w",
-            "t_ms",
-            "p_consistent",
-            "ci_low",
-            "ci_high",
-            "p_fail",
-            "failure",
-        ])
-        .expect("writing to memory");
+        w.write_record(COLUMNS).expect("writing to memory");
     }
     String::from_utf8(w.into_inner().expect("flushing memory")).expect("UTF-8")
 }

@@ -311,9 +311,9 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
     let mut merged = [String::new(), String::new(), String::new(), String::new()];
     use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
     for (slot, name, required) in [
-        (0, SUMMARY, &SUMMARY_REQUIRED[..]),
-        (1, TVISIBILITY, &TVISIBILITY_REQUIRED[..]),
-        (2, RULES, &SUMMARY_REQUIRED[..]),
+        (0, SUMMARY, SUMMARY_REQUIRED),
+        (1, TVISIBILITY, TVISIBILITY_REQUIRED),
+        (2, RULES, SUMMARY_REQUIRED),
     ] {
         let mut header: Option<(csv::StringRecord, PathBuf)> = None;
         let mut rows = Vec::new();

@@ -119,18 +119,18 @@ impl SweepData {
         Ok(SweepData {
             summary: read(
                 dir.join(super::sweep_files::SUMMARY),
-                &SUMMARY_REQUIRED,
+                SUMMARY_REQUIRED,
                 &|_| true,
             )?,
             // The charts draw curves of small clusters only; a large
             // sweep's other curves stay on disk.
             curves: read(
                 dir.join(super::sweep_files::TVISIBILITY),
-                &TVISIBILITY_REQUIRED,
+                TVISIBILITY_REQUIRED,
                 &|c: &CurveRecord| c.n <= crate::sweep::THIN_ABOVE_N,
             )?,
             rules: if rules_path.exists() {
-                read(rules_path, &SUMMARY_REQUIRED, &|_| true)?
+                read(rules_path, SUMMARY_REQUIRED, &|_| true)?
             } else {
                 Vec::new()
             },

@@ -12,6 +12,7 @@
 //! assert!((p_stale(100, 30, 30) / 1.88435e-6 - 1.0).abs() < 1e-5);
 //! ```
 pub mod closed;
+pub mod curve;
 pub mod dist;
 pub mod eval;
 pub mod failure;

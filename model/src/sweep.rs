@@ -12,37 +12,19 @@
 //! Rows are ordered by scenario name, then `p_fail`, `n`, `r`, `w`: a
 //! canonical order that merging shards reproduces by sorting.
 
+use crate::curve::{curve, CurveRow};
+pub use crate::curve::{curve_points_at, CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N};
 use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
 use crate::failure::FailureModel;
 use crate::mc::engine::chunk_seed;
-use crate::mc::estimate::Quantile;
 use crate::mc::{self, McResult, Setup};
-use crate::output::curve::CurveRow;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
-
-/// Points per t-visibility curve in `tvisibility.csv`, up to
-/// [`THIN_ABOVE_N`] replicas ...
-pub const CURVE_POINTS: usize = 50;
-/// ... and beyond (a sweep to n = 30 holds about 4,500 curves per scenario
-/// and level: at 50 points each, hundreds of MB).
-pub const CURVE_POINTS_LARGE_N: usize = 20;
-/// The largest n whose curves get [`CURVE_POINTS`] points.
-pub const THIN_ABOVE_N: usize = 9;
 
 /// The largest `--n-max`: a group's simulation tallies every (r, w) pair
 /// of its trials, O(n²) per trial, so the grid's work grows about as
 /// n_max⁴ (n_max = 30: 3 minutes on 2 cores; 64: hours).
 pub const MAX_N_MAX: usize = 64;
-
-/// Points per curve at `n` replicas.
-pub fn curve_points_at(n: usize) -> usize {
-    if n <= THIN_ABOVE_N {
-        CURVE_POINTS
-    } else {
-        CURVE_POINTS_LARGE_N
-    }
-}
 
 /// What to sweep.
 #[derive(Debug, Clone)]
@@ -395,43 +377,6 @@ fn run_group(spec: &SweepSpec, trips: &ScenarioTrips, g: Group) -> Result<SweepO
     Ok(out)
 }
 
-/// [`curve_points_at`] points from t = 0 to 20% past the 99.9% point
-/// (past the 99.99% point when 99.9% hold at once; past the largest finite
-/// t* when the curve never gets to 99.9%).
-pub fn curve(
-    scenario: &str,
-    failure: &FailureModel,
-    n: usize,
-    r: usize,
-    w: usize,
-    res: &McResult,
-) -> Vec<CurveRow> {
-    curve_points(scenario, failure, n, r, w, res, curve_points_at(n))
-}
-
-/// [`curve`] with a chosen number of points.
-pub fn curve_points(
-    scenario: &str,
-    failure: &FailureModel,
-    n: usize,
-    r: usize,
-    w: usize,
-    res: &McResult,
-    points: usize,
-) -> Vec<CurveRow> {
-    let t_max = match res.t_visibility(r, w, 0.999) {
-        Quantile::Finite {
-            estimate, ci_high, ..
-        } if estimate > 0.0 => 1.2 * ci_high.min(2.0 * estimate),
-        _ => 1.2 * res.max_finite_t_star(r, w),
-    };
-    let t_max = if t_max > 0.0 { t_max } else { 1.0 };
-    res.curve(r, w, t_max, points)
-        .iter()
-        .map(|p| CurveRow::new(scenario, failure, n, r, w, p))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,40 +423,6 @@ mod tests {
         };
         merged.summary.sort_by_key(key);
         assert_eq!(merged.summary, whole.summary);
-    }
-
-    #[test]
-    fn streamed_files_are_the_bytes_of_the_whole_in_memory() {
-        use crate::output::sweep_files::{write_sweep, Manifest, SweepWriter};
-        let s = spec(3_000);
-        let base = std::env::temp_dir().join(format!("qm-stream-{}", std::process::id()));
-        let (a, b) = (base.join("memory"), base.join("streamed"));
-        let whole = run(&s, Shard::WHOLE, &|| {}).unwrap();
-        let manifest = Manifest::new(&s, Shard::WHOLE);
-        write_sweep(&a, &manifest, &whole).unwrap();
-        let mut writer = SweepWriter::create(&b).unwrap();
-        let mut parts = 0;
-        let rules = run_into(&s, Shard::WHOLE, &|| {}, &mut |part| {
-            parts += 1;
-            writer.append(&part).map_err(|e| e.to_string())
-        })
-        .unwrap();
-        // Nothing is visible before the end.
-        assert!(!b.join("summary.csv").exists());
-        writer.finish(&manifest, &rules).unwrap();
-        assert_eq!(parts, s.groups().len());
-        for f in [
-            "summary.csv",
-            "tvisibility.csv",
-            "rules_of_thumb.csv",
-            "sweep.json",
-        ] {
-            assert_eq!(
-                std::fs::read(a.join(f)).unwrap(),
-                std::fs::read(b.join(f)).unwrap(),
-                "{f}"
-            );
-        }
     }
 
     #[test]

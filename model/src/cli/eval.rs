@@ -7,10 +7,9 @@ use quorum_model::eval::{evaluate, simulation, Config, EvalOptions, Fanout, Summ
 use quorum_model::failure::FailureModel;
 use quorum_model::mc;
 use quorum_model::output::atomic::PendingFile;
-use quorum_model::output::curve::{tvisibility_csv, CurveRow};
+use quorum_model::output::curve::tvisibility_csv;
 use quorum_model::output::{render, Csv, Json, Table};
 use quorum_model::scenario::{DelayOptions, Scenario};
-use quorum_model::sweep;
 use std::path::PathBuf;
 
 pub const EVAL_EXAMPLES: &str = "\
@@ -181,20 +180,14 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     if config.strict() {
         row.add_strict_consistency();
         if let Some(file) = curve_file {
-            let rows: Vec<CurveRow> = (0..200)
-                .map(|i| CurveRow {
-                    scenario: scenario.name.clone(),
-                    n: config.n,
-                    r: config.r,
-                    w: config.w,
-                    t_ms: i as f64 / 199.0,
-                    p_consistent: 1.0,
-                    ci_low: 1.0,
-                    ci_high: 1.0,
-                    p_fail: scenario.failure.iid_p_fail(),
-                    failure: scenario.failure.spec(),
-                })
-                .collect();
+            let rows = quorum_model::curve::strict(
+                &scenario.name,
+                &scenario.failure,
+                config.n,
+                config.r,
+                config.w,
+                200,
+            );
             file.commit(tvisibility_csv(&rows).as_bytes())
                 .map_err(|e| Usage(format!("--curve: {e}")))?;
         }
@@ -203,7 +196,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         let res = mc::run(&setup, args.trials, args.seed, args.threads);
         row.add_monte_carlo(&res);
         if let Some(file) = curve_file {
-            let rows = sweep::curve_points(
+            let rows = quorum_model::curve::curve_points(
                 &scenario.name,
                 &scenario.failure,
                 config.n,

@@ -1,67 +1,10 @@
 //! `tvisibility.csv`: the t-visibility curve in long form,
 //! `scenario,n,r,w,t_ms,p_consistent,ci_low,ci_high,p_fail,failure`, one row
 //! per point (`p_fail` and `failure`, the level's spec, added after the
-//! contract's columns: a sweep holds one curve per failure level).
+//! contract's columns: a sweep holds one curve per failure level). The rows
+//! come from [`crate::curve`].
 
-use crate::failure::FailureModel;
-use crate::mc::CurvePoint;
-use serde::{Deserialize, Serialize};
-
-/// One row of `tvisibility.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CurveRow {
-    pub scenario: String,
-    pub n: usize,
-    pub r: usize,
-    pub w: usize,
-    pub t_ms: f64,
-    pub p_consistent: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    /// Empty unless failures are independent with one probability.
-    pub p_fail: Option<f64>,
-    /// The failure model's spec (see [`crate::failure::spec`]).
-    #[serde(default)]
-    pub failure: String,
-}
-
-impl CurveRow {
-    pub fn new(
-        scenario: &str,
-        failure: &FailureModel,
-        n: usize,
-        r: usize,
-        w: usize,
-        point: &CurvePoint,
-    ) -> Self {
-        CurveRow {
-            scenario: scenario.to_string(),
-            n,
-            r,
-            w,
-            t_ms: point.t_ms,
-            p_consistent: point.p.estimate,
-            ci_low: point.p.ci_low,
-            ci_high: point.p.ci_high,
-            p_fail: failure.iid_p_fail(),
-            failure: failure.spec(),
-        }
-    }
-}
-
-/// `tvisibility.csv`'s columns, in order (the data contract's eight first).
-pub const COLUMNS: [&str; 10] = [
-    "scenario",
-    "n",
-    "r",
-    "w",
-    "t_ms",
-    "p_consistent",
-    "ci_low",
-    "ci_high",
-    "p_fail",
-    "failure",
-];
+pub use crate::curve::{CurveRow, COLUMNS};
 
 /// The CSV text, with its header.
 pub fn tvisibility_csv(rows: &[CurveRow]) -> String {
@@ -78,7 +21,9 @@ pub fn tvisibility_csv(rows: &[CurveRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failure::FailureModel;
     use crate::mc::estimate::wilson;
+    use crate::mc::CurvePoint;
 
     #[test]
     fn header_and_rows() {

@@ -351,3 +351,52 @@ pub const MERGED: [&str; 4] = [SUMMARY, TVISIBILITY, RULES, MANIFEST];
 pub fn empty_tvisibility() -> String {
     tvisibility_csv(&Vec::<CurveRow>::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_files_are_the_bytes_of_the_whole_in_memory() {
+        use crate::scenario::Scenario;
+        use crate::sweep::{run, run_into, Shard, SweepSpec};
+        let s = SweepSpec {
+            scenarios: vec![Scenario::from_preset("lnkd-ssd").unwrap()],
+            n_max: 4,
+            p_fail: vec![0.0, 0.01],
+            failures: Vec::new(),
+            trials: 3_000,
+            seed: 3,
+        }
+        .validated()
+        .unwrap();
+        let base = std::env::temp_dir().join(format!("qm-stream-{}", std::process::id()));
+        let (a, b) = (base.join("memory"), base.join("streamed"));
+        let whole = run(&s, Shard::WHOLE, &|| {}).unwrap();
+        let manifest = Manifest::new(&s, Shard::WHOLE);
+        write_sweep(&a, &manifest, &whole).unwrap();
+        let mut writer = SweepWriter::create(&b).unwrap();
+        let mut parts = 0;
+        let rules = run_into(&s, Shard::WHOLE, &|| {}, &mut |part| {
+            parts += 1;
+            writer.append(&part).map_err(|e| e.to_string())
+        })
+        .unwrap();
+        // Nothing is visible before the end.
+        assert!(!b.join("summary.csv").exists());
+        writer.finish(&manifest, &rules).unwrap();
+        assert_eq!(parts, s.groups().len());
+        for f in [
+            "summary.csv",
+            "tvisibility.csv",
+            "rules_of_thumb.csv",
+            "sweep.json",
+        ] {
+            assert_eq!(
+                std::fs::read(a.join(f)).unwrap(),
+                std::fs::read(b.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+    }
+}

@@ -425,6 +425,16 @@ pub struct SummaryRow {
     pub notes: Vec<String>,
 }
 
+/// The keys a serializable record writes, in order (for checking a
+/// record's fields against [`SummaryRow::COLUMNS`]).
+#[cfg(test)]
+pub(crate) fn field_names<T: Serialize>(record: &T) -> Vec<String> {
+    match serde_json::to_value(record).expect("serializable") {
+        serde_json::Value::Object(map) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// How many of [`SummaryRow::COLUMNS`], from the first, are the data
 /// contract's (`shared/DESIGN.md`): never renamed or dropped.
 pub const CONTRACT_COLUMNS: usize = 25;

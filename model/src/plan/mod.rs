@@ -335,4 +335,4 @@ pub fn sensitivity(input: &PlanInput, rows: &[SummaryRow]) -> Result<Sensitivity
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -117,3 +117,37 @@ pub fn records(plan: &super::Plan) -> Vec<PlanRecord> {
         .map(|(i, c)| PlanRecord::new(i + 1, c))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_a_summary_column_or_the_plans_own() {
+        // The plan's own: rank, the SLO outcome, the cluster and margins.
+        let own = [
+            "rank",
+            "status",
+            "pareto",
+            "cost",
+            "nodes",
+            "bound_by",
+            "replica_ops_per_s",
+            "stored_gb",
+            "nodes_for_throughput",
+            "nodes_for_storage",
+            "ops_utilization",
+            "disk_utilization",
+        ];
+        let plan = crate::plan::tests::small_plan();
+        let record = records(&plan).remove(0);
+        for name in crate::eval::field_names(&record) {
+            assert!(
+                own.contains(&name.as_str())
+                    || name.starts_with("margin_")
+                    || crate::eval::SummaryRow::COLUMNS.contains(&name.as_str()),
+                "PlanRecord has '{name}', neither a summary column nor the plan's own"
+            );
+        }
+    }
+}

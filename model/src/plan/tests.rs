@@ -20,6 +20,11 @@ fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     }
 }
 
+/// A plan of a small grid, for tests of what is made from one.
+pub(crate) fn small_plan() -> Plan {
+    plan(&input(vec![consistency(0.9, 5.0)], 3, 5_000)).unwrap()
+}
+
 fn consistency(p: f64, t_ms: f64) -> Slo {
     Slo::Consistency { p, t_ms }
 }

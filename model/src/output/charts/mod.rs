@@ -42,8 +42,9 @@ fn register_font() {
     });
 }
 
-/// The columns of `summary.csv` the charts and report use.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// The columns of `summary.csv` the charts and report use (a subset of
+/// [`crate::eval::SummaryRow::COLUMNS`], which a test checks).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 pub struct SummaryRecord {
     pub scenario: String,
     pub n: usize,
@@ -305,6 +306,16 @@ pub fn panels<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_columns_read_back_are_summary_columns() {
+        for name in crate::eval::field_names(&SummaryRecord::default()) {
+            assert!(
+                crate::eval::SummaryRow::COLUMNS.contains(&name.as_str()),
+                "SummaryRecord reads '{name}', which summary.csv does not have"
+            );
+        }
+    }
 
     #[test]
     fn ticks_drop_trailing_zeros() {

@@ -5,10 +5,10 @@ use quorum_bench::chaos::{chaos, ChaosConfig};
 use quorum_bench::store::Legs;
 use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
 use quorum_bench::validate_chart::ValidateChart;
+use quorum_model::cli::delays::DelayOptions;
 use quorum_model::eval::Config;
 use quorum_model::output::atomic::write_atomic;
 use quorum_model::output::charts::save;
-use quorum_model::scenario::{DelayOptions, Scenario};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -166,7 +166,7 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
     if args.writes == 0 {
         return Err("--writes: must be an integer >= 1".into());
     }
-    let scenario = Scenario::from_options(&args.delays).map_err(|e| e.to_string())?;
+    let scenario = args.delays.scenario().map_err(|e| e.to_string())?;
     let report = validate(&ValidateConfig {
         scenario,
         config,

@@ -11,6 +11,8 @@
 //! assert!((a.available - 0.999702).abs() < 1e-9);
 //! assert!((p_stale(100, 30, 30) / 1.88435e-6 - 1.0).abs() < 1e-5);
 //! ```
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod closed;
 pub mod curve;
 pub mod dist;

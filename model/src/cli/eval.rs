@@ -1,15 +1,16 @@
 //! `quorum-model eval`: one configuration, exact figures and Monte Carlo.
 
+use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::Usage;
+use crate::eval::{evaluate, simulation, Config, EvalOptions, Fanout, SummaryRow};
+use crate::failure::FailureModel;
+use crate::mc;
+use crate::output::atomic::PendingFile;
+use crate::output::curve::tvisibility_csv;
+use crate::output::{render, Csv, Json, Table};
+use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
-use quorum_model::eval::{evaluate, simulation, Config, EvalOptions, Fanout, SummaryRow};
-use quorum_model::failure::FailureModel;
-use quorum_model::mc;
-use quorum_model::output::atomic::PendingFile;
-use quorum_model::output::curve::tvisibility_csv;
-use quorum_model::output::{render, Csv, Json, Table};
-use quorum_model::scenario::{DelayOptions, Scenario};
 use std::path::PathBuf;
 
 pub const EVAL_EXAMPLES: &str = "\
@@ -71,10 +72,10 @@ pub struct EvalArgs {
     k: u32,
     /// Monte Carlo trials (default: 250000, a 95% half-width below 0.002
     /// on p_consistent_t0).
-    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
+    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = crate::mc::DEFAULT_TRIALS)]
     trials: u64,
     /// Seed of the Monte Carlo; the same seed gives the same bytes.
-    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
+    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = crate::mc::DEFAULT_SEED)]
     seed: u64,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "J")]
@@ -96,7 +97,7 @@ pub struct EvalArgs {
 }
 
 fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
-    let mut s = Scenario::from_options(&args.delays).map_err(|e| Usage(e.to_string()))?;
+    let mut s = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
     if let Some(model) = args.failure.model()? {
         // Crews against n, the one check that needs n.
         model.validate(args.n).map_err(|e| Usage(e.to_string()))?;
@@ -106,7 +107,7 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
         if !(t.is_finite() && t >= 0.0) {
             return Err(Usage(format!(
                 "--at-hours: must be a finite number >= 0, got {}",
-                quorum_model::text::Shown(t)
+                crate::text::Shown(t)
             )));
         }
     }
@@ -114,7 +115,7 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
         if let Some(bad) = list.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(Usage(format!(
                 "--p-fail-per-node: every entry must be a probability in [0, 1], got {}",
-                quorum_model::text::Shown(*bad)
+                crate::text::Shown(*bad)
             )));
         }
         if list.len() != args.n {
@@ -141,13 +142,13 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         if !(t.is_finite() && t >= 0.0) {
             return Err(Usage(format!(
                 "--consistency-at-ms: must be a finite number of ms >= 0, got {}",
-                quorum_model::text::Shown(t)
+                crate::text::Shown(t)
             )));
         }
     }
     let scenario = build_scenario(&args)?;
     if !config.strict() {
-        quorum_model::eval::check_simulation(args.trials, config.n, args.k)
+        crate::eval::check_simulation(args.trials, config.n, args.k)
             .map_err(|e| Usage(e.to_string()))?;
     }
     // Refuse an unwritable curve path before any work.
@@ -171,7 +172,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     let exact =
         evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {
             // Only a scenario file's per-node list can still disagree with --n.
-            (quorum_model::eval::ConfigError::Failure(f), Some(path)) => {
+            (crate::eval::ConfigError::Failure(f), Some(path)) => {
                 Usage(format!("--scenario: {}: failure.{f}", path.display()))
             }
             _ => Usage(e.to_string()),
@@ -180,7 +181,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     if config.strict() {
         row.add_strict_consistency();
         if let Some(file) = curve_file {
-            let rows = quorum_model::curve::strict(
+            let rows = crate::curve::strict(
                 &scenario.name,
                 &scenario.failure,
                 config.n,
@@ -196,7 +197,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         let res = mc::run(&setup, args.trials, args.seed, args.threads);
         row.add_monte_carlo(&res);
         if let Some(file) = curve_file {
-            let rows = quorum_model::curve::curve_points(
+            let rows = crate::curve::curve_points(
                 &scenario.name,
                 &scenario.failure,
                 config.n,

@@ -2,8 +2,8 @@
 //! or failure domains. Per-node lists stay with `eval` (they need a fixed n).
 
 use super::Usage;
+use crate::failure::{Domains, FailureModel, Placement, Repair};
 use clap::{Args, ValueEnum};
-use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct FailureOptions {
@@ -70,7 +70,7 @@ impl FailureOptions {
             if !(0.0..=1.0).contains(&p) {
                 return Err(Usage(format!(
                     "--p-fail: must be a probability in [0, 1], got {}",
-                    quorum_model::text::Shown(p)
+                    crate::text::Shown(p)
                 )));
             }
         }

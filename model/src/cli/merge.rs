@@ -1,9 +1,9 @@
 //! `quorum-model merge`: combine sharded sweeps.
 
 use super::Usage;
+use crate::output::atomic::write_atomic;
+use crate::output::sweep_files::{merge, MERGED};
 use clap::Args;
-use quorum_model::output::atomic::write_atomic;
-use quorum_model::output::sweep_files::{merge, MERGED};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]

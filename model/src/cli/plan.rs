@@ -2,18 +2,18 @@
 //! cluster they need, and a worksheet. Exit 0 with a choice, 1 when nothing
 //! meets the SLOs (with the explanation on stderr), 2 on bad input.
 
+use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::Usage;
+use crate::failure::FailureModel;
+use crate::output::atomic::PendingFile;
+use crate::output::worksheet::{worksheet, WorksheetInput};
+use crate::plan::capacity::{Fanout, NodeSpec, Workload};
+use crate::plan::explain::explain;
+use crate::plan::record::{records, PlanRecord};
+use crate::plan::slo::{Percentile, Slo, Status};
+use crate::plan::{measure, rank, sensitivity, PlanInput};
 use clap::{Args, ValueEnum};
-use quorum_model::failure::FailureModel;
-use quorum_model::output::atomic::PendingFile;
-use quorum_model::output::worksheet::{worksheet, WorksheetInput};
-use quorum_model::plan::capacity::{Fanout, NodeSpec, Workload};
-use quorum_model::plan::explain::explain;
-use quorum_model::plan::record::{records, PlanRecord};
-use quorum_model::plan::slo::{Percentile, Slo, Status};
-use quorum_model::plan::{measure, rank, sensitivity, PlanInput};
-use quorum_model::scenario::{DelayOptions, Scenario};
 use std::path::PathBuf;
 
 pub const PLAN_EXAMPLES: &str = "\
@@ -117,10 +117,10 @@ pub struct PlanArgs {
     )]
     cost_per_node: f64,
     /// Monte Carlo trials per n, for the consistency SLO.
-    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = quorum_model::mc::DEFAULT_TRIALS)]
+    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = crate::mc::DEFAULT_TRIALS)]
     trials: u64,
     /// Seed of the Monte Carlo (the same as eval's for the same --seed).
-    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = quorum_model::mc::DEFAULT_SEED)]
+    #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = crate::mc::DEFAULT_SEED)]
     seed: u64,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "J")]
@@ -184,7 +184,7 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
     if args.threads == Some(0) {
         return Err(Usage("--threads: must be an integer >= 1".into()));
     }
-    let mut scenario = Scenario::from_options(&args.delays).map_err(|e| Usage(e.to_string()))?;
+    let mut scenario = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
     if let Some(model) = args.failure.model()? {
         scenario.failure = model;
     }

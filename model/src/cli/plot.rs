@@ -1,9 +1,9 @@
 //! `quorum-model plot`: redraw the charts and REPORT.md from existing CSVs.
 
 use super::Usage;
+use crate::output::charts::SweepData;
+use crate::output::report::write_report;
 use clap::Args;
-use quorum_model::output::charts::SweepData;
-use quorum_model::output::report::write_report;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]

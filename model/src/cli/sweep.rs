@@ -2,15 +2,15 @@
 
 use super::progress::Progress;
 use super::Usage;
+use crate::dist::presets::PRESET_NAMES;
+use crate::failure::FailureModel;
+use crate::mc::{DEFAULT_SEED, DEFAULT_TRIALS};
+use crate::output::charts::SweepData;
+use crate::output::report::write_report;
+use crate::output::sweep_files::{Manifest, SweepWriter, SUMMARY, TVISIBILITY};
+use crate::scenario::Scenario;
+use crate::sweep::{self, group_count, Shard, SweepSpec};
 use clap::Args;
-use quorum_model::dist::presets::PRESET_NAMES;
-use quorum_model::failure::FailureModel;
-use quorum_model::mc::{DEFAULT_SEED, DEFAULT_TRIALS};
-use quorum_model::output::charts::SweepData;
-use quorum_model::output::report::write_report;
-use quorum_model::output::sweep_files::{Manifest, SweepWriter, SUMMARY, TVISIBILITY};
-use quorum_model::scenario::Scenario;
-use quorum_model::sweep::{self, group_count, Shard, SweepSpec};
 use std::path::PathBuf;
 use std::time::Instant;
 

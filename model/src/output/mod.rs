@@ -2,11 +2,13 @@
 //! (after hyperfine's exporters): `csv`, `json`, and `table` for people.
 
 pub mod atomic;
+#[cfg(feature = "charts")]
 pub mod charts;
 mod csv;
 pub mod csv_check;
 pub mod curve;
 mod json;
+#[cfg(feature = "charts")]
 pub mod report;
 pub mod sweep_files;
 mod table;

@@ -12,7 +12,6 @@
 //! Run: `cargo bench -p quorum-bench --bench exact`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use quorum_model::closed::availability::quorum_availability;
 use quorum_model::eval::{evaluate, evaluate_with, Config, EvalOptions, ScenarioTrips};
 use quorum_model::failure::{Domains, FailureModel, Placement, Repair};
 use quorum_model::scenario::Scenario;
@@ -40,7 +39,7 @@ fn exact(c: &mut Criterion) {
         });
     }
     let mut failing = disk.clone();
-    failing.failure = FailureModel::Iid { p_fail: 0.01 };
+    failing.failure = FailureModel::iid(0.01);
     group.bench_function("warm lnkd-disk n=5 r=3 w=3 p_fail=0.01", |b| {
         b.iter(|| {
             evaluate_with(black_box(&failing), &trips, config, EvalOptions::default())
@@ -48,7 +47,7 @@ fn exact(c: &mut Criterion) {
         })
     });
     group.bench_function("availability only n=1001 k=501", |b| {
-        b.iter(|| quorum_availability(501, 1001, black_box(&FailureModel::Iid { p_fail: 0.01 })))
+        b.iter(|| black_box(&FailureModel::iid(0.01)).availability(501, 1001))
     });
     let repair = Repair {
         mttf_hours: 1000.0,

@@ -16,7 +16,7 @@ use std::hint::black_box;
 
 fn input() -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").expect("preset");
-    scenario.failure = FailureModel::Iid { p_fail: 0.01 };
+    scenario.failure = FailureModel::iid(0.01);
     PlanInput {
         scenario,
         slos: vec![

@@ -1,12 +1,12 @@
 //! Evaluating one configuration `(n, r, w)` in one scenario: everything the
 //! data contract's `summary.csv` row holds that has a closed form.
 
-use crate::closed::availability::{quorum_availability, Availability};
 use crate::closed::latency::{
     LatencySummary, Operation, QuorumLatency, Replicas, RoundTrips, Undefined,
 };
 use crate::closed::staleness::{p_stale, p_stale_k};
 use crate::dist::Delay;
+use crate::failure::Availability;
 use crate::failure::{FailureError, FailureModel};
 use crate::mc::estimate::Quantile;
 use crate::mc::{McResult, Setup};
@@ -226,7 +226,7 @@ pub fn evaluate_with(
         let reps = Replicas::from_round_trips(trips, &scenario.failure, config.n);
         QuorumLatency::new(reps, k, options.timeout_ms).summary()
     };
-    let read_availability = quorum_availability(config.r, config.n, &scenario.failure);
+    let read_availability = scenario.failure.availability(config.r, config.n);
     Ok(Exact {
         config,
         read: match options.read_fanout {
@@ -235,7 +235,7 @@ pub fn evaluate_with(
         },
         write: latency(&trips.write, config.w),
         read_availability,
-        write_availability: quorum_availability(config.w, config.n, &scenario.failure),
+        write_availability: scenario.failure.availability(config.w, config.n),
         p_stale_k1: p_stale(config.n, config.r, config.w),
         p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
         notes: trips.notes(),
@@ -259,7 +259,7 @@ pub fn evaluate_all(
             .collect()
     };
     let avail: Vec<Availability> = (1..=n)
-        .map(|k| quorum_availability(k, n, &scenario.failure))
+        .map(|k| scenario.failure.availability(k, n))
         .collect();
     let reads = match options.read_fanout {
         Fanout::All => per_k(&trips.read),
@@ -570,7 +570,7 @@ impl SummaryRow {
             FailureModel::PerNode(_) => notes.push("p_fail is null: failure probabilities differ per node (see the scenario)".into()),
             FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency mixes over its number of failed nodes, and the simulation draws from it".into()),
             FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability and latency mix over the domains' outages exactly, and the simulation draws them".into()),
-            FailureModel::Iid { .. } => {}
+            FailureModel::Iid(_) => {}
         }
         let (n, r, w) = (e.config.n, e.config.r, e.config.w);
         let mut mttql = |field: &str, k: usize| match &scenario.failure {
@@ -770,7 +770,7 @@ mod tests {
     #[test]
     fn anchors() {
         let mut s = Scenario::default_exponential();
-        s.failure = FailureModel::Iid { p_fail: 0.01 };
+        s.failure = FailureModel::iid(0.01);
         let e = evaluate(&s, Config::new(3, 2, 2).unwrap(), EvalOptions::default()).unwrap();
         assert!((e.read_availability.available - 0.999702).abs() < 1e-12);
         let e = evaluate(
@@ -812,7 +812,7 @@ mod tests {
     #[test]
     fn evaluate_all_matches_one_by_one() {
         let mut s = Scenario::from_preset("ymmr").unwrap();
-        s.failure = FailureModel::Iid { p_fail: 0.02 };
+        s.failure = FailureModel::iid(0.02);
         let trips = ScenarioTrips::new(&s);
         let all = evaluate_all(&s, &trips, 4, EvalOptions::default()).unwrap();
         assert_eq!(all.len(), 16);

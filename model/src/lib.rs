@@ -5,9 +5,9 @@
 //! latency: exactly where a closed form exists ([`closed`]).
 //!
 //! ```
-//! use quorum_model::closed::{availability::quorum_availability, staleness::p_stale};
+//! use quorum_model::closed::staleness::p_stale;
 //! use quorum_model::failure::FailureModel;
-//! let a = quorum_availability(2, 3, &FailureModel::Iid { p_fail: 0.01 });
+//! let a = FailureModel::iid(0.01).availability(2, 3);
 //! assert!((a.available - 0.999702).abs() < 1e-9);
 //! assert!((p_stale(100, 30, 30) / 1.88435e-6 - 1.0).abs() < 1e-5);
 //! ```

@@ -24,7 +24,7 @@
 use crate::dist::presets::{preset, Topology, Wars, PRESET_NAMES};
 use crate::dist::spec::{parse, SpecError};
 use crate::dist::{Dist, Exponential};
-use crate::failure::{Domains, FailureModel, Placement, Repair};
+use crate::failure::{FailureFields, FailureModel};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -165,10 +165,13 @@ impl Scenario {
             };
         }
         if let Some(f) = &raw.failure {
-            s.failure = f.model().map_err(|message| ScenarioError::File {
-                file: file.into(),
-                message,
-            })?;
+            s.failure = f
+                .model()
+                .map_err(|e| ScenarioError::File {
+                    file: file.into(),
+                    message: e.named(&|field| format!("failure.{field}")),
+                })?
+                .unwrap_or(FailureModel::NONE);
         }
         Ok(s)
     }
@@ -198,7 +201,7 @@ struct RawScenario {
     preset: Option<String>,
     delays: Option<RawDelays>,
     topology: Option<RawTopology>,
-    failure: Option<RawFailure>,
+    failure: Option<FailureFields>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,126 +219,6 @@ struct RawDelays {
 struct RawTopology {
     kind: String,
     remote_one_way_ms: Option<f64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFailure {
-    p_fail: Option<f64>,
-    p_fail_per_node: Option<Vec<f64>>,
-    mttf_hours: Option<f64>,
-    mttr_hours: Option<f64>,
-    repair_crews: Option<usize>,
-    domains: Option<usize>,
-    p_domain: Option<f64>,
-    placement: Option<String>,
-}
-
-impl RawFailure {
-    /// The model the keys describe; errors are one line naming the key.
-    fn model(&self) -> Result<FailureModel, String> {
-        let probability = |key: &str, p: f64| {
-            if (0.0..=1.0).contains(&p) {
-                Ok(p)
-            } else {
-                Err(format!(
-                    "failure.{key} must be a probability in [0, 1], got {}",
-                    crate::text::Shown(p)
-                ))
-            }
-        };
-        let repair =
-            self.mttf_hours.is_some() || self.mttr_hours.is_some() || self.repair_crews.is_some();
-        let domains = self.domains.is_some() || self.p_domain.is_some() || self.placement.is_some();
-        if repair && domains {
-            return Err("failure: give repair keys (mttf_hours, mttr_hours, repair_crews) or domain keys (domains, p_domain, placement), not both".into());
-        }
-        if self.p_fail.is_some() && self.p_fail_per_node.is_some() {
-            return Err("failure: give p_fail or p_fail_per_node, not both".into());
-        }
-        if repair {
-            if self.p_fail.is_some() || self.p_fail_per_node.is_some() {
-                return Err("failure: a repair model sets each node's down probability from mttf_hours and mttr_hours; drop p_fail".into());
-            }
-            let hours = |key: &str, v: Option<f64>| match v {
-                Some(h) if h.is_finite() && h > 0.0 => Ok(h),
-                Some(h) => Err(format!(
-                    "failure.{key} must be a finite number of hours > 0, got {}",
-                    crate::text::Shown(h)
-                )),
-                None => Err(format!(
-                    "failure.{key} is missing: a repair model needs mttf_hours and mttr_hours"
-                )),
-            };
-            if self.repair_crews == Some(0) {
-                return Err(
-                    "failure.repair_crews must be an integer >= 1 (and at most n), got 0".into(),
-                );
-            }
-            return Ok(FailureModel::Repair(Repair {
-                mttf_hours: hours("mttf_hours", self.mttf_hours)?,
-                mttr_hours: hours("mttr_hours", self.mttr_hours)?,
-                crews: self.repair_crews,
-            }));
-        }
-        if domains {
-            if self.p_fail_per_node.is_some() {
-                return Err(
-                    "failure: p_fail_per_node does not combine with domains; use p_fail".into(),
-                );
-            }
-            let d = match self.domains {
-                Some(d) if (1..=crate::failure::MAX_DOMAINS).contains(&d) => d,
-                Some(d) => {
-                    return Err(format!(
-                        "failure.domains must be an integer between 1 and {}, got {d}",
-                        crate::failure::MAX_DOMAINS
-                    ))
-                }
-                None => {
-                    return Err(
-                        "failure.domains is missing: a domain model needs domains and p_domain"
-                            .into(),
-                    )
-                }
-            };
-            let p_domain =
-                match self.p_domain {
-                    Some(p) => probability("p_domain", p)?,
-                    None => return Err(
-                        "failure.p_domain is missing: a domain model needs domains and p_domain"
-                            .into(),
-                    ),
-                };
-            let placement = match self.placement.as_deref() {
-                None | Some("spread") => Placement::Spread,
-                Some("packed") => Placement::Packed,
-                Some(other) => {
-                    return Err(format!(
-                        "failure.placement must be \"spread\" or \"packed\", got \"{other}\""
-                    ))
-                }
-            };
-            return Ok(FailureModel::Domains(Domains {
-                domains: d,
-                p_domain,
-                p_fail: probability("p_fail", self.p_fail.unwrap_or(0.0))?,
-                placement,
-            }));
-        }
-        match (self.p_fail, &self.p_fail_per_node) {
-            (Some(p), _) => Ok(FailureModel::Iid {
-                p_fail: probability("p_fail", p)?,
-            }),
-            (None, Some(list)) => {
-                for p in list {
-                    probability("p_fail_per_node", *p)?;
-                }
-                Ok(FailureModel::PerNode(list.clone()))
-            }
-            (None, None) => Ok(FailureModel::NONE),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -362,7 +245,7 @@ mod tests {
         let disk = Scenario::from_preset("lnkd-disk").unwrap();
         assert_eq!(s.wars.w, disk.wars.w);
         assert_eq!(s.wars.a.to_string(), "exp(rate=0.3333333333333333)");
-        assert_eq!(s.failure, FailureModel::Iid { p_fail: 0.01 });
+        assert_eq!(s.failure, FailureModel::iid(0.01));
         assert_eq!(s.name, "x");
     }
 
@@ -418,7 +301,10 @@ mod tests {
                 "domains = 3\np_domain = 0.1\nplacement = \"rack\"\n",
                 "failure.placement",
             ),
-            ("domains = 3\np_domain = 0.1\nmttr_hours = 3\n", "not both"),
+            (
+                "domains = 3\np_domain = 0.1\nmttr_hours = 3\n",
+                "does not combine with failure.domains",
+            ),
         ] {
             let e = load(&format!("[failure]\n{text}")).unwrap_err().to_string();
             assert!(e.contains(needle) && !e.contains('\n'), "{text}: {e}");

@@ -15,7 +15,7 @@
 use crate::curve::{curve, CurveRow};
 pub use crate::curve::{curve_points_at, CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N};
 use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
-use crate::failure::FailureModel;
+use crate::failure::{FailureModel, PerNode};
 use crate::mc::engine::chunk_seed;
 use crate::mc::{self, McResult, Setup};
 use crate::scenario::Scenario;
@@ -115,7 +115,7 @@ impl SweepSpec {
         }
         for f in &self.failures {
             let n = match f {
-                FailureModel::PerNode(ps) => {
+                FailureModel::PerNode(PerNode(ps)) => {
                     if ps.len() < self.n_max {
                         return Err(SweepError::Failure {
                             spec: f.spec(),
@@ -129,7 +129,7 @@ impl SweepSpec {
             };
             f.validate(n).map_err(|e| SweepError::Failure {
                 spec: f.spec(),
-                why: e.to_string(),
+                why: e.as_spec_keys(),
             })?;
         }
         if let Some(bad) = self.p_fail.iter().find(|p| !(0.0..=1.0).contains(*p)) {
@@ -173,7 +173,7 @@ impl SweepSpec {
         let mut out: Vec<FailureModel> = self
             .p_fail
             .iter()
-            .map(|p| FailureModel::Iid { p_fail: *p })
+            .map(|p| FailureModel::iid(*p))
             .chain(self.failures.iter().cloned())
             .collect();
         out.sort_by_key(|f| f.spec());
@@ -187,7 +187,7 @@ impl SweepSpec {
         let levels = self.levels();
         levels
             .iter()
-            .find(|f| matches!(f, FailureModel::Iid { .. }))
+            .find(|f| matches!(f, FailureModel::Iid(_)))
             .unwrap_or(&levels[0])
             .clone()
     }
@@ -302,7 +302,7 @@ fn rules_of_thumb(
     let mut scenario = spec.scenarios[i].clone();
     let n = RULES_OF_THUMB[0].1;
     let level = spec.base_level();
-    if matches!(&level, FailureModel::PerNode(ps) if ps.len() < n) {
+    if matches!(&level, FailureModel::PerNode(PerNode(ps)) if ps.len() < n) {
         // A per-node list shorter than the rules' N describes no such
         // cluster: no rows rather than invented probabilities.
         return Ok(Vec::new());
@@ -470,7 +470,7 @@ mod tests {
             })
             .unwrap();
         let mut sc = Scenario::from_preset("lnkd-disk").unwrap();
-        sc.failure = FailureModel::Iid { p_fail: 0.01 };
+        sc.failure = FailureModel::iid(0.01);
         let cfg = crate::eval::Config::new(3, 1, 1).unwrap();
         let e = crate::eval::evaluate(&sc, cfg, EvalOptions::default()).unwrap();
         let single = SummaryRow::from_exact(&sc, &e, EvalOptions::default());

@@ -345,7 +345,7 @@ fn bad_failure_levels_exit_2_with_one_line() {
     let base = temp("badlevels");
     for (spec, needle) in [
         ("repair(mttf=1000,mttr=0)", "mttr"),
-        ("domains(d=0,p_domain=0.1)", "d must be"),
+        ("domains(d=0,p_domain=0.1)", "d: must be"),
         ("per_node(0.1,0.2)", "n_max"),
         ("zones(3)", "unknown model"),
     ] {

@@ -4,7 +4,6 @@ use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::Usage;
 use crate::eval::{evaluate, simulation, Config, EvalOptions, Fanout, SummaryRow};
-use crate::failure::FailureModel;
 use crate::mc;
 use crate::output::atomic::PendingFile;
 use crate::output::curve::tvisibility_csv;
@@ -98,9 +97,11 @@ pub struct EvalArgs {
 
 fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
     let mut s = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
-    if let Some(model) = args.failure.model()? {
-        // Crews against n, the one check that needs n.
-        model.validate(args.n).map_err(|e| Usage(e.to_string()))?;
+    let mut fields = args.failure.fields();
+    fields.p_fail_per_node = args.p_fail_per_node.clone();
+    if let Some(model) = super::failure::checked(fields)? {
+        // Crews against n, a per-node list's length: the checks that need n.
+        model.validate(args.n).map_err(|e| Usage(e.as_flags()))?;
         s.failure = model;
     }
     if let Some(t) = args.at_hours {
@@ -110,22 +111,6 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
                 crate::text::Shown(t)
             )));
         }
-    }
-    if let Some(list) = &args.p_fail_per_node {
-        if let Some(bad) = list.iter().find(|p| !(0.0..=1.0).contains(*p)) {
-            return Err(Usage(format!(
-                "--p-fail-per-node: every entry must be a probability in [0, 1], got {}",
-                crate::text::Shown(*bad)
-            )));
-        }
-        if list.len() != args.n {
-            return Err(Usage(format!(
-                "--p-fail-per-node: has {} entries; it needs one per replica (n = {})",
-                list.len(),
-                args.n
-            )));
-        }
-        s.failure = FailureModel::PerNode(list.clone());
     }
     Ok(s)
 }

@@ -2,7 +2,7 @@
 //! or failure domains. Per-node lists stay with `eval` (they need a fixed n).
 
 use super::Usage;
-use crate::failure::{Domains, FailureModel, Placement, Repair};
+use crate::failure::{FailureFields, FailureModel, Placement};
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -64,42 +64,39 @@ pub enum PlacementArg {
 
 impl FailureOptions {
     /// The model the options describe, if any, checked for everything but
-    /// `crews <= n` (which needs n).
+    /// `crews <= n` (which needs n). Through the one validation every front
+    /// end shares ([`FailureFields::model`]); its neutral field names become
+    /// this command's flags.
     pub fn model(&self) -> Result<Option<FailureModel>, Usage> {
-        if let Some(p) = self.p_fail {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(Usage(format!(
-                    "--p-fail: must be a probability in [0, 1], got {}",
-                    crate::text::Shown(p)
-                )));
-            }
+        checked(self.fields())
+    }
+
+    /// The options as the model's fields.
+    pub fn fields(&self) -> FailureFields {
+        let domains = self.domains.is_some() || self.p_domain.is_some();
+        FailureFields {
+            p_fail: self.p_fail,
+            p_fail_per_node: None,
+            mttf_hours: self.mttf_hours,
+            mttr_hours: self.mttr_hours,
+            repair_crews: self.repair_crews,
+            domains: self.domains,
+            p_domain: self.p_domain,
+            placement: domains.then(|| self.placement.name().to_string()),
         }
-        if let (Some(mttf_hours), Some(mttr_hours)) = (self.mttf_hours, self.mttr_hours) {
-            let repair = Repair {
-                mttf_hours,
-                mttr_hours,
-                crews: self.repair_crews,
-            };
-            repair
-                .validate(usize::MAX)
-                .map_err(|e| Usage(e.to_string()))?;
-            return Ok(Some(FailureModel::Repair(repair)));
+    }
+}
+
+/// The model of `fields`, errors naming this command's flags.
+pub fn checked(fields: FailureFields) -> Result<Option<FailureModel>, Usage> {
+    fields.model().map_err(|e| Usage(e.as_flags()))
+}
+
+impl PlacementArg {
+    fn name(self) -> &'static str {
+        match self {
+            PlacementArg::Spread => Placement::Spread.name(),
+            PlacementArg::Packed => Placement::Packed.name(),
         }
-        if let (Some(domains), Some(p_domain)) = (self.domains, self.p_domain) {
-            let model = FailureModel::Domains(Domains {
-                domains,
-                p_domain,
-                p_fail: self.p_fail.unwrap_or(0.0),
-                placement: match self.placement {
-                    PlacementArg::Spread => Placement::Spread,
-                    PlacementArg::Packed => Placement::Packed,
-                },
-            });
-            model
-                .validate(usize::MAX)
-                .map_err(|e| Usage(e.to_string()))?;
-            return Ok(Some(model));
-        }
-        Ok(self.p_fail.map(|p_fail| FailureModel::Iid { p_fail }))
     }
 }

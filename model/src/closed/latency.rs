@@ -27,11 +27,11 @@
 //! fail): a quorum waits on `m − k + 1` slow replicas at once. `β <= 1` means
 //! no mean.
 
-use super::binomial::{binomial_tails, grouped_tails, Group, Tails};
 use super::response::ResponseTime;
 use crate::dist::presets::Wars;
 use crate::dist::Dist;
 use crate::failure::FailureModel;
+use crate::numeric::binomial::{binomial_tails, grouped_tails, Group, Tails};
 use crate::numeric::quad::{integrate_pieces, Tolerance};
 
 /// Relative tolerance of the mean latency's integral (its integrand, the
@@ -207,42 +207,8 @@ impl Replicas {
     fn correlated(trips: &RoundTrips, failure: &FailureModel, n: usize) -> Option<Self> {
         let wan = trips.remote.is_some() && n > 1;
         // (probability, local up, others up); uniform topology uses
-        // local up = false and others = the up count.
-        let law: Vec<(f64, bool, usize)> = match failure {
-            FailureModel::Repair(r) if r.crews.is_some_and(|c| c < n) => {
-                let pi = r.stationary(n);
-                if wan {
-                    // j down, a uniformly random set: the local one among
-                    // them with probability j / n.
-                    pi.iter()
-                        .enumerate()
-                        .flat_map(|(j, &p)| {
-                            let up =
-                                (j < n).then(|| (p * (n - j) as f64 / n as f64, true, n - 1 - j));
-                            let down = (j > 0).then(|| (p * j as f64 / n as f64, false, n - j));
-                            up.into_iter().chain(down)
-                        })
-                        .collect()
-                } else {
-                    pi.iter()
-                        .enumerate()
-                        .map(|(j, &p)| (p, false, n - j))
-                        .collect()
-                }
-            }
-            FailureModel::Domains(d) if d.p_domain > 0.0 => {
-                if wan {
-                    d.local_joint(n)
-                } else {
-                    d.up_count_pmf(n)
-                        .into_iter()
-                        .enumerate()
-                        .map(|(m, p)| (p, false, m))
-                        .collect()
-                }
-            }
-            _ => return None,
-        };
+        // local up = false and others = the up count (see Failures::up_law).
+        let law = failure.up_law(n, wan)?;
         let class = |count: usize, delay: usize| ReplicaClass {
             count,
             delay,
@@ -980,12 +946,7 @@ mod tests {
         // otherwise, so its p99.9 sits on the local law's far tail.
         let wars = crate::dist::presets::preset("wan").unwrap().wars;
         let q = QuorumLatency::new(
-            Replicas::for_operation(
-                &wars,
-                &FailureModel::Iid { p_fail: 0.001 },
-                7,
-                Operation::Read,
-            ),
+            Replicas::for_operation(&wars, &FailureModel::iid(0.001), 7, Operation::Read),
             1,
             None,
         );
@@ -1021,19 +982,14 @@ mod tests {
         // Per-node failures average over which replica is local; with equal
         // probabilities this equals the iid arrangement.
         let iid = QuorumLatency::new(
-            Replicas::for_operation(
-                &wars,
-                &FailureModel::Iid { p_fail: 0.1 },
-                3,
-                Operation::Write,
-            ),
+            Replicas::for_operation(&wars, &FailureModel::iid(0.1), 3, Operation::Write),
             2,
             None,
         );
         let per = QuorumLatency::new(
             Replicas::for_operation(
                 &wars,
-                &FailureModel::PerNode(vec![0.1; 3]),
+                &FailureModel::per_node(vec![0.1; 3]),
                 3,
                 Operation::Write,
             ),

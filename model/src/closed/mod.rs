@@ -1,9 +1,6 @@
 //! Exact results: closed forms and numerical integration with a stated
-//! tolerance. Nothing here is random.
-pub mod availability;
-pub mod binomial;
-pub mod domains;
+//! tolerance. Nothing here is random. Availability is exact too; it lives
+//! with each failure model ([`crate::failure::FailureModel::availability`]).
 pub mod latency;
-pub mod markov;
 pub mod response;
 pub mod staleness;

@@ -1,216 +1,284 @@
 //! Failure models: which replicas are down when an operation runs.
 //!
 //! A replica that is down behaves as one with infinite delay: it never
-//! answers. [`sample`] draws down sets for the Monte Carlo engine from the
-//! same (possibly correlated) model; [`spec`] reads and prints models as
-//! one-line specs.
+//! answers. Like [`crate::dist`], every model is a family in its own file
+//! that implements one trait, [`Failures`]: its data and validation, its
+//! exact mathematics (availability, the law of which replicas are up), its
+//! one-line spec and its sampler for the simulation.
+//!
+//! | family | file | spec |
+//! |---|---|---|
+//! | [`Independent`] | `independent.rs` | `iid(p_fail=0.01)` |
+//! | [`PerNode`] | `per_node.rs` | `per_node(0.01,0.02,0.05)` |
+//! | [`Repair`] | `repair.rs` | `repair(mttf=1000,mttr=10[,crews=1])` |
+//! | [`Domains`] | `domains.rs` | `domains(d=3,p_domain=0.001[,p_fail=0.01][,placement=spread])` |
+//!
+//! [`FailureModel`] dispatches to them the way [`crate::dist::Dist`] does.
+//! Front ends (command-line flags, scenario-file keys, specs) describe a
+//! model by its [`FailureFields`] and get it through one validation,
+//! [`FailureFields::model`], whose errors name the field neutrally
+//! (`mttr_hours`); each front end names the field its own way (`--mttr-hours`,
+//! `failure.mttr_hours`, `mttr`).
+//!
+//! This layer is below the exact results and the simulation: it uses only
+//! [`crate::numeric`].
 
 use std::fmt;
 
+mod domains;
+mod fields;
+mod independent;
+mod per_node;
+mod repair;
 pub mod sample;
 pub mod spec;
 
+pub use domains::{Domains, Placement, MAX_DOMAINS};
+pub use fields::FailureFields;
+pub use independent::Independent;
+pub use per_node::PerNode;
+pub use repair::Repair;
 pub use sample::DownSampler;
+pub use spec::FailureSpecError;
 
-/// Node failures.
+/// Probability that a quorum can be formed, and its complement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Availability {
+    /// `P(at least k replicas up)`.
+    pub available: f64,
+    /// `1 - available`, summed from its own terms (exact down to 1e-300).
+    pub unavailable: f64,
+    /// `ln(unavailable)`, finite even where `unavailable` underflows.
+    pub ln_unavailable: f64,
+}
+
+impl Availability {
+    /// `-log10(1 - A)`: 3 means 99.9%. Infinite when the quorum can never be
+    /// lost (no failures).
+    pub fn nines(&self) -> f64 {
+        -self.ln_unavailable / std::f64::consts::LN_10
+    }
+}
+
+/// Why a failure model is refused. Fields are named neutrally (`p_fail`,
+/// `mttr_hours`, `repair_crews`, ...); [`FailureError::named`] renders the
+/// message with a front end's name for the field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FailureError {
+    /// A field holds a value outside its range.
+    #[error("{field}: must be {allowed}, got {got}")]
+    Value {
+        field: &'static str,
+        allowed: String,
+        got: String,
+    },
+    /// A field the model needs is missing.
+    #[error("{field} is missing: {why}")]
+    Missing {
+        field: &'static str,
+        why: &'static str,
+    },
+    /// Two fields of different models were given together.
+    #[error("{field} does not combine with {other}")]
+    Conflict {
+        field: &'static str,
+        other: &'static str,
+    },
+}
+
+impl FailureError {
+    /// `field` must be `allowed`, got `got`.
+    pub(crate) fn value(
+        field: &'static str,
+        allowed: impl Into<String>,
+        got: impl fmt::Display,
+    ) -> Self {
+        FailureError::Value {
+            field,
+            allowed: allowed.into(),
+            got: got.to_string(),
+        }
+    }
+
+    /// Checks a probability in [0, 1].
+    pub(crate) fn probability(field: &'static str, p: f64) -> Result<f64, FailureError> {
+        if (0.0..=1.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(Self::value(
+                field,
+                "a probability in [0, 1]",
+                crate::text::Shown(p),
+            ))
+        }
+    }
+
+    /// The field at fault (its neutral name).
+    pub fn field(&self) -> &'static str {
+        match self {
+            FailureError::Value { field, .. }
+            | FailureError::Missing { field, .. }
+            | FailureError::Conflict { field, .. } => field,
+        }
+    }
+
+    /// The message with every field named by `name` (a flag, a file key).
+    pub fn named(&self, name: &dyn Fn(&str) -> String) -> String {
+        match self {
+            FailureError::Value {
+                field,
+                allowed,
+                got,
+            } => format!("{}: must be {allowed}, got {got}", name(field)),
+            FailureError::Missing { field, why } => {
+                format!("{} is missing: {why}", name(field))
+            }
+            FailureError::Conflict { field, other } => {
+                format!("{} does not combine with {}", name(field), name(other))
+            }
+        }
+    }
+
+    /// The message with fields named as command-line flags (`--mttr-hours`).
+    pub fn as_flags(&self) -> String {
+        self.named(&|f| format!("--{}", f.replace('_', "-")))
+    }
+}
+
+/// What every failure model provides. `n` is the number of replicas.
+pub trait Failures {
+    /// Checks the model for `n` replicas.
+    fn validate(&self, n: usize) -> Result<(), FailureError>;
+    /// Availability of a `k`-of-`n` quorum.
+    fn availability(&self, k: usize, n: usize) -> Availability;
+    /// Each replica's marginal down probability.
+    fn down_probabilities(&self, n: usize) -> Vec<f64>;
+    /// One down probability shared by every replica, if there is one.
+    fn uniform_down(&self, n: usize) -> Option<f64> {
+        let p = self.down_probabilities(n);
+        p.first().copied().filter(|f| p.iter().all(|q| q == f))
+    }
+    /// Where replicas are *not* independent: the law of which are up, as
+    /// `(probability, local up, others up)`. With `wan`, one replica chosen
+    /// uniformly at random is local and `others` counts the remaining up
+    /// replicas; otherwise `local up` is false and `others` counts all up
+    /// replicas. `None` for independent replicas.
+    fn up_law(&self, _n: usize, _wan: bool) -> Option<Vec<(f64, bool, usize)>> {
+        None
+    }
+    /// This model at `n` replicas, when it was given once for many `n`.
+    fn for_n(&self, n: usize) -> FailureModel;
+    /// The one-line spec ([`spec`]), which parses back to the same model.
+    fn spec(&self) -> String;
+    /// A sentence for people.
+    fn describe(&self) -> String;
+    /// The simulation's sampler of down replicas for `n` replicas.
+    fn sampler(&self, n: usize) -> DownSampler;
+}
+
+/// Node failures: one of the families above.
+///
+/// ```
+/// use quorum_model::failure::FailureModel;
+/// let m: FailureModel = "repair(mttf=1000,mttr=10,crews=1)".parse().unwrap();
+/// assert!((m.availability(2, 3).available - 0.999412).abs() < 1e-6);
+/// assert_eq!(m.spec(), "repair(mttf=1000,mttr=10,crews=1)");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum FailureModel {
-    /// Every replica is down with the same probability `p_fail`.
-    Iid { p_fail: f64 },
-    /// Replica `i` is down with probability `p[i]` (independently).
-    PerNode(Vec<f64>),
-    /// Nodes fail and are repaired at given rates (see
-    /// [`crate::closed::markov`]): steady-state availability from the
-    /// repair chain, which the simulation also samples; latency mixes over
-    /// the chain's number of failed nodes.
+    /// Every replica down with one probability, independently.
+    Iid(Independent),
+    /// Each replica down with its own probability, independently.
+    PerNode(PerNode),
+    /// Nodes fail and are repaired at given rates, by a crew each or by
+    /// crews they share (a birth-death chain).
     Repair(Repair),
     /// Replicas placed over failure domains (racks, zones) that fail whole.
     Domains(Domains),
 }
 
-/// How replicas are placed over domains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    /// Round-robin: replica i in domain i mod D.
-    Spread,
-    /// All replicas in one domain.
-    Packed,
-}
-
-/// Failure domains: each of `domains` is down with probability `p_domain`;
-/// inside an up domain each node is down with probability `p_fail`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Domains {
-    pub domains: usize,
-    pub p_domain: f64,
-    pub p_fail: f64,
-    pub placement: Placement,
-}
-
-/// Failure and repair rates of every node, in hours.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Repair {
-    pub mttf_hours: f64,
-    pub mttr_hours: f64,
-    /// Shared repair crews; `None`: one per node (independent repair).
-    pub crews: Option<usize>,
-}
-
-/// Why a repair model is refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RepairError {
-    #[error("--mttf-hours: must be a finite number > 0, got {0}")]
-    Mttf(f64),
-    #[error("--mttr-hours: must be a finite number > 0, got {0}")]
-    Mttr(f64),
-    #[error("--repair-crews: must be between 1 and n = {n}, got {crews}")]
-    Crews { crews: usize, n: usize },
-    #[error("--repair-crews: must be an integer >= 1, got 0")]
-    NoCrews,
-}
-
-impl Repair {
-    /// Checks the rates and `1 <= crews <= n`.
-    pub fn validate(&self, n: usize) -> Result<(), RepairError> {
-        if !(self.mttf_hours.is_finite() && self.mttf_hours > 0.0) {
-            return Err(RepairError::Mttf(self.mttf_hours));
+macro_rules! each {
+    ($self:expr, $m:ident => $body:expr) => {
+        match $self {
+            FailureModel::Iid($m) => $body,
+            FailureModel::PerNode($m) => $body,
+            FailureModel::Repair($m) => $body,
+            FailureModel::Domains($m) => $body,
         }
-        if !(self.mttr_hours.is_finite() && self.mttr_hours > 0.0) {
-            return Err(RepairError::Mttr(self.mttr_hours));
-        }
-        if let Some(c) = self.crews {
-            if c == 0 {
-                return Err(RepairError::NoCrews);
-            }
-            if c > n {
-                return Err(RepairError::Crews { crews: c, n });
-            }
-        }
-        Ok(())
-    }
+    };
 }
-
-/// Why a failure model is invalid.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum FailureError {
-    #[error("p_fail must be a probability in [0, 1], got {}", crate::text::Shown(*.0))]
-    Probability(f64),
-    #[error("p_fail_per_node has {got} entries; it needs one per replica (n = {n})")]
-    Length { got: usize, n: usize },
-    #[error("{0}")]
-    Repair(RepairError),
-    #[error("--domains: must be an integer between 1 and {MAX_DOMAINS}, got {0}")]
-    Domains(usize),
-    #[error("--p-domain: must be a probability in [0, 1], got {}", crate::text::Shown(*.0))]
-    PDomain(f64),
-}
-
-/// The most failure domains a model may have (racks or zones; the exact
-/// availability convolves one count distribution per domain).
-pub const MAX_DOMAINS: usize = 1_000;
 
 impl FailureModel {
     /// No failures.
-    pub const NONE: FailureModel = FailureModel::Iid { p_fail: 0.0 };
+    pub const NONE: FailureModel = FailureModel::Iid(Independent { p_fail: 0.0 });
 
-    /// Checks probabilities and, for per-node lists, the length against `n`.
+    /// Every replica down with probability `p_fail`, independently.
+    pub const fn iid(p_fail: f64) -> FailureModel {
+        FailureModel::Iid(Independent { p_fail })
+    }
+
+    /// Replica `i` down with probability `p_fail[i]`, independently.
+    pub fn per_node(p_fail: Vec<f64>) -> FailureModel {
+        FailureModel::PerNode(PerNode(p_fail))
+    }
+
+    /// Checks the model for `n` replicas.
     pub fn validate(&self, n: usize) -> Result<(), FailureError> {
-        let check = |p: f64| {
-            if (0.0..=1.0).contains(&p) {
-                Ok(())
-            } else {
-                Err(FailureError::Probability(p))
-            }
-        };
-        match self {
-            FailureModel::Iid { p_fail } => check(*p_fail),
-            FailureModel::PerNode(ps) => {
-                if ps.len() != n {
-                    return Err(FailureError::Length { got: ps.len(), n });
-                }
-                ps.iter().try_for_each(|p| check(*p))
-            }
-            FailureModel::Repair(r) => r.validate(n).map_err(FailureError::Repair),
-            FailureModel::Domains(d) => {
-                if d.domains == 0 || d.domains > MAX_DOMAINS {
-                    return Err(FailureError::Domains(d.domains));
-                }
-                if !(0.0..=1.0).contains(&d.p_domain) {
-                    return Err(FailureError::PDomain(d.p_domain));
-                }
-                check(d.p_fail)
-            }
-        }
+        each!(self, m => m.validate(n))
+    }
+
+    /// Availability of a `k`-of-`n` quorum.
+    pub fn availability(&self, k: usize, n: usize) -> Availability {
+        each!(self, m => m.availability(k, n))
     }
 
     /// Down probability of each of the `n` replicas.
     pub fn down_probabilities(&self, n: usize) -> Vec<f64> {
-        match self {
-            FailureModel::Iid { p_fail } => vec![*p_fail; n],
-            FailureModel::PerNode(ps) => ps.clone(),
-            FailureModel::Repair(r) => vec![r.node_unavailability(n); n],
-            FailureModel::Domains(d) => vec![d.node_unavailability(); n],
-        }
+        each!(self, m => m.down_probabilities(n))
     }
 
     /// One down probability shared by all `n` replicas, if there is one
     /// (iid, or the marginal of a repair or domain model).
     pub fn uniform_down(&self, n: usize) -> Option<f64> {
-        match self {
-            FailureModel::Iid { p_fail } => Some(*p_fail),
-            FailureModel::PerNode(_) => None,
-            FailureModel::Repair(r) => Some(r.node_unavailability(n)),
-            FailureModel::Domains(d) => Some(d.node_unavailability()),
-        }
+        each!(self, m => m.uniform_down(n))
+    }
+
+    /// See [`Failures::up_law`].
+    pub fn up_law(&self, n: usize, wan: bool) -> Option<Vec<(f64, bool, usize)>> {
+        each!(self, m => m.up_law(n, wan))
     }
 
     /// This model for `n` replicas: repair crews capped at `n` (more would
     /// idle), a per-node list cut to its first `n` entries. What a sweep or a
     /// plan uses at each n of a model given once.
     pub fn for_n(&self, n: usize) -> FailureModel {
-        match self {
-            FailureModel::Repair(r) => FailureModel::Repair(Repair {
-                crews: r.crews.map(|c| c.min(n)),
-                ..*r
-            }),
-            FailureModel::PerNode(ps) => FailureModel::PerNode(ps[..n].to_vec()),
-            other => other.clone(),
-        }
+        each!(self, m => m.for_n(n))
+    }
+
+    /// The canonical one-line spec of this model.
+    pub fn spec(&self) -> String {
+        each!(self, m => m.spec())
+    }
+
+    /// The simulation's sampler for `n` replicas.
+    pub fn sampler(&self, n: usize) -> DownSampler {
+        each!(self, m => m.sampler(n))
     }
 
     /// The single `p_fail` of an iid model (what `summary.csv` reports).
     pub fn iid_p_fail(&self) -> Option<f64> {
         match self {
-            FailureModel::Iid { p_fail } => Some(*p_fail),
-            FailureModel::PerNode(_) | FailureModel::Repair(_) | FailureModel::Domains(_) => None,
+            FailureModel::Iid(m) => Some(m.p_fail),
+            _ => None,
         }
     }
 }
 
 impl fmt::Display for FailureModel {
+    /// A sentence for people (the spec is [`FailureModel::spec`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FailureModel::Iid { p_fail } => write!(f, "independent, p_fail = {p_fail} per replica"),
-            FailureModel::PerNode(ps) => {
-                let list: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
-                write!(f, "independent, per replica p_fail = [{}]", list.join(", "))
-            }
-            FailureModel::Domains(d) => write!(
-                f,
-                "{} failure domains ({:?} placement), each down with probability {}; nodes in up domains down with probability {}",
-                d.domains, d.placement, d.p_domain, d.p_fail
-            ),
-            FailureModel::Repair(r) => {
-                let crews = r.crews.map_or("a repair crew per node".to_string(), |c| {
-                    format!("{c} shared repair crew(s)")
-                });
-                write!(
-                    f,
-                    "each node fails every {} h and is repaired in {} h on average, {crews}",
-                    r.mttf_hours, r.mttr_hours
-                )
-            }
-        }
+        f.write_str(&each!(self, m => m.describe()))
     }
 }
 
@@ -220,12 +288,62 @@ mod tests {
 
     #[test]
     fn validates() {
-        assert!(FailureModel::Iid { p_fail: 0.5 }.validate(3).is_ok());
-        assert!(FailureModel::Iid { p_fail: 1.5 }.validate(3).is_err());
-        assert!(FailureModel::Iid { p_fail: f64::NAN }.validate(3).is_err());
-        assert_eq!(
-            FailureModel::PerNode(vec![0.1, 0.2]).validate(3),
-            Err(FailureError::Length { got: 2, n: 3 })
+        assert!(FailureModel::iid(0.5).validate(3).is_ok());
+        assert!(FailureModel::iid(1.5).validate(3).is_err());
+        assert!(FailureModel::iid(f64::NAN).validate(3).is_err());
+        let e = FailureModel::per_node(vec![0.1, 0.2])
+            .validate(3)
+            .unwrap_err();
+        assert_eq!(e.field(), "p_fail_per_node");
+        assert!(
+            e.as_flags().starts_with("--p-fail-per-node: must be"),
+            "{e}"
         );
+    }
+
+    /// Every family: the spec parses back, the sampler's marginals are the
+    /// model's, availability falls as the quorum grows.
+    #[test]
+    fn every_family_keeps_its_contract() {
+        for spec in [
+            "iid(p_fail=0.05)",
+            "per_node(0.01,0.2,0.05,0.1)",
+            "repair(mttf=100,mttr=10)",
+            "repair(mttf=100,mttr=10,crews=1)",
+            "domains(d=2,p_domain=0.1,p_fail=0.05,placement=spread)",
+            "domains(d=3,p_domain=0.1,p_fail=0,placement=packed)",
+        ] {
+            let m: FailureModel = spec.parse().unwrap();
+            assert_eq!(m.spec(), spec);
+            let n = 4;
+            m.validate(n).unwrap();
+            let mut prev = 1.0;
+            for k in 1..=n {
+                let a = m.availability(k, n);
+                assert!(a.available <= prev + 1e-15, "{spec} k={k}");
+                assert!((a.available + a.unavailable - 1.0).abs() < 1e-12, "{spec}");
+                prev = a.available;
+            }
+            // The sampler's down frequencies are the marginals.
+            use rand::SeedableRng;
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+            let s = m.sampler(n);
+            let (mut down, mut scratch) = (vec![false; n], Vec::new());
+            let draws = 100_000;
+            let mut freq = vec![0.0; n];
+            for _ in 0..draws {
+                s.draw(&mut rng, &mut down, &mut scratch);
+                for (f, d) in freq.iter_mut().zip(&down) {
+                    *f += f64::from(u8::from(*d));
+                }
+            }
+            for (f, p) in freq.iter().zip(m.down_probabilities(n)) {
+                let se = (p * (1.0 - p) / draws as f64).sqrt();
+                assert!(
+                    (f / draws as f64 - p).abs() < 5.0 * se + 1e-9,
+                    "{spec}: {f} vs {p}"
+                );
+            }
+        }
     }
 }

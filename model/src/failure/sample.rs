@@ -1,6 +1,7 @@
 //! Drawing which replicas are down, for the Monte Carlo engine, from the
-//! same failure model the exact formulas use (so the simulation is an
-//! independent check of them, not of a simplification):
+//! same failure model the exact formulas use, so the simulation is an
+//! independent check of them, not of a simplification. Each family builds
+//! its sampler ([`super::Failures::sampler`]):
 //!
 //! - independent models draw each replica on its own;
 //! - shared repair crews make failures cluster: the number of failed nodes
@@ -9,7 +10,6 @@
 //!   exchangeable), which is the chain's stationary law on sets;
 //! - failure domains draw each domain's state, then the nodes of up domains.
 
-use super::{FailureModel, Placement};
 use rand::Rng;
 
 /// A sampler of down replicas for `n` replicas.
@@ -31,40 +31,6 @@ pub enum DownSampler {
 }
 
 impl DownSampler {
-    /// The sampler of `model` for `n` replicas (a valid model).
-    pub fn new(model: &FailureModel, n: usize) -> Self {
-        match model {
-            FailureModel::Iid { p_fail } => DownSampler::Independent(vec![*p_fail; n]),
-            FailureModel::PerNode(ps) => DownSampler::Independent(ps.clone()),
-            FailureModel::Repair(r) if r.crews.is_none_or(|c| c >= n) => {
-                DownSampler::Independent(vec![r.node_unavailability(n); n])
-            }
-            FailureModel::Repair(r) => {
-                let mut acc = 0.0;
-                let cdf = r
-                    .stationary(n)
-                    .into_iter()
-                    .map(|p| {
-                        acc += p;
-                        acc
-                    })
-                    .collect();
-                DownSampler::Exchangeable { cdf }
-            }
-            FailureModel::Domains(d) => DownSampler::Domains {
-                domain_of: (0..n)
-                    .map(|i| match d.placement {
-                        Placement::Spread => i % d.domains,
-                        Placement::Packed => 0,
-                    })
-                    .collect(),
-                domains: d.domains,
-                p_domain: d.p_domain,
-                p_fail: d.p_fail,
-            },
-        }
-    }
-
     /// Whether any replica can ever be down.
     pub fn any(&self) -> bool {
         match self {
@@ -140,7 +106,7 @@ impl DownSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::failure::{Domains, Repair};
+    use crate::failure::{Domains, Failures, Placement, Repair};
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -164,7 +130,7 @@ mod tests {
             mttr_hours: 5.0,
             crews: Some(1),
         };
-        let s = DownSampler::new(&FailureModel::Repair(r), 4);
+        let s = r.sampler(4);
         let freq = down_counts(&s, 4, 200_000);
         for (j, p) in r.stationary(4).iter().enumerate() {
             // 5 standard errors of a frequency.
@@ -184,7 +150,7 @@ mod tests {
             mttr_hours: 5.0,
             crews: Some(1),
         };
-        let s = DownSampler::new(&FailureModel::Repair(r), 5);
+        let s = r.sampler(5);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
         let (mut down, mut scratch) = (vec![false; 5], Vec::new());
         let mut per = [0usize; 5];
@@ -210,7 +176,7 @@ mod tests {
             p_fail: 0.0,
             placement: Placement::Packed,
         };
-        let freq = down_counts(&DownSampler::new(&FailureModel::Domains(d), 3), 3, 50_000);
+        let freq = down_counts(&d.sampler(3), 3, 50_000);
         // All or nothing.
         assert_eq!(freq[1] + freq[2], 0.0);
         assert!((freq[3] - 0.2).abs() < 0.01, "{}", freq[3]);
@@ -218,11 +184,7 @@ mod tests {
             placement: Placement::Spread,
             ..d
         };
-        let freq = down_counts(
-            &DownSampler::new(&FailureModel::Domains(spread), 3),
-            3,
-            50_000,
-        );
+        let freq = down_counts(&spread.sampler(3), 3, 50_000);
         assert!((freq[1] - 3.0 * 0.2 * 0.64).abs() < 0.01, "{}", freq[1]);
     }
 }

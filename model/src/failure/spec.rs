@@ -14,52 +14,46 @@
 //! for probabilities in [0, 1] the canonical strings of one family sort in
 //! numeric order.
 
-use super::{Domains, FailureModel, Placement, Repair};
+use super::{FailureFields, FailureModel};
 use std::str::FromStr;
 
 /// Why a failure spec was refused (one line, naming what is wrong).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("failure model '{spec}': {why}; allowed: iid(p_fail=P), per_node(P,P,...), repair(mttf=H,mttr=H[,crews=K]), domains(d=D,p_domain=P[,p_fail=P][,placement=spread|packed])")]
+#[non_exhaustive]
 pub struct FailureSpecError {
+    /// The spec as given.
     pub spec: String,
+    /// What is wrong with it.
     pub why: String,
 }
 
-impl FailureModel {
-    /// The canonical one-line spec of this model.
-    pub fn spec(&self) -> String {
-        match self {
-            FailureModel::Iid { p_fail } => format!("iid(p_fail={p_fail})"),
-            FailureModel::PerNode(ps) => {
-                let list: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
-                format!("per_node({})", list.join(","))
-            }
-            FailureModel::Repair(r) => match r.crews {
-                Some(c) => format!(
-                    "repair(mttf={},mttr={},crews={c})",
-                    r.mttf_hours, r.mttr_hours
-                ),
-                None => format!("repair(mttf={},mttr={})", r.mttf_hours, r.mttr_hours),
-            },
-            FailureModel::Domains(d) => format!(
-                "domains(d={},p_domain={},p_fail={},placement={})",
-                d.domains,
-                d.p_domain,
-                d.p_fail,
-                match d.placement {
-                    Placement::Spread => "spread",
-                    Placement::Packed => "packed",
-                }
-            ),
-        }
+/// A field's name in specs (shorter than the neutral one where specs have
+/// always been: `mttf`, `crews`, `d`).
+fn spec_key(field: &str) -> &str {
+    match field {
+        "mttf_hours" => "mttf",
+        "mttr_hours" => "mttr",
+        "repair_crews" => "crews",
+        "domains" => "d",
+        "p_fail_per_node" => "per_node",
+        other => other,
+    }
+}
+
+impl super::FailureError {
+    /// The message with fields named as in specs (`mttr`, `crews`, `d`).
+    pub fn as_spec_keys(&self) -> String {
+        self.named(&|field| spec_key(field).to_string())
     }
 }
 
 impl FromStr for FailureModel {
     type Err = FailureSpecError;
 
-    /// Parses a spec and checks what can be checked without `n` (crews
-    /// against `n` is checked by [`FailureModel::validate`]).
+    /// Parses a spec into the model's fields and checks them like every
+    /// front end ([`FailureFields::model`]); crews against `n` is checked
+    /// by [`FailureModel::validate`].
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let err = |why: String| FailureSpecError {
             spec: text.to_string(),
@@ -77,16 +71,9 @@ impl FromStr for FailureModel {
             v.parse::<f64>()
                 .map_err(|_| err(format!("{key} must be a number, got '{v}'")))
         };
-        let probability = |key: &str, v: &str| {
-            let p = number(key, v)?;
-            if (0.0..=1.0).contains(&p) {
-                Ok(p)
-            } else {
-                Err(err(format!(
-                    "{key} must be a probability in [0, 1], got {}",
-                    crate::text::Shown(p)
-                )))
-            }
+        let whole = |key: &str, v: &str| {
+            v.parse::<usize>()
+                .map_err(|_| err(format!("{key} must be a whole number, got '{v}'")))
         };
         let pairs = || -> Result<Vec<(&str, &str)>, FailureSpecError> {
             items
@@ -97,97 +84,63 @@ impl FromStr for FailureModel {
                 })
                 .collect()
         };
-        let model = match name {
+        let mut f = FailureFields::default();
+        let unknown = |k: &str| Err(err(format!("unknown key '{k}' for {name}")));
+        match name {
             "iid" => {
-                let mut p = None;
                 for (k, v) in pairs()? {
                     match k {
-                        "p_fail" | "p" => p = Some(probability("p_fail", v)?),
-                        _ => return Err(err(format!("unknown key '{k}' for iid"))),
+                        "p_fail" | "p" => f.p_fail = Some(number("p_fail", v)?),
+                        _ => return unknown(k),
                     }
                 }
-                FailureModel::Iid {
-                    p_fail: p.ok_or_else(|| err("iid needs p_fail".into()))?,
+                if f.p_fail.is_none() {
+                    return Err(err("iid needs p_fail".into()));
                 }
             }
             "per_node" => {
                 if items.is_empty() {
                     return Err(err("per_node needs at least one probability".into()));
                 }
-                FailureModel::PerNode(
+                f.p_fail_per_node = Some(
                     items
                         .iter()
-                        .map(|v| probability("per_node", v))
+                        .map(|v| number("per_node", v))
                         .collect::<Result<_, _>>()?,
-                )
+                );
             }
             "repair" => {
-                let (mut mttf, mut mttr, mut crews) = (None, None, None);
                 for (k, v) in pairs()? {
                     match k {
-                        "mttf" | "mttf_hours" => mttf = Some(number("mttf", v)?),
-                        "mttr" | "mttr_hours" => mttr = Some(number("mttr", v)?),
-                        "crews" => {
-                            crews = Some(v.parse::<usize>().map_err(|_| {
-                                err(format!("crews must be an integer >= 1, got '{v}'"))
-                            })?)
-                        }
-                        _ => return Err(err(format!("unknown key '{k}' for repair"))),
+                        "mttf" | "mttf_hours" => f.mttf_hours = Some(number("mttf", v)?),
+                        "mttr" | "mttr_hours" => f.mttr_hours = Some(number("mttr", v)?),
+                        "crews" => f.repair_crews = Some(whole("crews", v)?),
+                        _ => return unknown(k),
                     }
                 }
-                let r = Repair {
-                    mttf_hours: mttf.ok_or_else(|| err("repair needs mttf".into()))?,
-                    mttr_hours: mttr.ok_or_else(|| err("repair needs mttr".into()))?,
-                    crews,
-                };
-                // Everything but crews <= n, which needs n.
-                r.validate(usize::MAX).map_err(|e| err(e.to_string()))?;
-                FailureModel::Repair(r)
+                if f.mttf_hours.is_none() || f.mttr_hours.is_none() {
+                    return Err(err("repair needs mttf and mttr".into()));
+                }
             }
             "domains" => {
-                let (mut d, mut p_domain, mut p_fail, mut placement) =
-                    (None, None, 0.0, Placement::Spread);
                 for (k, v) in pairs()? {
                     match k {
-                        "d" | "domains" => {
-                            d = Some(
-                                v.parse::<usize>()
-                                    .ok()
-                                    .filter(|d| (1..=super::MAX_DOMAINS).contains(d))
-                                    .ok_or_else(|| {
-                                        err(format!(
-                                            "d must be an integer between 1 and {}, got '{v}'",
-                                            super::MAX_DOMAINS
-                                        ))
-                                    })?,
-                            )
-                        }
-                        "p_domain" => p_domain = Some(probability("p_domain", v)?),
-                        "p_fail" => p_fail = probability("p_fail", v)?,
-                        "placement" => {
-                            placement = match v {
-                                "spread" => Placement::Spread,
-                                "packed" => Placement::Packed,
-                                _ => {
-                                    return Err(err(format!(
-                                        "placement must be spread or packed, got '{v}'"
-                                    )))
-                                }
-                            }
-                        }
-                        _ => return Err(err(format!("unknown key '{k}' for domains"))),
+                        "d" | "domains" => f.domains = Some(whole("d", v)?),
+                        "p_domain" => f.p_domain = Some(number("p_domain", v)?),
+                        "p_fail" => f.p_fail = Some(number("p_fail", v)?),
+                        "placement" => f.placement = Some(v.to_string()),
+                        _ => return unknown(k),
                     }
                 }
-                FailureModel::Domains(Domains {
-                    domains: d.ok_or_else(|| err("domains needs d".into()))?,
-                    p_domain: p_domain.ok_or_else(|| err("domains needs p_domain".into()))?,
-                    p_fail,
-                    placement,
-                })
+                if f.domains.is_none() || f.p_domain.is_none() {
+                    return Err(err("domains needs d and p_domain".into()));
+                }
             }
             other => return Err(err(format!("unknown model '{other}'"))),
-        };
-        Ok(model)
+        }
+        f.model()
+            .map_err(|e| err(e.as_spec_keys()))?
+            .ok_or_else(|| err("no parameters".into()))
     }
 }
 
@@ -220,7 +173,7 @@ mod tests {
         for (text, needle) in [
             ("repair(mttf=1000,mttr=0)", "mttr"),
             ("repair(mttf=1000,mttr=10,crews=0)", "crews"),
-            ("domains(d=0,p_domain=0.1)", "d must be"),
+            ("domains(d=0,p_domain=0.1)", "d: must be"),
             ("domains(d=3,p_domain=1.5)", "p_domain"),
             ("iid(p_fail=-0.1)", "p_fail"),
             ("weird(x=1)", "unknown model"),
@@ -238,16 +191,10 @@ mod tests {
     #[test]
     fn iid_specs_sort_numerically() {
         let mut ps = [0.0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 0.0001];
-        let mut specs: Vec<String> = ps
-            .iter()
-            .map(|p| FailureModel::Iid { p_fail: *p }.spec())
-            .collect();
+        let mut specs: Vec<String> = ps.iter().map(|p| FailureModel::iid(*p).spec()).collect();
         specs.sort();
         ps.sort_by(f64::total_cmp);
-        let want: Vec<String> = ps
-            .iter()
-            .map(|p| FailureModel::Iid { p_fail: *p }.spec())
-            .collect();
+        let want: Vec<String> = ps.iter().map(|p| FailureModel::iid(*p).spec()).collect();
         assert_eq!(specs, want);
     }
 }

@@ -83,7 +83,7 @@ impl Setup {
             r: wars.r.clone(),
             s: wars.s.clone(),
             remote_ms: wars.remote_one_way_ms(),
-            failure: DownSampler::new(failure, n),
+            failure: failure.sampler(n),
             timeout_ms: None,
             k_versions: 1,
             pairs: (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))).collect(),

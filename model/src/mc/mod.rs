@@ -169,7 +169,6 @@ impl Proportion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::closed::availability::quorum_availability;
     use crate::closed::latency::{Operation, QuorumLatency, Replicas};
     use crate::closed::staleness::p_stale;
     use crate::dist::presets::{all, Wars};
@@ -182,7 +181,7 @@ mod tests {
     #[test]
     fn same_seed_same_result_whatever_the_threads() {
         let p = crate::dist::presets::preset("wan").unwrap();
-        let setup = Setup::new(&p.wars, &FailureModel::Iid { p_fail: 0.05 }, 4);
+        let setup = Setup::new(&p.wars, &FailureModel::iid(0.05), 4);
         let one = run(&setup, 50_000, 11, Some(1));
         let two = run(&setup, 50_000, 11, Some(2));
         let three = run(&setup, 50_000, 11, Some(3));
@@ -198,7 +197,7 @@ mod tests {
             for fail in [0.0, 0.1] {
                 let n = 5;
                 let res = run(
-                    &Setup::new(&p.wars, &FailureModel::Iid { p_fail: fail }, n),
+                    &Setup::new(&p.wars, &FailureModel::iid(fail), n),
                     20_000,
                     3,
                     None,
@@ -257,7 +256,7 @@ mod tests {
         let n = 5;
         let mut check = |res: &McResult, f: &FailureModel, n: usize, label: &str| {
             for k in 1..=n {
-                let exact = quorum_availability(k, n, f).available;
+                let exact = f.availability(k, n).available;
                 for (what, ok) in [
                     ("read", res.tally.read_ok[res.tally.r_index(k).unwrap()]),
                     ("write", res.tally.write_ok[res.tally.w_index(k).unwrap()]),
@@ -274,11 +273,11 @@ mod tests {
             }
         };
         for fail in [0.01, 0.2] {
-            let f = FailureModel::Iid { p_fail: fail };
+            let f = FailureModel::iid(fail);
             let res = run(&Setup::new(&exp_wars(), &f, n), 200_000, 21, None);
             check(&res, &f, n, &format!("iid p={fail}"));
         }
-        let f = FailureModel::PerNode(vec![0.01, 0.3, 0.05]);
+        let f = FailureModel::per_node(vec![0.01, 0.3, 0.05]);
         let res = run(&Setup::new(&exp_wars(), &f, 3), 200_000, 22, None);
         check(&res, &f, 3, "per node");
         // Correlated models: the simulation draws the repair chain's
@@ -318,7 +317,7 @@ mod tests {
         cases.push((
             "lnkd-disk p=0.05".into(),
             crate::dist::presets::preset("lnkd-disk").unwrap().wars,
-            FailureModel::Iid { p_fail: 0.05 },
+            FailureModel::iid(0.05),
         ));
         // Correlated failures: latency given success mixes over which
         // replicas are up (uniform and WAN topologies).
@@ -419,7 +418,7 @@ mod tests {
     #[test]
     fn quorum_fanout_staleness_agrees_with_a_plain_simulation() {
         let n = 3;
-        let f = FailureModel::Iid { p_fail: 0.1 };
+        let f = FailureModel::iid(0.1);
         let mut setup = Setup::new(&exp_wars(), &f, n);
         setup.read_fanout = crate::eval::Fanout::Quorum;
         let res = run(&setup, 200_000, 41, None);
@@ -520,7 +519,7 @@ mod tests {
     fn one_pair_matches_the_full_grid() {
         // Simulating only (r, w) draws the same trials as the full grid.
         let p = crate::dist::presets::preset("ymmr").unwrap();
-        let f = FailureModel::Iid { p_fail: 0.02 };
+        let f = FailureModel::iid(0.02);
         let full = run(&Setup::new(&p.wars, &f, 4), 30_000, 17, None);
         let one = run(
             &Setup::new(&p.wars, &f, 4).with_pairs(vec![(1, 2)]),
@@ -545,7 +544,7 @@ mod tests {
         // n > 32 with one pair takes the selection path; with five pairs the
         // sorting path. Same seed, same trials: identical counts.
         let p = crate::dist::presets::preset("lnkd-disk").unwrap();
-        let f = FailureModel::Iid { p_fail: 0.03 };
+        let f = FailureModel::iid(0.03);
         let one = run(
             &Setup::new(&p.wars, &f, 40).with_pairs(vec![(7, 11)]),
             5_000,
@@ -571,8 +570,7 @@ mod tests {
     #[test]
     fn large_n_single_pair_runs() {
         let res = run(
-            &Setup::new(&exp_wars(), &FailureModel::Iid { p_fail: 0.01 }, 101)
-                .with_pairs(vec![(30, 30)]),
+            &Setup::new(&exp_wars(), &FailureModel::iid(0.01), 101).with_pairs(vec![(30, 30)]),
             2_000,
             1,
             None,
@@ -585,7 +583,7 @@ mod tests {
     fn failures_can_leave_reads_stale_forever() {
         // A replica down during the write but up for the read never has it:
         // the curve levels off below 1 and the 99.9% time does not exist.
-        let f = FailureModel::Iid { p_fail: 0.2 };
+        let f = FailureModel::iid(0.2);
         let res = run(&Setup::new(&exp_wars(), &f, 3), 100_000, 10, None);
         assert_eq!(res.t_visibility(1, 1, 0.999), Quantile::Infinite);
         assert!(res.p_consistent_at(1, 1, 1e6).estimate < 0.99);

@@ -31,14 +31,7 @@ mod tests {
             t_ms: 1.5,
             p: wilson(9, 10),
         };
-        let text = tvisibility_csv(&[CurveRow::new(
-            "x",
-            &FailureModel::Iid { p_fail: 0.01 },
-            3,
-            1,
-            1,
-            &p,
-        )]);
+        let text = tvisibility_csv(&[CurveRow::new("x", &FailureModel::iid(0.01), 3, 1, 1, &p)]);
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),

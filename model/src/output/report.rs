@@ -262,7 +262,7 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
 /// more than one kind of level or any correlated one.
 fn failure_levels(md: &mut String, data: &SweepData) {
     let levels = data.levels();
-    if levels.iter().all(|f| matches!(f, FailureModel::Iid { .. })) {
+    if levels.iter().all(|f| matches!(f, FailureModel::Iid(_))) {
         return;
     }
     let Some(first) = data.scenarios().into_iter().next() else {

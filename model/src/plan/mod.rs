@@ -294,10 +294,8 @@ fn mark_pareto(candidates: &mut [Candidate]) {
 pub fn doubled_failures(f: &FailureModel) -> FailureModel {
     let twice = |p: f64| (2.0 * p).min(1.0);
     match f {
-        FailureModel::Iid { p_fail } => FailureModel::Iid {
-            p_fail: twice(*p_fail),
-        },
-        FailureModel::PerNode(ps) => FailureModel::PerNode(ps.iter().map(|p| twice(*p)).collect()),
+        FailureModel::Iid(m) => FailureModel::iid(twice(m.p_fail)),
+        FailureModel::PerNode(m) => FailureModel::per_node(m.0.iter().map(|p| twice(*p)).collect()),
         FailureModel::Repair(r) => FailureModel::Repair(crate::failure::Repair {
             mttf_hours: r.mttf_hours / 2.0,
             ..*r

@@ -6,7 +6,7 @@ use crate::mc::Setup;
 
 fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").unwrap();
-    scenario.failure = FailureModel::Iid { p_fail: 0.01 };
+    scenario.failure = FailureModel::iid(0.01);
     PlanInput {
         scenario,
         slos,

@@ -6,7 +6,6 @@
 
 use super::nines::{self, NinesPlot};
 use super::Chart;
-use crate::closed::availability::quorum_availability;
 use crate::failure::FailureModel;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -29,10 +28,7 @@ fn points(n: usize, k: usize) -> Vec<(f64, f64)> {
     (0..=120)
         .map(|i| {
             let p = 10f64.powf(-4.0 + 3.5 * i as f64 / 120.0);
-            (
-                p,
-                quorum_availability(k, n, &FailureModel::Iid { p_fail: p }).nines(),
-            )
+            (p, FailureModel::iid(p).availability(k, n).nines())
         })
         .collect()
 }

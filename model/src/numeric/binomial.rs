@@ -68,7 +68,7 @@ fn ln_terms(n: usize, ln_s: f64, ln_f: f64) -> impl Iterator<Item = f64> + Clone
 /// Tails of `Binomial(n, s)` at `k`, given `s` and `f = 1 - s` separately.
 ///
 /// ```
-/// use quorum_model::closed::binomial::binomial_tails;
+/// use quorum_model::numeric::binomial::binomial_tails;
 /// // 2 of 3 replicas up, each down with probability 0.01.
 /// let t = binomial_tails(2, 3, 0.99, 0.01);
 /// assert!((t.at_least - 0.999702).abs() < 1e-12);
@@ -176,7 +176,7 @@ pub struct Group {
 /// (a Poisson-binomial count when groups differ).
 ///
 /// ```
-/// use quorum_model::closed::binomial::{grouped_tails, Group};
+/// use quorum_model::numeric::binomial::{grouped_tails, Group};
 /// let g = |s: f64| Group { count: 1, s, f: 1.0 - s };
 /// let t = grouped_tails(2, &[g(0.9), g(0.8), g(0.7)]);
 /// // P(at least 2 of 3): .9*.8 + .9*.7 + .8*.7 - 2*.9*.8*.7

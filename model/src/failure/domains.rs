@@ -1,16 +1,64 @@
-//! Availability when replicas share failure domains (racks, zones): each
-//! domain is down with its own probability, taking all its replicas with it,
-//! and inside an up domain nodes fail independently.
+//! Failure domains (racks, zones): replicas are placed over `D` domains,
+//! each down with probability `p_domain` taking all its replicas with it,
+//! and inside an up domain nodes fail independently with `p_fail`.
 //!
 //! Domains are independent, so the number of up replicas is a sum over
 //! domains of `[domain up] · Binomial(m_d, 1 − p)`: its distribution is the
 //! convolution of per-domain distributions (each exact), `O(D n²)` for `D`
-//! domains; both tails are summed from their own terms.
+//! domains; both tails are summed from their own terms. The simulation
+//! draws each domain's state, then the nodes of up domains.
 
-use crate::failure::{Domains, Placement};
+use super::{Availability, DownSampler, FailureError, FailureModel, Failures};
+use crate::numeric::binomial::{binomial_pmf, convolve};
 
-use super::availability::Availability;
-use super::binomial::{binomial_pmf, convolve};
+/// The most failure domains a model may have (racks or zones; the exact
+/// availability convolves one count distribution per domain).
+pub const MAX_DOMAINS: usize = 1_000;
+
+/// How replicas are placed over domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Round-robin: replica i in domain i mod D.
+    Spread,
+    /// All replicas in one domain.
+    Packed,
+}
+
+impl Placement {
+    /// The name specs and files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Placement::Spread => "spread",
+            Placement::Packed => "packed",
+        }
+    }
+
+    /// `spread` or `packed`.
+    pub fn parse(text: &str) -> Result<Placement, FailureError> {
+        match text {
+            "spread" => Ok(Placement::Spread),
+            "packed" => Ok(Placement::Packed),
+            other => Err(FailureError::value(
+                "placement",
+                "spread or packed",
+                format!("'{other}'"),
+            )),
+        }
+    }
+}
+
+/// Failure domains: each of `domains` is down with probability `p_domain`;
+/// inside an up domain each node is down with probability `p_fail`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Domains {
+    /// Number of domains (1 to [`MAX_DOMAINS`]).
+    pub domains: usize,
+    /// Probability that a domain is down.
+    pub p_domain: f64,
+    /// Probability that a node of an up domain is down.
+    pub p_fail: f64,
+    pub placement: Placement,
+}
 
 impl Domains {
     /// Replicas per domain for `n` replicas.
@@ -114,11 +162,80 @@ impl Domains {
     }
 }
 
+impl Failures for Domains {
+    fn validate(&self, _n: usize) -> Result<(), FailureError> {
+        if self.domains == 0 || self.domains > MAX_DOMAINS {
+            return Err(FailureError::value(
+                "domains",
+                format!("a whole number between 1 and {MAX_DOMAINS}"),
+                self.domains,
+            ));
+        }
+        FailureError::probability("p_domain", self.p_domain)?;
+        FailureError::probability("p_fail", self.p_fail)?;
+        Ok(())
+    }
+    fn availability(&self, k: usize, n: usize) -> Availability {
+        Domains::availability(self, k, n)
+    }
+    fn down_probabilities(&self, n: usize) -> Vec<f64> {
+        vec![self.node_unavailability(); n]
+    }
+    fn uniform_down(&self, _n: usize) -> Option<f64> {
+        Some(self.node_unavailability())
+    }
+    /// With domain outages, the up count's law (or, on a WAN, the joint
+    /// law of the local replica and the others).
+    fn up_law(&self, n: usize, wan: bool) -> Option<Vec<(f64, bool, usize)>> {
+        if self.p_domain <= 0.0 {
+            return None;
+        }
+        Some(if wan {
+            self.local_joint(n)
+        } else {
+            self.up_count_pmf(n)
+                .into_iter()
+                .enumerate()
+                .map(|(m, p)| (p, false, m))
+                .collect()
+        })
+    }
+    fn for_n(&self, _n: usize) -> FailureModel {
+        FailureModel::Domains(*self)
+    }
+    fn spec(&self) -> String {
+        format!(
+            "domains(d={},p_domain={},p_fail={},placement={})",
+            self.domains,
+            self.p_domain,
+            self.p_fail,
+            self.placement.name()
+        )
+    }
+    fn describe(&self) -> String {
+        format!(
+            "{} failure domains ({:?} placement), each down with probability {}; nodes in up domains down with probability {}",
+            self.domains, self.placement, self.p_domain, self.p_fail
+        )
+    }
+    fn sampler(&self, n: usize) -> DownSampler {
+        DownSampler::Domains {
+            domain_of: (0..n)
+                .map(|i| match self.placement {
+                    Placement::Spread => i % self.domains,
+                    Placement::Packed => 0,
+                })
+                .collect(),
+            domains: self.domains,
+            p_domain: self.p_domain,
+            p_fail: self.p_fail,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::closed::availability::quorum_availability;
-    use crate::failure::FailureModel;
 
     /// Enumerate every domain state and node state.
     fn brute_force(d: &Domains, k: usize, n: usize) -> f64 {
@@ -185,7 +302,7 @@ mod tests {
             p_fail: 0.02,
             placement: Placement::Spread,
         };
-        let iid = quorum_availability(3, 5, &FailureModel::Iid { p_fail: 0.02 });
+        let iid = FailureModel::iid(0.02).availability(3, 5);
         assert!((d.availability(3, 5).unavailable - iid.unavailable).abs() < 1e-15);
     }
 

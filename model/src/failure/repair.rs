@@ -1,5 +1,5 @@
-//! Availability with repair: each node fails at rate `λ = 1/MTTF` and is
-//! repaired at rate `μ = 1/MTTR`.
+//! Nodes that fail and are repaired: each fails at rate `λ = 1/MTTF` and is
+//! repaired at rate `μ = 1/MTTR` (hours).
 //!
 //! - Independent repair (a crew per node): each node is up with probability
 //!   `μ / (λ + μ)` independently, so the threshold formula applies.
@@ -10,13 +10,51 @@
 //!   transient availability from all-up comes from uniformization, and the
 //!   mean time to quorum loss from the birth-death hitting-time recursion
 //!   `λ_j D_j = 1 + μ_j D_{j−1}`, `T = Σ D_j` (both in log space, so n = 1001
-//!   neither overflows nor loses the tail).
+//!   neither overflows nor loses the tail). The simulation draws the number
+//!   of failed nodes from the stationary law and a uniformly random set of
+//!   that size (nodes are exchangeable).
 
-use super::availability::Availability;
+use super::{Availability, DownSampler, FailureError, FailureModel, Failures};
 
-pub use crate::failure::{Repair, RepairError};
+/// Failure and repair rates of every node, in hours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repair {
+    /// Mean time to failure of a node, hours.
+    pub mttf_hours: f64,
+    /// Mean time to repair a node, hours.
+    pub mttr_hours: f64,
+    /// Shared repair crews; `None`: one per node (independent repair).
+    pub crews: Option<usize>,
+}
 
 impl Repair {
+    /// Checks the rates and `1 <= crews <= n`.
+    pub(crate) fn check(&self, n: usize) -> Result<(), FailureError> {
+        for (field, v) in [
+            ("mttf_hours", self.mttf_hours),
+            ("mttr_hours", self.mttr_hours),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(FailureError::value(
+                    field,
+                    "a finite number of hours > 0",
+                    crate::text::Shown(v),
+                ));
+            }
+        }
+        if let Some(c) = self.crews {
+            if c == 0 || c > n {
+                let allowed = if n == usize::MAX {
+                    "a whole number >= 1".to_string()
+                } else {
+                    format!("between 1 and n = {n}")
+                };
+                return Err(FailureError::value("repair_crews", allowed, c));
+            }
+        }
+        Ok(())
+    }
+
     fn rates(&self) -> (f64, f64) {
         (1.0 / self.mttf_hours, 1.0 / self.mttr_hours)
     }
@@ -67,7 +105,7 @@ impl Repair {
     /// Steady-state availability of a `k`-of-`n` quorum.
     ///
     /// ```
-    /// use quorum_model::closed::markov::Repair;
+    /// use quorum_model::failure::Repair;
     /// let one_crew = Repair { mttf_hours: 1000.0, mttr_hours: 10.0, crews: Some(1) };
     /// assert!((one_crew.availability(2, 3).available - 0.99941200).abs() < 1e-8);
     /// ```
@@ -171,10 +209,90 @@ impl Repair {
     }
 }
 
+impl Failures for Repair {
+    fn validate(&self, n: usize) -> Result<(), FailureError> {
+        self.check(n)
+    }
+    fn availability(&self, k: usize, n: usize) -> Availability {
+        Repair::availability(self, k, n)
+    }
+    fn down_probabilities(&self, n: usize) -> Vec<f64> {
+        vec![self.node_unavailability(n); n]
+    }
+    fn uniform_down(&self, n: usize) -> Option<f64> {
+        Some(self.node_unavailability(n))
+    }
+    /// With crews shared, the stationary law of the number of failed
+    /// nodes, each set of that size equally likely (so the local replica is
+    /// among `j` failed ones with probability `j / n`).
+    fn up_law(&self, n: usize, wan: bool) -> Option<Vec<(f64, bool, usize)>> {
+        if self.crews.is_none_or(|c| c >= n) {
+            return None;
+        }
+        let pi = self.stationary(n);
+        Some(if wan {
+            pi.iter()
+                .enumerate()
+                .flat_map(|(j, &p)| {
+                    let up = (j < n).then(|| (p * (n - j) as f64 / n as f64, true, n - 1 - j));
+                    let down = (j > 0).then(|| (p * j as f64 / n as f64, false, n - j));
+                    up.into_iter().chain(down)
+                })
+                .collect()
+        } else {
+            pi.iter()
+                .enumerate()
+                .map(|(j, &p)| (p, false, n - j))
+                .collect()
+        })
+    }
+    /// Crews beyond `n` would idle: capped at `n`.
+    fn for_n(&self, n: usize) -> FailureModel {
+        FailureModel::Repair(Repair {
+            crews: self.crews.map(|c| c.min(n)),
+            ..*self
+        })
+    }
+    fn spec(&self) -> String {
+        match self.crews {
+            Some(c) => format!(
+                "repair(mttf={},mttr={},crews={c})",
+                self.mttf_hours, self.mttr_hours
+            ),
+            None => format!("repair(mttf={},mttr={})", self.mttf_hours, self.mttr_hours),
+        }
+    }
+    fn describe(&self) -> String {
+        let crews = self
+            .crews
+            .map_or("a repair crew per node".to_string(), |c| {
+                format!("{c} shared repair crew(s)")
+            });
+        format!(
+            "each node fails every {} h and is repaired in {} h on average, {crews}",
+            self.mttf_hours, self.mttr_hours
+        )
+    }
+    fn sampler(&self, n: usize) -> DownSampler {
+        if self.crews.is_none_or(|c| c >= n) {
+            return DownSampler::Independent(vec![self.node_unavailability(n); n]);
+        }
+        let mut acc = 0.0;
+        let cdf = self
+            .stationary(n)
+            .into_iter()
+            .map(|p| {
+                acc += p;
+                acc
+            })
+            .collect();
+        DownSampler::Exchangeable { cdf }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::closed::availability::quorum_availability;
     use crate::failure::FailureModel;
 
     const MTTF: f64 = 1000.0;
@@ -191,7 +309,7 @@ mod tests {
         assert!((a - 0.99970785).abs() < 1e-8, "{a}");
         // Independent repair is the threshold formula with p = MTTR/(MTTF+MTTR).
         let p = indep.node_unavailability(3);
-        let b = quorum_availability(2, 3, &FailureModel::Iid { p_fail: p }).available;
+        let b = FailureModel::iid(p).availability(2, 3).available;
         assert!((a - b).abs() < 1e-14);
         let one = Repair {
             crews: Some(1),
@@ -262,30 +380,30 @@ mod tests {
             mttr_hours: 1.0,
             crews: Some(1),
         };
-        assert!(ok.validate(3).is_ok());
+        assert!(ok.check(3).is_ok());
         assert!(Repair {
             mttr_hours: 0.0,
             ..ok
         }
-        .validate(3)
+        .check(3)
         .is_err());
         assert!(Repair {
             crews: Some(0),
             ..ok
         }
-        .validate(3)
+        .check(3)
         .is_err());
         assert!(Repair {
             crews: Some(4),
             ..ok
         }
-        .validate(3)
+        .check(3)
         .is_err());
         assert!(Repair {
             mttf_hours: f64::NAN,
             ..ok
         }
-        .validate(3)
+        .check(3)
         .is_err());
     }
 }

@@ -8,10 +8,11 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use quorum_model::failure::FailureModel;
 use quorum_model::mc::DEFAULT_TRIALS;
-use quorum_model::plan::capacity::{Fanout, NodeSpec, Workload};
+use quorum_model::plan::capacity::{NodeSpec, Workload};
 use quorum_model::plan::slo::{Percentile, Slo};
 use quorum_model::plan::{measure, plan, rank, sensitivity, PlanInput};
 use quorum_model::scenario::Scenario;
+use quorum_model::Fanout;
 use std::hint::black_box;
 
 fn input() -> PlanInput {

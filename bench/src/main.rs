@@ -7,8 +7,9 @@ use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
 use quorum_bench::validate_chart::ValidateChart;
 use quorum_model::cli::delays::DelayOptions;
 use quorum_model::eval::Config;
-use quorum_model::output::atomic::write_atomic;
+use quorum_model::named::Named;
 use quorum_model::output::charts::save;
+use quorum_model::output::write_atomic;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -162,7 +163,8 @@ fn main() -> ExitCode {
 
 /// `Ok(false)`: the run finished but cannot be believed (exit status 3).
 fn run_validate(args: ValidateArgs) -> Result<bool, String> {
-    let config = Config::new(args.n, args.r, args.w).map_err(|e| e.to_string())?;
+    let config =
+        Config::new(args.n, args.r, args.w).map_err(|e| e.named(&quorum_model::cli::flag))?;
     if args.writes == 0 {
         return Err("--writes: must be an integer >= 1".into());
     }
@@ -200,7 +202,8 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
 
 /// `Ok(false)`: the budget ran out before the workload finished.
 fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
-    let config = Config::new(args.n, args.r, args.w).map_err(|e| e.to_string())?;
+    let config =
+        Config::new(args.n, args.r, args.w).map_err(|e| e.named(&quorum_model::cli::flag))?;
     if args.ops == 0 {
         return Err("--ops: must be an integer >= 1".into());
     }

@@ -18,11 +18,14 @@ pub mod curve;
 pub mod dist;
 pub mod eval;
 pub mod failure;
-pub mod fanout;
+mod fanout;
 pub mod mc;
-pub mod numeric;
+pub mod named;
+pub(crate) mod numeric;
 pub mod output;
 pub mod plan;
 pub mod scenario;
 pub mod sweep;
-pub mod text;
+pub(crate) mod text;
+
+pub use fanout::Fanout;

@@ -25,6 +25,7 @@ use crate::dist::presets::{preset, Topology, Wars, PRESET_NAMES};
 use crate::dist::spec::{parse, SpecError};
 use crate::dist::{Dist, Exponential};
 use crate::failure::{FailureFields, FailureModel};
+use crate::named::Named;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -64,7 +65,7 @@ impl Scenario {
     /// A published preset by name, with no failures.
     pub fn from_preset(name: &str) -> Result<Self, ScenarioError> {
         let p = preset(name).ok_or_else(|| ScenarioError::UnknownPreset {
-            field: "--preset".into(),
+            field: "preset".into(),
             name: name.into(),
         })?;
         Ok(Scenario {

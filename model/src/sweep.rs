@@ -18,6 +18,7 @@ use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, Summary
 use crate::failure::{FailureModel, PerNode};
 use crate::mc::engine::chunk_seed;
 use crate::mc::{self, McResult, Setup};
+use crate::named::{display_named, Named, Namer};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -41,30 +42,80 @@ pub struct SweepSpec {
     pub seed: u64,
 }
 
-/// Why a sweep is refused (before any work).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Why a sweep is refused (before any work). Fields are named neutrally
+/// (see [`crate::named`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SweepError {
-    #[error("--n-max: must be an integer between 1 and {MAX_N_MAX}, got {0}")]
+    /// `n_max` is outside `1..=MAX_N_MAX`.
     NMax(usize),
-    #[error("--p-fail: every level must be a probability in [0, 1], got {0}")]
+    /// A `p_fail` level is not a probability.
     PFail(f64),
-    #[error("no failure levels: give --p-fail or --failure")]
+    /// Neither `p_fail` levels nor `failures` were given.
     NoPFail,
-    #[error("--failure {spec}: {why}")]
-    Failure { spec: String, why: String },
-    #[error("--trials: must be an integer >= 1")]
+    /// A failure level is refused.
+    Failure {
+        /// The level's spec.
+        spec: String,
+        /// Why, fields named as in specs.
+        why: String,
+    },
+    /// `trials` is 0.
     Trials,
-    #[error("no scenarios: name presets with --presets or files with --scenario")]
+    /// No scenarios.
     NoScenarios,
-    #[error("--shard: must be I/M with 1 <= I <= M, got {0}")]
+    /// A shard is not `I/M` with `1 <= I <= M`.
     Shard(String),
-    #[error("scenario names must be unique; '{0}' appears twice")]
+    /// Two scenarios share a name.
     DuplicateName(String),
-    #[error("{0}")]
-    Config(#[from] ConfigError),
-    #[error("{0}")]
+    /// A configuration or option is refused.
+    Config(ConfigError),
+    /// Writing the output failed.
     Write(String),
 }
+
+impl From<ConfigError> for SweepError {
+    fn from(e: ConfigError) -> Self {
+        SweepError::Config(e)
+    }
+}
+
+impl Named for SweepError {
+    fn named(&self, name: Namer) -> String {
+        match self {
+            SweepError::NMax(n) => format!(
+                "{}: must be an integer between 1 and {MAX_N_MAX}, got {n}",
+                name("n_max")
+            ),
+            SweepError::PFail(p) => format!(
+                "{}: every level must be a probability in [0, 1], got {p}",
+                name("p_fail")
+            ),
+            SweepError::NoPFail => format!(
+                "no failure levels: give {} or {}",
+                name("p_fail"),
+                name("failure")
+            ),
+            SweepError::Failure { spec, why } => format!("{} {spec}: {why}", name("failure")),
+            SweepError::Trials => format!("{}: must be an integer >= 1", name("trials")),
+            SweepError::NoScenarios => format!(
+                "no scenarios: name presets with {} or files with {}",
+                name("presets"),
+                name("scenario")
+            ),
+            SweepError::Shard(s) => {
+                format!("{}: must be I/M with 1 <= I <= M, got {s}", name("shard"))
+            }
+            SweepError::DuplicateName(n) => {
+                format!("scenario names must be unique; '{n}' appears twice")
+            }
+            SweepError::Config(e) => e.named(name),
+            SweepError::Write(why) => why.clone(),
+        }
+    }
+}
+
+display_named!(SweepError);
 
 /// One unit of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

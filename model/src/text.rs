@@ -5,14 +5,6 @@
 use std::fmt;
 
 /// A number as messages show it.
-///
-/// ```
-/// use quorum_model::text::Shown;
-/// assert_eq!(Shown(0.25).to_string(), "0.25");
-/// assert_eq!(Shown(-1e-320).to_string(), "-1e-320");
-/// assert_eq!(Shown(1.7976931348623157e308).to_string(), "1.7976931348623157e308");
-/// assert_eq!(Shown(f64::NAN).to_string(), "NaN");
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shown(pub f64);
 
@@ -25,5 +17,22 @@ impl fmt::Display for Shown {
         } else {
             write!(f, "{x:e}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the doc example of `Shown` showed.
+    #[test]
+    fn example_shown() {
+        assert_eq!(Shown(0.25).to_string(), "0.25");
+        assert_eq!(Shown(-1e-320).to_string(), "-1e-320");
+        assert_eq!(
+            Shown(1.7976931348623157e308).to_string(),
+            "1.7976931348623157e308"
+        );
+        assert_eq!(Shown(f64::NAN).to_string(), "NaN");
     }
 }

@@ -37,7 +37,13 @@ impl DelayOptions {
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
         let o = self;
         let mut s = match (&o.preset, &o.scenario) {
-            (Some(name), _) => Scenario::from_preset(name)?,
+            (Some(name), _) => Scenario::from_preset(name).map_err(|e| match e {
+                ScenarioError::UnknownPreset { name, .. } => ScenarioError::UnknownPreset {
+                    field: super::flag("preset"),
+                    name,
+                },
+                other => other,
+            })?,
             (None, Some(path)) => Scenario::from_file(path).map_err(|e| ScenarioError::File {
                 file: "--scenario".into(),
                 message: e.to_string(),

@@ -3,12 +3,14 @@
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::Usage;
-use crate::eval::{evaluate, simulation, Config, EvalOptions, Fanout, SummaryRow};
+use crate::eval::{evaluate, simulation, Config, EvalOptions, SummaryRow};
 use crate::mc;
+use crate::named::Named;
 use crate::output::atomic::PendingFile;
 use crate::output::curve::tvisibility_csv;
 use crate::output::{render, Csv, Json, Table};
 use crate::scenario::Scenario;
+use crate::Fanout;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -101,7 +103,7 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
     fields.p_fail_per_node = args.p_fail_per_node.clone();
     if let Some(model) = super::failure::checked(fields)? {
         // Crews against n, a per-node list's length: the checks that need n.
-        model.validate(args.n).map_err(|e| Usage(e.as_flags()))?;
+        model.validate(args.n).map_err(|e| Usage::named(&e))?;
         s.failure = model;
     }
     if let Some(t) = args.at_hours {
@@ -116,7 +118,7 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
 }
 
 pub fn run(args: EvalArgs) -> Result<(), Usage> {
-    let config = Config::new(args.n, args.r, args.w).map_err(|e| Usage(e.to_string()))?;
+    let config = Config::new(args.n, args.r, args.w).map_err(|e| Usage::named(&e))?;
     if args.trials == 0 {
         return Err(Usage("--trials: must be an integer >= 1".into()));
     }
@@ -134,7 +136,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     let scenario = build_scenario(&args)?;
     if !config.strict() {
         crate::eval::check_simulation(args.trials, config.n, args.k)
-            .map_err(|e| Usage(e.to_string()))?;
+            .map_err(|e| Usage::named(&e))?;
     }
     // Refuse an unwritable curve path before any work.
     let curve_file = match &args.curve {
@@ -157,10 +159,12 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     let exact =
         evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {
             // Only a scenario file's per-node list can still disagree with --n.
-            (crate::eval::ConfigError::Failure(f), Some(path)) => {
-                Usage(format!("--scenario: {}: failure.{f}", path.display()))
-            }
-            _ => Usage(e.to_string()),
+            (crate::eval::ConfigError::Failure(f), Some(path)) => Usage(format!(
+                "--scenario: {}: {}",
+                path.display(),
+                f.named(&|field| format!("failure.{field}"))
+            )),
+            _ => Usage::named(&e),
         })?;
     let mut row = SummaryRow::from_exact(&scenario, &exact, options);
     if config.strict() {

@@ -89,7 +89,7 @@ impl FailureOptions {
 
 /// The model of `fields`, errors naming this command's flags.
 pub fn checked(fields: FailureFields) -> Result<Option<FailureModel>, Usage> {
-    fields.model().map_err(|e| Usage(e.as_flags()))
+    fields.model().map_err(|e| Usage::named(&e))
 }
 
 impl PlacementArg {

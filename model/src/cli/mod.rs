@@ -11,8 +11,31 @@ pub mod plot;
 pub mod progress;
 pub mod sweep;
 
+use crate::named::Named;
+
 /// A refusal: printed as one line, exit code 2.
 pub struct Usage(pub String);
+
+impl Usage {
+    /// A library error, its fields named as this command line's flags.
+    pub fn named(e: &dyn Named) -> Usage {
+        Usage(e.named(&flag))
+    }
+}
+
+/// The flag that sets a library input field: `mttr_hours` is
+/// `--mttr-hours`. The one place the command line's names are chosen; where
+/// a flag is not its field's name in kebab case, the table says so.
+pub fn flag(field: &str) -> String {
+    let renamed = match field {
+        // The sweep's largest n (its files keep the key `n_max`).
+        "n_max" => "max_n",
+        // A plan requires strictness rather than setting a level.
+        "slo_strict" => "require_strict",
+        other => other,
+    };
+    format!("--{}", renamed.replace('_', "-"))
+}
 
 /// A whole number of at least `min`, for count options. Clap would take
 /// `-1` for a flag and print nothing about the allowed range; parsed here

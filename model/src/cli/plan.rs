@@ -8,11 +8,12 @@ use super::Usage;
 use crate::failure::FailureModel;
 use crate::output::atomic::PendingFile;
 use crate::output::worksheet::{worksheet, WorksheetInput};
-use crate::plan::capacity::{Fanout, NodeSpec, Workload};
+use crate::plan::capacity::{NodeSpec, Workload};
 use crate::plan::explain::explain;
 use crate::plan::record::{records, PlanRecord};
 use crate::plan::slo::{Percentile, Slo, Status};
 use crate::plan::{measure, rank, sensitivity, PlanInput};
+use crate::Fanout;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -172,7 +173,7 @@ fn slos(args: &PlanArgs) -> Result<Vec<Slo>, Usage> {
         }
     }
     if let Some(text) = &args.slo_consistency {
-        out.push(Slo::parse_consistency(text).map_err(|e| Usage(e.to_string()))?);
+        out.push(Slo::parse_consistency(text).map_err(|e| Usage::named(&e))?);
     }
     if args.require_strict {
         out.push(Slo::Strict);
@@ -214,7 +215,7 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
         seed: args.seed,
         threads: args.threads,
     };
-    input.validate().map_err(|e| Usage(e.to_string()))?;
+    input.validate().map_err(|e| Usage::named(&e))?;
     Ok(input)
 }
 
@@ -316,7 +317,7 @@ pub fn run(args: PlanArgs) -> Result<bool, Usage> {
         })?),
         None => None,
     };
-    let rows = measure(&input).map_err(|e| Usage(e.to_string()))?;
+    let rows = measure(&input).map_err(|e| Usage::named(&e))?;
     let plan = rank(&input, &rows);
     let recs = records(&plan);
     let text = match args.format {
@@ -331,12 +332,13 @@ pub fn run(args: PlanArgs) -> Result<bool, Usage> {
         }
     };
     if let Some(file) = sheet {
-        let sens = sensitivity(&input, &rows).map_err(|e| Usage(e.to_string()))?;
+        let sens = sensitivity(&input, &rows).map_err(|e| Usage::named(&e))?;
         let md = worksheet(&WorksheetInput {
             input: &input,
             plan: &plan,
             sensitivity: &sens,
             command: command_line(),
+            name: &super::flag,
         });
         file.commit(md.as_bytes())
             .map_err(|e| Usage(format!("--worksheet: {e}")))?;
@@ -367,7 +369,7 @@ pub fn run(args: PlanArgs) -> Result<bool, Usage> {
             Ok(true)
         }
         None => {
-            for line in explain(&plan).lines(input.max_n) {
+            for line in explain(&plan).lines(input.max_n, &super::flag) {
                 eprintln!("plan: {line}");
             }
             Ok(false)

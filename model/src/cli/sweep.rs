@@ -234,7 +234,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         return Err(Usage("--threads: must be an integer >= 1".into()));
     }
     let shard = match &cli.shard {
-        Some(s) => Shard::parse(s).map_err(|e| Usage(e.to_string()))?,
+        Some(s) => Shard::parse(s).map_err(|e| Usage::named(&e))?,
         None => Shard::WHOLE,
     };
     let spec = SweepSpec {
@@ -246,7 +246,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         seed: args.seed,
     }
     .validated()
-    .map_err(|e| Usage(e.to_string()))?;
+    .map_err(|e| Usage::named(&e))?;
     for (flag, dir) in [
         ("--out-dir", &args.out_dir),
         ("--reports-dir", &args.reports_dir),
@@ -280,7 +280,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
                 })
             })
         })
-        .map_err(|e| Usage(e.to_string()))?;
+        .map_err(|e| Usage::named(&e))?;
     progress.finish();
     let (rows, points) = writer.counts();
     writer

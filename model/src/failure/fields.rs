@@ -4,7 +4,7 @@
 //! (`[failure]` keys) and one-line specs all fill a [`FailureFields`] and
 //! call [`FailureFields::model`]; its errors name fields neutrally
 //! (`mttr_hours`), and each front end renders them its own way
-//! ([`super::FailureError::named`]).
+//! ([`crate::named::Named`]).
 
 use super::{
     Domains, FailureError, FailureModel, Failures, Independent, PerNode, Placement, Repair,
@@ -46,7 +46,10 @@ impl FailureFields {
     /// let f = FailureFields { mttf_hours: Some(1000.0), ..FailureFields::default() };
     /// let e = f.model().unwrap_err();
     /// assert_eq!(e.to_string(), "mttr_hours is missing: a repair model needs mttf_hours and mttr_hours");
-    /// assert!(e.as_flags().starts_with("--mttr-hours is missing"));
+    /// // A front end names the field its own way.
+    /// use quorum_model::named::Named;
+    /// let key = |field: &str| format!("failure.{field}");
+    /// assert!(e.named(&key).starts_with("failure.mttr_hours is missing"));
     /// ```
     pub fn model(&self) -> Result<Option<FailureModel>, FailureError> {
         let repair =

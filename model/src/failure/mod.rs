@@ -23,6 +23,7 @@
 //! This layer is below the exact results and the simulation: it uses only
 //! [`crate::numeric`].
 
+use crate::named::{display_named, Named, Namer};
 use std::fmt;
 
 mod domains;
@@ -61,28 +62,32 @@ impl Availability {
 }
 
 /// Why a failure model is refused. Fields are named neutrally (`p_fail`,
-/// `mttr_hours`, `repair_crews`, ...); [`FailureError::named`] renders the
-/// message with a front end's name for the field.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// `mttr_hours`, `repair_crews`, ...); [`Named::named`] renders the
+/// message with a front end's name for each field.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FailureError {
     /// A field holds a value outside its range.
-    #[error("{field}: must be {allowed}, got {got}")]
     Value {
+        /// The field.
         field: &'static str,
+        /// What it must be.
         allowed: String,
+        /// What it was.
         got: String,
     },
     /// A field the model needs is missing.
-    #[error("{field} is missing: {why}")]
     Missing {
+        /// The field.
         field: &'static str,
+        /// Which fields the model needs.
         why: &'static str,
     },
-    /// Two fields of different models were given together.
-    #[error("{field} does not combine with {other}")]
+    /// Fields of two different models were given together.
     Conflict {
+        /// The field given second.
         field: &'static str,
+        /// The field of the other model.
         other: &'static str,
     },
 }
@@ -122,9 +127,10 @@ impl FailureError {
             | FailureError::Conflict { field, .. } => field,
         }
     }
+}
 
-    /// The message with every field named by `name` (a flag, a file key).
-    pub fn named(&self, name: &dyn Fn(&str) -> String) -> String {
+impl Named for FailureError {
+    fn named(&self, name: Namer) -> String {
         match self {
             FailureError::Value {
                 field,
@@ -139,12 +145,9 @@ impl FailureError {
             }
         }
     }
-
-    /// The message with fields named as command-line flags (`--mttr-hours`).
-    pub fn as_flags(&self) -> String {
-        self.named(&|f| format!("--{}", f.replace('_', "-")))
-    }
 }
+
+display_named!(FailureError);
 
 /// What every failure model provides. `n` is the number of replicas.
 pub trait Failures {
@@ -295,8 +298,9 @@ mod tests {
             .validate(3)
             .unwrap_err();
         assert_eq!(e.field(), "p_fail_per_node");
+        let flag = |f: &str| format!("<{f}>");
         assert!(
-            e.as_flags().starts_with("--p-fail-per-node: must be"),
+            e.named(&flag).starts_with("<p_fail_per_node>: must be"),
             "{e}"
         );
     }

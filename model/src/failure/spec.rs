@@ -44,7 +44,7 @@ fn spec_key(field: &str) -> &str {
 impl super::FailureError {
     /// The message with fields named as in specs (`mttr`, `crews`, `d`).
     pub fn as_spec_keys(&self) -> String {
-        self.named(&|field| spec_key(field).to_string())
+        crate::named::Named::named(self, &|field| spec_key(field).to_string())
     }
 }
 

@@ -420,7 +420,7 @@ mod tests {
         let n = 3;
         let f = FailureModel::iid(0.1);
         let mut setup = Setup::new(&exp_wars(), &f, n);
-        setup.read_fanout = crate::eval::Fanout::Quorum;
+        setup.read_fanout = crate::Fanout::Quorum;
         let res = run(&setup, 200_000, 41, None);
         let all = run(&Setup::new(&exp_wars(), &f, n), 200_000, 41, None);
         for (r, w) in [(1, 1), (2, 1), (1, 2)] {
@@ -443,7 +443,8 @@ mod tests {
             );
         }
         // Read latency: the slowest of r live replicas, exactly.
-        use crate::eval::{evaluate, Config, EvalOptions, Fanout};
+        use crate::eval::{evaluate, Config, EvalOptions};
+        use crate::Fanout;
         let scenario = crate::scenario::Scenario {
             failure: f.clone(),
             ..crate::scenario::Scenario::default_exponential()

@@ -66,14 +66,6 @@ fn ln_terms(n: usize, ln_s: f64, ln_f: f64) -> impl Iterator<Item = f64> + Clone
 }
 
 /// Tails of `Binomial(n, s)` at `k`, given `s` and `f = 1 - s` separately.
-///
-/// ```
-/// use quorum_model::numeric::binomial::binomial_tails;
-/// // 2 of 3 replicas up, each down with probability 0.01.
-/// let t = binomial_tails(2, 3, 0.99, 0.01);
-/// assert!((t.at_least - 0.999702).abs() < 1e-12);
-/// assert!((t.below - 2.98e-4).abs() < 1e-15);
-/// ```
 pub fn binomial_tails(k: usize, n: usize, s: f64, f: f64) -> Tails {
     if k == 0 {
         return Tails::from_logs(f64::NEG_INFINITY, 0.0);
@@ -174,14 +166,6 @@ pub struct Group {
 
 /// Tails at `k` of the total number of successes over independent groups
 /// (a Poisson-binomial count when groups differ).
-///
-/// ```
-/// use quorum_model::numeric::binomial::{grouped_tails, Group};
-/// let g = |s: f64| Group { count: 1, s, f: 1.0 - s };
-/// let t = grouped_tails(2, &[g(0.9), g(0.8), g(0.7)]);
-/// // P(at least 2 of 3): .9*.8 + .9*.7 + .8*.7 - 2*.9*.8*.7
-/// assert!((t.at_least - 0.902).abs() < 1e-12);
-/// ```
 pub fn grouped_tails(k: usize, groups: &[Group]) -> Tails {
     let live: Vec<&Group> = groups.iter().filter(|g| g.count > 0).collect();
     if live.len() == 1 {
@@ -239,6 +223,28 @@ mod large_n_tests {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// What the doc example of `binomial_tails` showed.
+    #[test]
+    fn example_binomial_tails() {
+        // 2 of 3 replicas up, each down with probability 0.01.
+        let t = binomial_tails(2, 3, 0.99, 0.01);
+        assert!((t.at_least - 0.999702).abs() < 1e-12);
+        assert!((t.below - 2.98e-4).abs() < 1e-15);
+    }
+
+    /// What the doc example of `grouped_tails` showed.
+    #[test]
+    fn example_grouped_tails() {
+        let g = |s: f64| Group {
+            count: 1,
+            s,
+            f: 1.0 - s,
+        };
+        let t = grouped_tails(2, &[g(0.9), g(0.8), g(0.7)]);
+        // P(at least 2 of 3): .9*.8 + .9*.7 + .8*.7 - 2*.9*.8*.7
+        assert!((t.at_least - 0.902).abs() < 1e-12);
+    }
 
     /// Brute force: enumerate all 2^n up/down patterns.
     fn brute_force(k: usize, ps: &[f64]) -> (f64, f64) {

@@ -73,6 +73,7 @@ impl Piecewise {
     /// three coefficients and checked at both ends of every segment), with
     /// at most `max_segments` segments. [`Piecewise::converged`] tells
     /// whether the budget sufficed.
+    #[cfg(test)]
     pub fn fit<F: FnMut(f64) -> f64>(
         f: F,
         a: f64,
@@ -193,11 +194,6 @@ impl Piecewise {
     /// not converge reached).
     pub fn worst_error(&self) -> f64 {
         self.worst
-    }
-
-    /// The fitted interval.
-    pub fn domain(&self) -> (f64, f64) {
-        (self.edges[0], self.edges[self.edges.len() - 1])
     }
 }
 

@@ -11,12 +11,6 @@ pub const X_REL_TOL: f64 = 1e-12;
 /// `h` with `h(lo) < target <= h(hi)` (the generalized inverse). Returns the
 /// upper end of the final bracket, whose width is at most
 /// `1e-300 + X_REL_TOL * |x|`.
-///
-/// ```
-/// use quorum_model::numeric::root::invert_increasing;
-/// let x = invert_increasing(|x| x * x, 2.0, 0.0, 2.0);
-/// assert!((x - 2f64.sqrt()).abs() < 1e-11);
-/// ```
 pub fn invert_increasing<H: FnMut(f64) -> f64>(h: H, target: f64, lo: f64, hi: f64) -> f64 {
     invert_increasing_to(h, target, lo, hi, X_REL_TOL)
 }
@@ -99,6 +93,13 @@ pub fn bracket_above<H: FnMut(f64) -> f64>(mut h: H, target: f64, start: f64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the doc example of `invert_increasing` showed.
+    #[test]
+    fn example_invert_increasing() {
+        let x = invert_increasing(|x| x * x, 2.0, 0.0, 2.0);
+        assert!((x - 2f64.sqrt()).abs() < 1e-11);
+    }
 
     #[test]
     fn finds_a_smooth_root() {

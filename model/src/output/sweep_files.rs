@@ -172,6 +172,7 @@ impl SweepWriter {
 
 /// Writes the three files into `dir` (created if missing). Each file is
 /// written whole or not at all.
+#[cfg(test)]
 pub fn write_sweep(dir: &Path, manifest: &Manifest, out: &SweepOutput) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let files = [

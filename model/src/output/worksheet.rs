@@ -7,10 +7,11 @@
 
 use crate::dist::presets::Topology;
 use crate::failure::FailureModel;
-use crate::plan::capacity::Fanout;
+use crate::named::Namer;
 use crate::plan::explain::{explain, show_value};
 use crate::plan::slo::{Slo, Status};
 use crate::plan::{Candidate, Plan, PlanInput, Sensitivity};
+use crate::Fanout;
 use std::fmt::Write as _;
 
 /// What the worksheet is written from.
@@ -20,6 +21,8 @@ pub struct WorksheetInput<'a> {
     pub sensitivity: &'a Sensitivity,
     /// The command line that produced it, for reproduction.
     pub command: String,
+    /// How that command names the inputs (`--slo-read-p99-ms`).
+    pub name: Namer<'a>,
 }
 
 fn cfg(c: &Candidate) -> String {
@@ -152,7 +155,7 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
     } else {
         let _ = writeln!(md, "| objective | option |\n|---|---|");
         for s in &input.slos {
-            let _ = writeln!(md, "| {s} | `{}` |", s.flag());
+            let _ = writeln!(md, "| {s} | `{}` |", (ws.name)(s.field()));
         }
         md.push('\n');
     }
@@ -231,8 +234,8 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
     let _ = writeln!(md, "- **Ranking**: configurations meeting every objective, by cost, then fewer replicas, then lower p99 read + p99 write latency.\n");
 
     match plan.best() {
-        Some(best) => answer(&mut md, input, plan, best),
-        None => infeasible(&mut md, input, plan),
+        Some(best) => answer(&mut md, ws, best),
+        None => infeasible(&mut md, ws),
     }
 
     let _ = writeln!(md, "## 8. If failures or load double\n");
@@ -275,7 +278,7 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
     md.push('\n');
 
     let _ = writeln!(md, "## 9. Ranked list and Pareto front\n");
-    let _ = writeln!(md, "The first 10 qualifying configurations (all {} are in `--format json`). A configuration is on the Pareto front (marked *) when no other qualifying one is at least as good in cost, p99 read latency, p99 write latency, staleness and unavailability, and better in one.\n", plan.ranked().count());
+    let _ = writeln!(md, "The first 10 qualifying configurations (all {} are in `{} json`). A configuration is on the Pareto front (marked *) when no other qualifying one is at least as good in cost, p99 read latency, p99 write latency, staleness and unavailability, and better in one.\n", plan.ranked().count(), (ws.name)("format"));
     let _ = writeln!(
         md,
         "| # | n | r | w | machines | cost | read nines | write nines | read p99 | write p99 | P(stale read) | status | front |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -332,7 +335,8 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
     md
 }
 
-fn answer(md: &mut String, input: &PlanInput, plan: &Plan, best: &Candidate) {
+fn answer(md: &mut String, ws: &WorksheetInput, best: &Candidate) {
+    let (input, plan) = (ws.input, ws.plan);
     let _ = writeln!(md, "## 5. The answer\n");
     let _ = writeln!(
         md,
@@ -351,7 +355,7 @@ fn answer(md: &mut String, input: &PlanInput, plan: &Plan, best: &Candidate) {
     let cap = &best.capacity;
     let w = &input.workload;
     if w.reads_per_s == 0.0 && w.writes_per_s == 0.0 && w.data_gb == 0.0 {
-        let _ = writeln!(md, "Sizing: no workload was given (`--reads-per-s`, `--writes-per-s`, `--data-gb`), so the cluster is the n replicas' machines.\n");
+        let _ = writeln!(md, "Sizing: no workload was given (`{}`, `{}`, `{}`), so the cluster is the n replicas' machines.\n", (ws.name)("reads_per_s"), (ws.name)("writes_per_s"), (ws.name)("data_gb"));
     } else {
         let _ = writeln!(
         md,
@@ -492,10 +496,11 @@ fn answer(md: &mut String, input: &PlanInput, plan: &Plan, best: &Candidate) {
     );
 }
 
-fn infeasible(md: &mut String, input: &PlanInput, plan: &Plan) {
+fn infeasible(md: &mut String, ws: &WorksheetInput) {
+    let (input, plan) = (ws.input, ws.plan);
     let _ = writeln!(md, "## 5. No configuration meets the objectives\n");
     let e = explain(plan);
-    for line in e.lines(input.max_n) {
+    for line in e.lines(input.max_n, ws.name) {
         let _ = writeln!(md, "- {line}");
     }
     md.push('\n');

@@ -15,9 +15,10 @@
 //! (at least n nodes, since a key's replicas live on distinct nodes), and
 //! `cost = nodes · cost per node`.
 
+use crate::named::{display_named, Named, Namer};
 use serde::Serialize;
 
-pub use crate::eval::Fanout;
+use crate::Fanout;
 
 /// The offered load.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -49,24 +50,88 @@ impl Default for NodeSpec {
     }
 }
 
-/// Why capacity inputs are refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Why capacity inputs are refused. Fields are named neutrally
+/// (`reads_per_s`, `node_ops_per_s`; see [`crate::named`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CapacityError {
-    #[error("{flag}: must be a finite number >= 0, got {}", crate::text::Shown(*value))]
-    Negative { flag: &'static str, value: f64 },
-    #[error("{flag}: must be a finite number > 0, got {}", crate::text::Shown(*value))]
-    NotPositive { flag: &'static str, value: f64 },
-    #[error("--target-utilization: must be in (0, 1], got {0}")]
+    /// A field that must be a finite number >= 0.
+    Negative {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A field that must be a finite number > 0.
+    NotPositive {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// `target_utilization` outside (0, 1].
     Utilization(f64),
-    #[error("--node-ops-per-s: needed to size the cluster for --reads-per-s/--writes-per-s")]
+    /// A load without `node_ops_per_s`.
     NeedOps,
-    #[error("--node-disk-gb: needed to size the cluster for --data-gb")]
+    /// Data without `node_disk_gb`.
     NeedDisk,
-    #[error("--reads-per-s, --writes-per-s, --data-gb: this workload needs about {nodes:.3e} nodes at n = {n} (the worksheet also plans for twice the load); at most {MAX_NODES:e} are planned: check the units (per second, GB) or raise --node-ops-per-s/--node-disk-gb")]
-    TooLarge { nodes: f64, n: usize },
-    #[error("--cost-per-node: at most 1e12, got {}", crate::text::Shown(*.0))]
+    /// More than [`MAX_NODES`] nodes.
+    TooLarge {
+        /// Nodes the doubled load needs.
+        nodes: f64,
+        /// At this n.
+        n: usize,
+    },
+    /// `cost_per_node` beyond 1e12.
     Cost(f64),
 }
+
+impl Named for CapacityError {
+    fn named(&self, name: Namer) -> String {
+        match self {
+            CapacityError::Negative { field, value } => format!(
+                "{}: must be a finite number >= 0, got {}",
+                name(field),
+                crate::text::Shown(*value)
+            ),
+            CapacityError::NotPositive { field, value } => format!(
+                "{}: must be a finite number > 0, got {}",
+                name(field),
+                crate::text::Shown(*value)
+            ),
+            CapacityError::Utilization(u) => format!(
+                "{}: must be in (0, 1], got {u}",
+                name("target_utilization")
+            ),
+            CapacityError::NeedOps => format!(
+                "{}: needed to size the cluster for {}/{}",
+                name("node_ops_per_s"),
+                name("reads_per_s"),
+                name("writes_per_s")
+            ),
+            CapacityError::NeedDisk => format!(
+                "{}: needed to size the cluster for {}",
+                name("node_disk_gb"),
+                name("data_gb")
+            ),
+            CapacityError::TooLarge { nodes, n } => format!(
+                "{}, {}, {}: this workload needs about {nodes:.3e} nodes at n = {n} (the worksheet also plans for twice the load); at most {MAX_NODES:e} are planned: check the units (per second, GB) or raise {}/{}",
+                name("reads_per_s"),
+                name("writes_per_s"),
+                name("data_gb"),
+                name("node_ops_per_s"),
+                name("node_disk_gb")
+            ),
+            CapacityError::Cost(c) => format!(
+                "{}: at most 1e12, got {}",
+                name("cost_per_node"),
+                crate::text::Shown(*c)
+            ),
+        }
+    }
+}
+
+display_named!(CapacityError);
 
 /// The largest cluster the planner sizes (its costs and utilizations stay
 /// exact integers and finite numbers).
@@ -101,28 +166,28 @@ impl Workload {
     /// considered, at twice this load (the worksheet's what-if), stays
     /// within [`MAX_NODES`].
     pub fn validate(&self, node: &NodeSpec, max_n: usize) -> Result<(), CapacityError> {
-        for (flag, value) in [
-            ("--reads-per-s", self.reads_per_s),
-            ("--writes-per-s", self.writes_per_s),
-            ("--data-gb", self.data_gb),
+        for (field, value) in [
+            ("reads_per_s", self.reads_per_s),
+            ("writes_per_s", self.writes_per_s),
+            ("data_gb", self.data_gb),
         ] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(CapacityError::Negative { flag, value });
+                return Err(CapacityError::Negative { field, value });
             }
         }
         if !(node.cost_per_node.is_finite() && node.cost_per_node >= 0.0) {
             return Err(CapacityError::Negative {
-                flag: "--cost-per-node",
+                field: "cost_per_node",
                 value: node.cost_per_node,
             });
         }
-        for (flag, value) in [
-            ("--node-ops-per-s", node.ops_per_s),
-            ("--node-disk-gb", node.disk_gb),
+        for (field, value) in [
+            ("node_ops_per_s", node.ops_per_s),
+            ("node_disk_gb", node.disk_gb),
         ] {
             if let Some(v) = value {
                 if !(v.is_finite() && v > 0.0) {
-                    return Err(CapacityError::NotPositive { flag, value: v });
+                    return Err(CapacityError::NotPositive { field, value: v });
                 }
             }
         }
@@ -275,7 +340,7 @@ mod tests {
             .validate(&node(), 9)
             .unwrap_err()
             .to_string()
-            .contains("--data-gb"));
+            .contains("data_gb: must be"));
         // A workload no cluster of a million nodes serves is refused, not
         // sized to 18446744073709551615 nodes at 542% utilization.
         let huge = Workload {

@@ -8,6 +8,7 @@
 
 use super::slo::{Slo, Status};
 use super::{Candidate, Plan};
+use crate::named::Namer;
 
 /// Relaxing one SLO.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,8 +107,9 @@ pub fn show_value(slo: &Slo, v: Option<f64>) -> String {
 }
 
 impl Explanation {
-    /// Lines for a terminal: what binds, then each relaxation.
-    pub fn lines(&self, max_n: usize) -> Vec<String> {
+    /// Lines for a terminal: what binds, then each relaxation; inputs
+    /// called `name(field)` ([`crate::named`]).
+    pub fn lines(&self, max_n: usize, name: Namer) -> Vec<String> {
         let mut out = Vec::new();
         let binding: Vec<String> = self
             .relaxations
@@ -124,7 +126,7 @@ impl Explanation {
             )
         });
         if self.uncertain > 0 {
-            out.push(format!("{} configuration(s) meet every SLO only within a Monte Carlo interval; more --trials would decide them", self.uncertain));
+            out.push(format!("{} configuration(s) meet every SLO only within a Monte Carlo interval; more {} would decide them", self.uncertain, name("trials")));
         }
         for r in &self.relaxations {
             out.push(match &r.closest {
@@ -134,7 +136,7 @@ impl Explanation {
                     format!(
                         "relax {} ({}): {} configuration(s) meet the rest; closest n={n} r={rr} w={w} (cost {}) reaches {}",
                         r.slo,
-                        r.slo.flag(),
+                        name(r.slo.field()),
                         r.admitted,
                         c.capacity.cost,
                         show_value(&r.slo, c.checks[i].value)
@@ -143,7 +145,7 @@ impl Explanation {
                 None => format!(
                     "relax {} ({}): not enough on its own",
                     r.slo,
-                    r.slo.flag()
+                    name(r.slo.field())
                 ),
             });
         }

@@ -21,8 +21,10 @@ pub mod slo;
 use crate::eval::{evaluate_all, simulation, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
 use crate::failure::FailureModel;
 use crate::mc;
+use crate::named::{display_named, Named, Namer};
 use crate::scenario::Scenario;
-use capacity::{Capacity, CapacityError, Fanout, NodeSpec, Workload};
+use crate::Fanout;
+use capacity::{Capacity, CapacityError, NodeSpec, Workload};
 use slo::{Check, Slo, SloError, Status};
 
 /// The largest `--max-n`: n² configurations per n, each with its own
@@ -44,24 +46,66 @@ pub struct PlanInput {
     pub threads: Option<usize>,
 }
 
-/// Why a plan is refused before any work.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Why a plan is refused before any work. Fields are named neutrally (see
+/// [`crate::named`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PlanError {
-    #[error("--max-n: must be an integer between 1 and {MAX_N_LIMIT}, got {0}")]
+    /// `max_n` is outside `1..=MAX_N_LIMIT`.
     MaxN(usize),
-    #[error("--trials: must be an integer >= 1")]
+    /// `trials` is 0.
     Trials,
-    #[error("{0}")]
-    Slo(#[from] SloError),
-    #[error("{0}")]
-    Capacity(#[from] CapacityError),
-    #[error("only one {0} may be given")]
+    /// An SLO is refused.
+    Slo(SloError),
+    /// The workload or node is refused.
+    Capacity(CapacityError),
+    /// Two SLOs bound the same figure (the SLO's field).
     DuplicateSlo(&'static str),
-    #[error("{0}")]
-    Config(#[from] ConfigError),
-    #[error("failure model: per-node probabilities need a fixed n; plan takes --p-fail, a repair model or domains")]
+    /// The configuration, options or failure model is refused.
+    Config(ConfigError),
+    /// A per-node failure list (which needs a fixed n).
     PerNode,
 }
+
+impl From<SloError> for PlanError {
+    fn from(e: SloError) -> Self {
+        PlanError::Slo(e)
+    }
+}
+
+impl From<CapacityError> for PlanError {
+    fn from(e: CapacityError) -> Self {
+        PlanError::Capacity(e)
+    }
+}
+
+impl From<ConfigError> for PlanError {
+    fn from(e: ConfigError) -> Self {
+        PlanError::Config(e)
+    }
+}
+
+impl Named for PlanError {
+    fn named(&self, name: Namer) -> String {
+        match self {
+            PlanError::MaxN(n) => format!(
+                "{}: must be an integer between 1 and {MAX_N_LIMIT}, got {n}",
+                name("max_n")
+            ),
+            PlanError::Trials => format!("{}: must be an integer >= 1", name("trials")),
+            PlanError::Slo(e) => e.named(name),
+            PlanError::Capacity(e) => e.named(name),
+            PlanError::DuplicateSlo(field) => format!("only one {} may be given", name(field)),
+            PlanError::Config(e) => e.named(name),
+            PlanError::PerNode => format!(
+                "failure model: per-node probabilities need a fixed n; plan takes {}, a repair model or domains",
+                name("p_fail")
+            ),
+        }
+    }
+}
+
+display_named!(PlanError);
 
 /// One configuration, measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,7 +208,7 @@ impl PlanInput {
         for (i, s) in self.slos.iter().enumerate() {
             s.validate()?;
             if self.slos[..i].iter().any(|t| t.key() == s.key()) {
-                return Err(PlanError::DuplicateSlo(s.flag()));
+                return Err(PlanError::DuplicateSlo(s.field()));
             }
         }
         self.workload.validate(&self.node, self.max_n)?;

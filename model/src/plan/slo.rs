@@ -9,6 +9,7 @@
 //! straddles the target, so a lucky estimate is never silently accepted.
 
 use crate::eval::SummaryRow;
+use crate::named::{display_named, Named, Namer};
 use std::fmt;
 
 /// Which latency percentile an SLO bounds.
@@ -60,41 +61,76 @@ pub struct Check {
     pub status: Status,
 }
 
-/// Why an SLO is refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Why an SLO is refused; the field is the SLO's ([`Slo::field`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SloError {
-    #[error("{flag}: must be a probability strictly between 0 and 1, got {}", crate::text::Shown(*value))]
-    Availability { flag: &'static str, value: f64 },
-    #[error("{flag}: must be a finite number of ms > 0, got {}", crate::text::Shown(*value))]
-    Latency { flag: &'static str, value: f64 },
-    #[error("--slo-consistency: expected P@T with 0 < P <= 1 and T >= 0 ms (e.g. 0.999@10ms), got '{0}'")]
+    /// An availability target outside (0, 1).
+    Availability {
+        /// The SLO's field.
+        field: &'static str,
+        /// The target given.
+        value: f64,
+    },
+    /// A latency target that is not a finite number of ms > 0.
+    Latency {
+        /// The SLO's field.
+        field: &'static str,
+        /// The target given.
+        value: f64,
+    },
+    /// A consistency target that is not `P@T` with `0 < P <= 1`, `T >= 0`.
     Consistency(String),
 }
 
-impl Slo {
-    /// The command-line flag that sets this SLO.
-    pub fn flag(&self) -> &'static str {
+impl Named for SloError {
+    fn named(&self, name: Namer) -> String {
         match self {
-            Slo::ReadAvailability(_) => "--slo-read-availability",
-            Slo::WriteAvailability(_) => "--slo-write-availability",
+            SloError::Availability { field, value } => format!(
+                "{}: must be a probability strictly between 0 and 1, got {}",
+                name(field),
+                crate::text::Shown(*value)
+            ),
+            SloError::Latency { field, value } => format!(
+                "{}: must be a finite number of ms > 0, got {}",
+                name(field),
+                crate::text::Shown(*value)
+            ),
+            SloError::Consistency(text) => format!(
+                "{}: expected P@T with 0 < P <= 1 and T >= 0 ms (e.g. 0.999@10ms), got '{text}'",
+                name("slo_consistency")
+            ),
+        }
+    }
+}
+
+display_named!(SloError);
+
+impl Slo {
+    /// The input field that sets this SLO: `slo_` and its [`Slo::key`]
+    /// (the command line's `--slo-read-p99-ms`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Slo::ReadAvailability(_) => "slo_read_availability",
+            Slo::WriteAvailability(_) => "slo_write_availability",
             Slo::ReadLatency {
                 percentile: Percentile::P99,
                 ..
-            } => "--slo-read-p99-ms",
+            } => "slo_read_p99_ms",
             Slo::ReadLatency {
                 percentile: Percentile::P999,
                 ..
-            } => "--slo-read-p999-ms",
+            } => "slo_read_p999_ms",
             Slo::WriteLatency {
                 percentile: Percentile::P99,
                 ..
-            } => "--slo-write-p99-ms",
+            } => "slo_write_p99_ms",
             Slo::WriteLatency {
                 percentile: Percentile::P999,
                 ..
-            } => "--slo-write-p999-ms",
-            Slo::Consistency { .. } => "--slo-consistency",
-            Slo::Strict => "--require-strict",
+            } => "slo_write_p999_ms",
+            Slo::Consistency { .. } => "slo_consistency",
+            Slo::Strict => "slo_strict",
         }
     }
 
@@ -132,7 +168,7 @@ impl Slo {
                     Ok(())
                 } else {
                     Err(SloError::Availability {
-                        flag: self.flag(),
+                        field: self.field(),
                         value: a,
                     })
                 }
@@ -142,7 +178,7 @@ impl Slo {
                     Ok(())
                 } else {
                     Err(SloError::Latency {
-                        flag: self.flag(),
+                        field: self.field(),
                         value: ms,
                     })
                 }
@@ -299,6 +335,6 @@ mod tests {
             .validate()
             .unwrap_err()
             .to_string()
-            .contains("--slo-write-p99-ms"));
+            .contains("slo_write_p99_ms: must be"));
     }
 }

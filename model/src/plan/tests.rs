@@ -1,8 +1,9 @@
-use super::capacity::{Fanout, NodeSpec, Workload};
+use super::capacity::{NodeSpec, Workload};
 use super::slo::{Percentile, Slo, Status};
 use super::*;
 use crate::eval::{evaluate, Config};
 use crate::mc::Setup;
+use crate::Fanout;
 
 fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").unwrap();
@@ -132,7 +133,9 @@ fn infeasible_plans_say_what_binds() {
     assert!(e.relaxations[1].admitted > 0 && e.relaxations[1].closest.is_some());
     assert_eq!(e.relaxations[0].admitted, 0);
     assert_eq!(e.unreachable.len(), 1);
-    let text = e.lines(5).join("\n");
+    let text = e
+        .lines(5, &|f| format!("--{}", f.replace('_', "-")))
+        .join("\n");
     assert!(
         text.contains("binding") && text.contains("--slo-write-p99-ms"),
         "{text}"
@@ -170,7 +173,7 @@ fn refusals() {
         .validate()
         .unwrap_err()
         .to_string();
-    assert!(e.contains("--slo-read-availability"), "{e}");
+    assert!(e.starts_with("slo_read_availability: must be"), "{e}");
     let dup = input(
         vec![Slo::ReadAvailability(0.9), Slo::ReadAvailability(0.99)],
         3,

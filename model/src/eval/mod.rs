@@ -1,0 +1,361 @@
+//! Evaluating one configuration `(n, r, w)` in one scenario: everything the
+//! data contract's `summary.csv` row holds that has a closed form.
+
+use crate::closed::latency::{
+    LatencySummary, Operation, QuorumLatency, Replicas, RoundTrips, Undefined,
+};
+use crate::closed::staleness::{p_stale, p_stale_k};
+use crate::failure::Availability;
+use crate::failure::FailureModel;
+use crate::mc::Setup;
+use crate::scenario::Scenario;
+
+use crate::Fanout;
+
+mod config;
+mod summary;
+
+pub use config::{
+    check_simulation, Config, ConfigError, MAX_DRAWS, MAX_K, MAX_N, MAX_N_CORRELATED,
+    MAX_N_PER_NODE,
+};
+#[cfg(test)]
+pub(crate) use summary::field_names;
+pub use summary::{SummaryRow, CONTRACT_COLUMNS};
+
+/// Options beyond the configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvalOptions {
+    /// Versions for k-staleness (`p_stale_k = p_s^k`).
+    pub k: u32,
+    /// Operations that take longer fail (availability under timeout).
+    pub timeout_ms: Option<f64>,
+    /// With a repair model: also report availability this many hours after
+    /// all nodes were up (transient).
+    pub at_hours: Option<f64>,
+    /// Also report P(consistent) for a read issued this many ms after the
+    /// write commits (Monte Carlo; exact 1 for strict quorums).
+    pub consistency_t_ms: Option<f64>,
+    /// Where reads are sent.
+    pub read_fanout: Fanout,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            k: 1,
+            timeout_ms: None,
+            at_hours: None,
+            consistency_t_ms: None,
+            read_fanout: Fanout::All,
+        }
+    }
+}
+
+/// The exact results for one configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exact {
+    pub config: Config,
+    pub read: LatencySummary,
+    pub write: LatencySummary,
+    /// Availability with no timeout (log-accurate unavailability).
+    pub read_availability: Availability,
+    pub write_availability: Availability,
+    pub p_stale_k1: f64,
+    pub p_stale_k: f64,
+    /// How the delays were computed, where it matters (see
+    /// [`ScenarioTrips::notes`]).
+    pub notes: Vec<String>,
+}
+
+/// Computes every exact figure for `config` in `scenario`.
+///
+/// ```
+/// use quorum_model::eval::{evaluate, Config, EvalOptions};
+/// use quorum_model::scenario::Scenario;
+/// let s = Scenario::default_exponential();
+/// let e = evaluate(&s, Config::new(3, 1, 2).unwrap(), EvalOptions::default()).unwrap();
+/// assert!((e.write.mean_ms.clone().unwrap() - 1.8241).abs() < 1e-4);
+/// ```
+pub fn evaluate(
+    scenario: &Scenario,
+    config: Config,
+    options: EvalOptions,
+) -> Result<Exact, ConfigError> {
+    evaluate_with(scenario, &ScenarioTrips::new(scenario), config, options)
+}
+
+/// The read and write round trips of a scenario, computed once (tabulating
+/// a convolution costs tens of milliseconds) and shared by every
+/// configuration evaluated in it.
+#[derive(Debug, Clone)]
+pub struct ScenarioTrips {
+    pub read: RoundTrips,
+    pub write: RoundTrips,
+}
+
+impl ScenarioTrips {
+    pub fn new(scenario: &Scenario) -> Self {
+        let read = RoundTrips::new(&scenario.wars, Operation::Read);
+        // The same law for both (one --delay for all legs): share its
+        // tables rather than build them twice.
+        let write = if scenario.wars.write_round_trip() == *read.local.dist() {
+            read.clone()
+        } else {
+            RoundTrips::new(&scenario.wars, Operation::Write)
+        };
+        // Tables are built on first use; build them now, so that a sweep
+        // builds every scenario's in parallel up front.
+        for trips in [&read, &write] {
+            let _ = trips.local.cdf_sf(trips.local.support().0 + 1.0);
+        }
+        ScenarioTrips { read, write }
+    }
+
+    /// How the round trips are computed, where a user should know: point
+    /// masses merged into bins, a table that missed its tolerance.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = self.read.local.dist().notes();
+        for n in self.write.local.dist().notes() {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        out
+    }
+}
+
+/// [`evaluate`] with the scenario's round trips computed beforehand.
+pub fn evaluate_with(
+    scenario: &Scenario,
+    trips: &ScenarioTrips,
+    config: Config,
+    options: EvalOptions,
+) -> Result<Exact, ConfigError> {
+    check(scenario, config.n, options)?;
+    let latency = |trips: &RoundTrips, k: usize| {
+        let reps = Replicas::from_round_trips(trips, &scenario.failure, config.n);
+        QuorumLatency::new(reps, k, options.timeout_ms).summary()
+    };
+    let read_availability = scenario.failure.availability(config.r, config.n);
+    Ok(Exact {
+        config,
+        read: match options.read_fanout {
+            Fanout::All => latency(&trips.read, config.r),
+            Fanout::Quorum => quorum_fanout_read(trips, config.r, read_availability, options),
+        },
+        write: latency(&trips.write, config.w),
+        read_availability,
+        write_availability: scenario.failure.availability(config.w, config.n),
+        p_stale_k1: p_stale(config.n, config.r, config.w),
+        p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
+        notes: trips.notes(),
+    })
+}
+
+/// Every `(r, w)` for `n` replicas, in order `r` then `w`. Read latency
+/// depends only on `r` and write latency only on `w`, so each is computed
+/// once per quorum size rather than once per pair.
+pub fn evaluate_all(
+    scenario: &Scenario,
+    trips: &ScenarioTrips,
+    n: usize,
+    options: EvalOptions,
+) -> Result<Vec<Exact>, ConfigError> {
+    check(scenario, n, options)?;
+    let per_k = |trips: &RoundTrips| -> Vec<LatencySummary> {
+        let reps = Replicas::from_round_trips(trips, &scenario.failure, n);
+        (1..=n)
+            .map(|k| QuorumLatency::new(reps.clone(), k, options.timeout_ms).summary())
+            .collect()
+    };
+    let avail: Vec<Availability> = (1..=n)
+        .map(|k| scenario.failure.availability(k, n))
+        .collect();
+    let reads = match options.read_fanout {
+        Fanout::All => per_k(&trips.read),
+        Fanout::Quorum => (1..=n)
+            .map(|r| quorum_fanout_read(trips, r, avail[r - 1], options))
+            .collect(),
+    };
+    let writes = per_k(&trips.write);
+    let notes = trips.notes();
+    let mut out = Vec::with_capacity(n * n);
+    for r in 1..=n {
+        for w in 1..=n {
+            out.push(Exact {
+                config: Config { n, r, w },
+                read: reads[r - 1].clone(),
+                write: writes[w - 1].clone(),
+                read_availability: avail[r - 1],
+                write_availability: avail[w - 1],
+                p_stale_k1: p_stale(n, r, w),
+                p_stale_k: p_stale_k(n, r, w, options.k),
+                notes: notes.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The simulation of `pairs` at `n` replicas under `options` (timeout, K
+/// versions, read fan-out): the one place `eval` and `plan` build it, so
+/// that the same seed gives them the same estimates.
+pub fn simulation(
+    scenario: &Scenario,
+    n: usize,
+    pairs: Vec<(usize, usize)>,
+    options: EvalOptions,
+) -> Setup {
+    let mut setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(pairs);
+    setup.timeout_ms = options.timeout_ms;
+    setup.k_versions = options.k;
+    setup.read_fanout = options.read_fanout;
+    setup
+}
+
+/// Read latency with quorum fan-out: the coordinator sends to r live
+/// replicas and waits for all of them, so given that r are up (probability
+/// `available`) the read takes the slowest of r round trips. Under a
+/// timeout, availability is `P(r up) · P(slowest of r within T)`.
+fn quorum_fanout_read(
+    trips: &ScenarioTrips,
+    r: usize,
+    available: Availability,
+    options: EvalOptions,
+) -> LatencySummary {
+    let reps = Replicas::from_round_trips(&trips.read, &FailureModel::NONE, r);
+    let mut s = QuorumLatency::new(reps, r, options.timeout_ms).summary();
+    // Success needs r live replicas and (with a timeout) all r in time.
+    let in_time = s.availability;
+    s.unavailability = available.unavailable + available.available * s.unavailability;
+    s.availability = available.available * in_time;
+    if available.available <= 0.0 {
+        s.mean_ms = Err(Undefined::NoQuorum);
+        s.p50_ms = Err(Undefined::NoQuorum);
+        s.p99_ms = Err(Undefined::NoQuorum);
+        s.p999_ms = Err(Undefined::NoQuorum);
+    }
+    s
+}
+
+fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), ConfigError> {
+    if options.read_fanout == Fanout::Quorum && scenario.wars.remote_one_way_ms() > 0.0 {
+        return Err(ConfigError::FanoutWan);
+    }
+    if options.k == 0 {
+        return Err(ConfigError::K(options.k));
+    }
+    if options.k > MAX_K {
+        return Err(ConfigError::KTooLarge(options.k));
+    }
+    let (max, model) = match &scenario.failure {
+        FailureModel::PerNode(_) => (MAX_N_PER_NODE, "a per-node failure list"),
+        FailureModel::Domains(d) if d.p_domain > 0.0 => {
+            (MAX_N_CORRELATED, "a failure-domain model")
+        }
+        FailureModel::Repair(r) if r.crews.is_some_and(|c| c < n) => {
+            (MAX_N_CORRELATED, "a shared-repair-crew model")
+        }
+        _ => (MAX_N, "the exact evaluation"),
+    };
+    if n > max {
+        return Err(ConfigError::TooManyReplicas { n, max, model });
+    }
+    if let Some(t) = options.timeout_ms {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(ConfigError::Timeout(t));
+        }
+    }
+    scenario.failure.validate(n).map_err(ConfigError::Failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::FailureModel;
+
+    #[test]
+    fn columns_match_the_serialized_fields() {
+        let s = Scenario::default_exponential();
+        let c = Config::new(3, 2, 2).unwrap();
+        let e = evaluate(&s, c, EvalOptions::default()).unwrap();
+        let row = SummaryRow::from_exact(&s, &e, EvalOptions::default());
+        let v = serde_json::to_value(&row).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), SummaryRow::COLUMNS.len());
+        for col in SummaryRow::COLUMNS {
+            assert!(v.get(col).is_some(), "missing {col}");
+        }
+    }
+
+    #[test]
+    fn anchors() {
+        let mut s = Scenario::default_exponential();
+        s.failure = FailureModel::iid(0.01);
+        let e = evaluate(&s, Config::new(3, 2, 2).unwrap(), EvalOptions::default()).unwrap();
+        assert!((e.read_availability.available - 0.999702).abs() < 1e-12);
+        let e = evaluate(
+            &s,
+            Config::new(100, 30, 30).unwrap(),
+            EvalOptions::default(),
+        )
+        .unwrap();
+        assert!((e.p_stale_k1 / 1.884e-6 - 1.0).abs() < 2e-4);
+    }
+
+    #[test]
+    fn refuses_bad_configurations() {
+        assert_eq!(Config::new(3, 4, 1), Err(ConfigError::R { n: 3, r: 4 }));
+        assert_eq!(Config::new(3, 1, 0), Err(ConfigError::W { n: 3, w: 0 }));
+        assert!(Config::new(0, 1, 1).is_err());
+        let s = Scenario::default_exponential();
+        let c = Config::new(3, 1, 1).unwrap();
+        assert!(evaluate(
+            &s,
+            c,
+            EvalOptions {
+                k: 0,
+                ..EvalOptions::default()
+            }
+        )
+        .is_err());
+        assert!(evaluate(
+            &s,
+            c,
+            EvalOptions {
+                timeout_ms: Some(f64::NAN),
+                ..EvalOptions::default()
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn evaluate_all_matches_one_by_one() {
+        let mut s = Scenario::from_preset("ymmr").unwrap();
+        s.failure = FailureModel::iid(0.02);
+        let trips = ScenarioTrips::new(&s);
+        let all = evaluate_all(&s, &trips, 4, EvalOptions::default()).unwrap();
+        assert_eq!(all.len(), 16);
+        for e in &all {
+            let one = evaluate_with(&s, &trips, e.config, EvalOptions::default()).unwrap();
+            assert_eq!(&one, e);
+        }
+    }
+
+    #[test]
+    fn timeout_lowers_availability() {
+        let s = Scenario::default_exponential();
+        let c = Config::new(3, 2, 2).unwrap();
+        let opts = EvalOptions {
+            k: 1,
+            timeout_ms: Some(2.0),
+            ..EvalOptions::default()
+        };
+        let e = evaluate(&s, c, opts).unwrap();
+        let row = SummaryRow::from_exact(&s, &e, opts);
+        assert!(row.read_availability < 1.0 && row.read_availability > 0.5);
+        assert!(row.read_latency_p999_ms.unwrap() <= 2.0);
+    }
+}

@@ -12,7 +12,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quorum_model::dist::presets::preset;
 use quorum_model::failure::FailureModel;
-use quorum_model::mc::engine::sampling_floor;
+use quorum_model::mc::sampling_floor;
 use quorum_model::mc::{run, Setup};
 use std::hint::black_box;
 

@@ -1,32 +1,39 @@
 //! The t-visibility curve of a configuration as rows: `P(consistent at t)`
 //! with its 95% interval at points from t = 0 to past the 99.9% point, the
-//! long form of `tvisibility.csv` (see [`crate::output::curve`] for the
-//! file). `eval --curve` and `sweep` both draw their curves from here.
+//! long form of `tvisibility.csv`. `eval --curve` and `sweep` both draw their curves from here.
 
 use crate::failure::FailureModel;
-use crate::mc::estimate::Quantile;
-use crate::mc::{CurvePoint, McResult};
+use crate::mc::{CurvePoint, McResult, Quantile};
 use serde::{Deserialize, Serialize};
 
 /// One row of `tvisibility.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurveRow {
+    /// Scenario name.
     pub scenario: String,
+    /// Replicas.
     pub n: usize,
+    /// Read quorum.
     pub r: usize,
+    /// Write quorum.
     pub w: usize,
+    /// Time after the write's commit at which the read is issued, ms.
     pub t_ms: f64,
+    /// P(the read sees the write), given both succeed. Monte Carlo.
     pub p_consistent: f64,
+    /// 95% Wilson interval, low end.
     pub ci_low: f64,
+    /// 95% Wilson interval, high end.
     pub ci_high: f64,
     /// Empty unless failures are independent with one probability.
     pub p_fail: Option<f64>,
-    /// The failure model's spec (see [`crate::failure::spec`]).
+    /// The failure model's spec (see [`FailureModel::spec`]).
     #[serde(default)]
     pub failure: String,
 }
 
 impl CurveRow {
+    /// The row of one point of configuration `(n, r, w)`'s curve.
     pub fn new(
         scenario: &str,
         failure: &FailureModel,

@@ -32,22 +32,45 @@ use std::path::Path;
 /// A fully specified delay and failure environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
+    /// Its name in outputs (`lnkd-disk`, a file's `name`).
     pub name: String,
+    /// One line for people.
     pub description: String,
+    /// The four legs' delays and the topology.
     pub wars: Wars,
+    /// Which replicas are down.
     pub failure: FailureModel,
 }
 
 /// Why a scenario could not be built. Messages are one line and name the
 /// field at fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScenarioError {
+    /// A preset name that is not one of [`PRESET_NAMES`].
     #[error("{field}: unknown preset '{name}'; allowed: {}", PRESET_NAMES.join(", "))]
-    UnknownPreset { field: String, name: String },
+    UnknownPreset {
+        /// Where it was given, as the front end names it.
+        field: String,
+        /// The name given.
+        name: String,
+    },
+    /// A delay spec refused.
     #[error("{field}: {source}")]
-    Spec { field: String, source: SpecError },
+    Spec {
+        /// Where it was given.
+        field: String,
+        /// Why.
+        source: SpecError,
+    },
+    /// A scenario file refused.
     #[error("{file}: {message}")]
-    File { file: String, message: String },
+    File {
+        /// The file (or the option that named it).
+        file: String,
+        /// Why, naming the key at fault.
+        message: String,
+    },
 }
 
 impl Scenario {

@@ -13,7 +13,6 @@
 //! canonical order that merging shards reproduces by sorting.
 
 use crate::curve::{curve, CurveRow};
-pub use crate::curve::{curve_points_at, CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N};
 use crate::eval::{evaluate_all, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
 use crate::failure::{FailureModel, PerNode};
 use crate::mc::engine::chunk_seed;
@@ -33,12 +32,15 @@ pub struct SweepSpec {
     /// Scenarios; their own failure models are replaced by the sweep's
     /// failure levels.
     pub scenarios: Vec<Scenario>,
+    /// Clusters of 1 to `n_max` replicas.
     pub n_max: usize,
     /// Independent failure levels (`iid(p_fail=P)`).
     pub p_fail: Vec<f64>,
     /// Further failure levels: repair, domains, per-node lists.
     pub failures: Vec<FailureModel>,
+    /// Monte Carlo trials per (scenario, failure level, n).
     pub trials: u64,
+    /// Monte Carlo seed.
     pub seed: u64,
 }
 
@@ -124,17 +126,21 @@ pub struct Group {
     pub scenario: usize,
     /// Index into [`SweepSpec::levels`].
     pub p_index: usize,
+    /// Replicas.
     pub n: usize,
 }
 
 /// Which part of the grid to run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// Which shard, from 1.
     pub index: usize,
+    /// Of how many.
     pub count: usize,
 }
 
 impl Shard {
+    /// The whole grid.
     pub const WHOLE: Shard = Shard { index: 1, count: 1 };
 
     /// Parses `I/M`.
@@ -265,7 +271,9 @@ fn fnv1a(text: &str) -> u64 {
 /// Rows of the output files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SweepOutput {
+    /// One row per (scenario, failure level, n, r, w).
     pub summary: Vec<SummaryRow>,
+    /// The t-visibility curves of the partial quorums.
     pub curves: Vec<CurveRow>,
     /// [`RULES_OF_THUMB`] evaluated for every scenario at the lowest
     /// failure level (computed by the shard that owns the first group).
@@ -478,6 +486,7 @@ mod tests {
 
     #[test]
     fn large_clusters_get_thinner_curves() {
+        use crate::curve::{curve_points_at, CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N};
         assert_eq!(curve_points_at(THIN_ABOVE_N), CURVE_POINTS);
         assert_eq!(curve_points_at(THIN_ABOVE_N + 1), CURVE_POINTS_LARGE_N);
     }

@@ -5,6 +5,9 @@ use crate::dist::presets::Wars;
 use crate::dist::spec::parse;
 use crate::scenario::{Scenario, ScenarioError};
 
+/// Where the delays come from: a preset or a scenario file, then one law
+/// for every leg, then each leg's own (flattened into both binaries'
+/// options).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DelayOptions {
     /// Published delay preset (see `quorum-model presets`).

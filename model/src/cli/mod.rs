@@ -1,15 +1,16 @@
 //! Subcommands of the `quorum-model` binary: each parses its options, calls
-//! the library, and writes files or prints. Progress bars live in
-//! [`progress`].
+//! the library, and writes files or prints. Progress bars live in one
+//! place (`progress`). Flag names are chosen here ([`flag`]), not in the
+//! library.
 
 pub mod delays;
-pub mod eval;
-pub mod failure;
-pub mod merge;
-pub mod plan;
-pub mod plot;
-pub mod progress;
-pub mod sweep;
+pub(crate) mod eval;
+pub(crate) mod failure;
+pub(crate) mod merge;
+pub(crate) mod plan;
+pub(crate) mod plot;
+pub(crate) mod progress;
+pub(crate) mod sweep;
 
 use crate::named::Named;
 

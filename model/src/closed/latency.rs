@@ -59,8 +59,11 @@ pub enum Operation {
 /// with probability `p_down`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReplicaClass {
+    /// How many replicas.
     pub count: usize,
+    /// Index into [`Replicas::delays`] of their response time.
     pub delay: usize,
+    /// Probability that each is down (independently).
     pub p_down: f64,
 }
 
@@ -70,7 +73,9 @@ pub struct ReplicaClass {
 /// for every `n`, quorum size and failure level.
 #[derive(Debug, Clone)]
 pub struct RoundTrips {
+    /// The round trip to the coordinator's own replica (every replica's, in one place).
     pub local: ResponseTime,
+    /// The round trip to a remote replica (WAN), if any.
     pub remote: Option<ResponseTime>,
 }
 
@@ -94,7 +99,9 @@ impl RoundTrips {
 /// probability and the order-statistic CDFs are averaged.
 #[derive(Debug, Clone)]
 pub struct Replicas {
+    /// The distinct response times.
     pub delays: Vec<ResponseTime>,
+    /// Each arrangement's probability and its replica classes.
     pub arrangements: Vec<(f64, Vec<ReplicaClass>)>,
 }
 
@@ -257,7 +264,10 @@ pub enum Undefined {
     /// The quorum is never reached (availability 0).
     NoQuorum,
     /// The mean is infinite: a power-law tail with index `<= 1`.
-    InfiniteMean { tail_index: f64 },
+    InfiniteMean {
+        /// The latency's tail index.
+        tail_index: f64,
+    },
 }
 
 impl std::fmt::Display for Undefined {
@@ -273,16 +283,20 @@ impl std::fmt::Display for Undefined {
 }
 
 /// Latency summary of one operation type: exact to the integration and root
-/// finding tolerances (1e-10 relative; see [`crate::numeric`]).
+/// finding tolerances (1e-10 relative).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatencySummary {
     /// Probability the operation succeeds (within the timeout, if any).
     pub availability: f64,
     /// `1 - availability`, computed directly.
     pub unavailability: f64,
+    /// Mean latency given success, ms.
     pub mean_ms: Result<f64, Undefined>,
+    /// Median, ms.
     pub p50_ms: Result<f64, Undefined>,
+    /// 99th percentile, ms.
     pub p99_ms: Result<f64, Undefined>,
+    /// 99.9th percentile, ms.
     pub p999_ms: Result<f64, Undefined>,
     /// Power-law index of the latency tail (`f64::INFINITY`: light).
     pub tail_index: f64,

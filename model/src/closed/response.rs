@@ -18,6 +18,7 @@ pub struct ResponseTime {
 }
 
 impl ResponseTime {
+    /// A replica's response time with law `dist`.
     pub fn new(dist: Dist) -> Self {
         ResponseTime { dist, offset: 0.0 }
     }
@@ -40,15 +41,18 @@ impl ResponseTime {
         self.dist.cdf_sf(x - self.offset)
     }
 
+    /// Where the response time lives, ms.
     pub fn support(&self) -> (f64, f64) {
         let (lo, hi) = self.dist.support();
         (lo + self.offset, hi + self.offset)
     }
 
+    /// Power-law index of the tail (`f64::INFINITY`: light).
     pub fn tail_index(&self) -> f64 {
         self.dist.tail_index()
     }
 
+    /// Where the density has kinks or atoms, ms.
     pub fn breakpoints(&self) -> Vec<f64> {
         self.dist
             .breakpoints()

@@ -33,10 +33,12 @@ impl Constant {
         Ok(Constant { value })
     }
 
+    /// The constant, ms.
     pub fn value(&self) -> f64 {
         self.value
     }
 
+    /// A draw: the constant.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, _rng: &mut R) -> f64 {
         self.value

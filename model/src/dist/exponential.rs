@@ -46,6 +46,7 @@ impl Exponential {
         Self::new(1.0 / mean)
     }
 
+    /// `1 / mean`, per ms.
     pub fn rate(&self) -> f64 {
         self.rate
     }

@@ -83,14 +83,17 @@ impl Gamma {
         }
     }
 
+    /// Shape `k`.
     pub fn shape(&self) -> f64 {
         self.shape
     }
 
+    /// Scale `θ`, ms (mean `kθ`).
     pub fn scale(&self) -> f64 {
         self.scale
     }
 
+    /// A draw (Marsaglia and Tsang, via `rand_distr`).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         rng.sample(self.sampler)

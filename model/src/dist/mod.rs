@@ -47,17 +47,26 @@ pub use weibull::Weibull;
 /// Why a distribution could not be built. Each message names the family, the
 /// parameter and what is allowed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DistError {
     #[error("{family}: {param} must be {allowed}, got {}", crate::text::Shown(*value))]
+    /// A parameter outside its range.
     Parameter {
+        /// The family (`exp`, `pareto`, ...).
         family: &'static str,
+        /// The parameter.
         param: &'static str,
+        /// What it allows.
         allowed: &'static str,
+        /// What it was.
         value: f64,
     },
     #[error("{family}: {message}")]
+    /// A law that cannot be built for another reason.
     Invalid {
+        /// The family.
         family: &'static str,
+        /// Why, one line.
         message: String,
     },
 }
@@ -201,15 +210,25 @@ pub trait Delay {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
+    /// Exponential.
     Exp(Exponential),
+    /// Log-normal.
     LogNormal(LogNormal),
+    /// Pareto (power-law tail).
     Pareto(Pareto),
+    /// Weibull.
     Weibull(Weibull),
+    /// Gamma.
     Gamma(Gamma),
+    /// A constant.
     Const(Constant),
+    /// The sum of independent laws (a convolution).
     Sum(Sum),
+    /// A mixture: each law with its weight.
     Mixture(Mixture),
+    /// The empirical law of samples.
     Empirical(Empirical),
+    /// Interpolated from published percentiles.
     Percentiles(Percentiles),
 }
 
@@ -278,7 +297,28 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         each!(self, d => d.sample(rng))
     }
+}
 
+/// A law is a `rand` distribution of delays in ms, so it plugs into any
+/// code that samples with `rand`.
+///
+/// ```
+/// use quorum_model::dist::Dist;
+/// use rand::distr::Distribution;
+/// use rand::SeedableRng;
+/// let d: Dist = "pareto(xm=1,alpha=3)".parse().unwrap();
+/// let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+/// let draws: Vec<f64> = d.sample_iter(&mut rng).take(1000).collect();
+/// assert!(draws.iter().all(|x| *x >= 1.0));
+/// ```
+impl rand::distr::Distribution<f64> for Dist {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        Dist::sample(self, rng)
+    }
+}
+
+impl Dist {
     /// The distribution of `self + other` for independent delays.
     pub fn plus(&self, other: &Dist) -> Dist {
         Sum::of(vec![self.clone(), other.clone()])

@@ -18,16 +18,24 @@ pub enum Topology {
     /// random (separately for the write and for the read), is local to the
     /// coordinator, and every one-way message to any other replica takes
     /// `remote_one_way_ms` more (PBS's WAN scenario: 75 ms).
-    Wan { remote_one_way_ms: f64 },
+    Wan {
+        /// Extra one-way delay to a remote replica, ms.
+        remote_one_way_ms: f64,
+    },
 }
 
 /// The four leg distributions of WARS plus the topology.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wars {
+    /// Write delivery, coordinator to replica.
     pub w: Dist,
+    /// Write ack, replica to coordinator.
     pub a: Dist,
+    /// Read request, coordinator to replica.
     pub r: Dist,
+    /// Read response, replica to coordinator.
     pub s: Dist,
+    /// Where replicas are.
     pub topology: Topology,
 }
 
@@ -65,9 +73,13 @@ impl Wars {
 /// A named, published delay scenario.
 #[derive(Debug, Clone)]
 pub struct Preset {
+    /// Its name (`lnkd-disk`).
     pub name: &'static str,
+    /// One line for people.
     pub description: &'static str,
+    /// Where the fit was published.
     pub source: &'static str,
+    /// Its legs and topology.
     pub wars: Wars,
 }
 

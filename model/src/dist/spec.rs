@@ -31,10 +31,13 @@ use std::str::FromStr;
 /// A spec that could not be parsed or whose parameters are out of range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("at column {column} of '{spec}': {message}")]
+#[non_exhaustive]
 pub struct SpecError {
+    /// The spec as given.
     pub spec: String,
     /// 1-based character position.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -49,7 +52,7 @@ pub const MAX_LEN: usize = 100_000;
 /// under a second.
 pub const MAX_TABLES: usize = 8;
 /// Alternatives a sum holding mixtures with point masses may expand into
-/// (twice over in a round trip: [`super::sum::MAX_BRANCHES`]).
+/// (twice over in a round trip).
 pub const MAX_LEG_BRANCHES: usize = 8;
 
 /// Parses a spec. Relative `empirical(file=...)` paths are resolved against

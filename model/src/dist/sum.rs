@@ -346,8 +346,11 @@ impl Sum {
 /// with point masses expands into.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Work {
+    /// Convolution tables to build.
     pub tables: usize,
+    /// Point masses each evaluation sums over.
     pub atoms: usize,
+    /// Alternatives a sum of mixtures with point masses expands into.
     pub branches: usize,
 }
 

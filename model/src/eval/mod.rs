@@ -19,7 +19,7 @@ pub use config::{
     check_simulation, Config, ConfigError, MAX_DRAWS, MAX_K, MAX_N, MAX_N_CORRELATED,
     MAX_N_PER_NODE,
 };
-#[cfg(test)]
+#[cfg(all(test, feature = "charts"))]
 pub(crate) use summary::field_names;
 pub use summary::{SummaryRow, CONTRACT_COLUMNS};
 
@@ -55,13 +55,19 @@ impl Default for EvalOptions {
 /// The exact results for one configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exact {
+    /// The configuration.
     pub config: Config,
+    /// Read latency (and availability within the timeout, if any).
     pub read: LatencySummary,
+    /// Write latency (and availability within the timeout, if any).
     pub write: LatencySummary,
-    /// Availability with no timeout (log-accurate unavailability).
+    /// Read availability with no timeout (log-accurate unavailability).
     pub read_availability: Availability,
+    /// Write availability with no timeout.
     pub write_availability: Availability,
+    /// P(a read misses the latest write), random quorums, no delays.
     pub p_stale_k1: f64,
+    /// P(a read misses all of the last `k` writes).
     pub p_stale_k: f64,
     /// How the delays were computed, where it matters (see
     /// [`ScenarioTrips::notes`]).
@@ -90,11 +96,14 @@ pub fn evaluate(
 /// configuration evaluated in it.
 #[derive(Debug, Clone)]
 pub struct ScenarioTrips {
+    /// A read's round trip, `R + S`.
     pub read: RoundTrips,
+    /// A write's round trip, `W + A`.
     pub write: RoundTrips,
 }
 
 impl ScenarioTrips {
+    /// The scenario's round trips, their tables built.
     pub fn new(scenario: &Scenario) -> Self {
         let read = RoundTrips::new(&scenario.wars, Operation::Read);
         // The same law for both (one --delay for all legs): share its

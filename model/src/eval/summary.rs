@@ -17,55 +17,98 @@ use serde::Serialize;
 /// each is in [`SummaryRow::notes`] (printed on stderr), never NaN.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryRow {
+    /// Scenario name.
     pub scenario: String,
+    /// Replicas.
     pub n: usize,
+    /// Read quorum.
     pub r: usize,
+    /// Write quorum.
     pub w: usize,
+    /// `r + w > n`: every read quorum meets every write quorum.
     pub strict: bool,
+    /// The one down probability of an iid failure model (`None` for others; see `failure`).
     pub p_fail: Option<f64>,
+    /// P(a read quorum can be formed), or within the timeout when one is set. Exact.
     pub read_availability: f64,
+    /// P(a write quorum can be formed), or within the timeout. Exact.
     pub write_availability: f64,
+    /// `1 - read_availability`, summed from its own terms (exact down to 1e-300).
     pub read_unavailability: f64,
+    /// `1 - write_availability`, summed from its own terms.
     pub write_unavailability: f64,
+    /// P(a read quorum misses the latest write's quorum) for random quorums: `C(n-w, r) / C(n, r)`. Exact.
     pub p_stale_k1: f64,
+    /// P(a read issued at the write's commit sees it), given both succeed. Monte Carlo.
     pub p_consistent_t0: Option<f64>,
+    /// 95% Wilson interval of `p_consistent_t0`, low end.
     pub p_consistent_t0_ci_low: Option<f64>,
+    /// 95% Wilson interval of `p_consistent_t0`, high end.
     pub p_consistent_t0_ci_high: Option<f64>,
+    /// Time after commit by which 99.9% of reads see the write, ms. Monte Carlo.
     pub t_visibility_p999_ms: Option<f64>,
+    /// Mean read latency (given success), ms. Exact.
     pub read_latency_mean_ms: Option<f64>,
+    /// Median read latency, ms. Exact.
     pub read_latency_p50_ms: Option<f64>,
+    /// 99th percentile of read latency, ms. Exact.
     pub read_latency_p99_ms: Option<f64>,
+    /// 99.9th percentile of read latency, ms. Exact.
     pub read_latency_p999_ms: Option<f64>,
+    /// Mean write latency (given success), ms. Exact.
     pub write_latency_mean_ms: Option<f64>,
+    /// Median write latency, ms. Exact.
     pub write_latency_p50_ms: Option<f64>,
+    /// 99th percentile of write latency, ms. Exact.
     pub write_latency_p99_ms: Option<f64>,
+    /// 99.9th percentile of write latency, ms. Exact.
     pub write_latency_p999_ms: Option<f64>,
+    /// Monte Carlo trials behind the estimates (`None`: none were needed).
     pub trials: Option<u64>,
+    /// Seed of the Monte Carlo (`None`: none was run).
     pub seed: Option<u64>,
     // Columns beyond the contract's minimum.
+    /// `-log10(read_unavailability)`; `None` when infinite (never lost).
     pub read_nines: Option<f64>,
+    /// `-log10(write_unavailability)`; `None` when infinite.
     pub write_nines: Option<f64>,
+    /// Versions for k-staleness.
     pub k: u32,
+    /// P(a read misses all of the last `k` writes): `p_stale_k1^k`. Exact.
     pub p_stale_k: f64,
+    /// Operations slower than this fail, ms (`None`: no timeout).
     pub timeout_ms: Option<f64>,
+    /// Order-statistic 95% interval of `t_visibility_p999_ms`, low end.
     pub t_visibility_p999_ms_ci_low: Option<f64>,
+    /// Order-statistic 95% interval of `t_visibility_p999_ms`, high end.
     pub t_visibility_p999_ms_ci_high: Option<f64>,
+    /// With `k > 1`: P(a read at commit returns one of the last `k` versions). Monte Carlo.
     pub p_within_k_t0: Option<f64>,
+    /// 95% interval of `p_within_k_t0`, low end.
     pub p_within_k_t0_ci_low: Option<f64>,
+    /// 95% interval of `p_within_k_t0`, high end.
     pub p_within_k_t0_ci_high: Option<f64>,
+    /// With a repair model: mean hours from all up until reads lose their quorum.
     pub read_mttql_hours: Option<f64>,
+    /// With a repair model: mean hours from all up until writes lose their quorum.
     pub write_mttql_hours: Option<f64>,
+    /// With a repair model and `at_hours`: the horizon of the transient availability, hours.
     pub at_hours: Option<f64>,
+    /// Read availability `at_hours` after all nodes were up.
     pub read_availability_at: Option<f64>,
+    /// Write availability `at_hours` after all nodes were up.
     pub write_availability_at: Option<f64>,
     /// The failure model as a spec (`iid(p_fail=0.01)`, `repair(...)`, ...;
-    /// see [`crate::failure::spec`]).
+    /// see [`crate::failure::FailureModel::spec`]).
     pub failure: String,
     /// With `--consistency-at-ms T`: T, and P(a read issued T ms after the
     /// commit sees the write) with its 95% interval.
     pub consistency_t_ms: Option<f64>,
+    /// P(a read issued `consistency_t_ms` after the commit sees the write). Monte Carlo.
     pub p_consistent_t: Option<f64>,
+    /// 95% interval of `p_consistent_t`, low end.
     pub p_consistent_t_ci_low: Option<f64>,
+    /// 95% interval of `p_consistent_t`, high end.
     pub p_consistent_t_ci_high: Option<f64>,
     /// `all` (reads go to every replica, the first r answers count) or
     /// `quorum` (to r live replicas, all r awaited).
@@ -74,13 +117,15 @@ pub struct SummaryRow {
     /// their stated tolerance, space separated (empty: none); the notes say
     /// why.
     pub approximate: String,
+    /// Why a value is missing or approximate, one sentence each (printed on
+    /// stderr; not a column).
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 /// The keys a serializable record writes, in order (for checking a
 /// record's fields against [`SummaryRow::COLUMNS`]).
-#[cfg(test)]
+#[cfg(all(test, feature = "charts"))]
 pub(crate) fn field_names<T: Serialize>(record: &T) -> Vec<String> {
     match serde_json::to_value(record).expect("serializable") {
         serde_json::Value::Object(map) => map.keys().cloned().collect(),

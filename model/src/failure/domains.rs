@@ -57,6 +57,7 @@ pub struct Domains {
     pub p_domain: f64,
     /// Probability that a node of an up domain is down.
     pub p_fail: f64,
+    /// How replicas are placed over the domains.
     pub placement: Placement,
 }
 

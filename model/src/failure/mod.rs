@@ -21,7 +21,7 @@
 //! `failure.mttr_hours`, `mttr`).
 //!
 //! This layer is below the exact results and the simulation: it uses only
-//! [`crate::numeric`].
+//! the crate's numerical building blocks.
 
 use crate::named::{display_named, Named, Namer};
 use std::fmt;
@@ -31,8 +31,8 @@ mod fields;
 mod independent;
 mod per_node;
 mod repair;
-pub mod sample;
-pub mod spec;
+mod sample;
+mod spec;
 
 pub use domains::{Domains, Placement, MAX_DOMAINS};
 pub use fields::FailureFields;
@@ -172,7 +172,8 @@ pub trait Failures {
     }
     /// This model at `n` replicas, when it was given once for many `n`.
     fn for_n(&self, n: usize) -> FailureModel;
-    /// The one-line spec ([`spec`]), which parses back to the same model.
+    /// The one-line spec (see the module's table), which parses back to
+    /// the same model.
     fn spec(&self) -> String;
     /// A sentence for people.
     fn describe(&self) -> String;

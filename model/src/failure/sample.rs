@@ -19,13 +19,20 @@ pub enum DownSampler {
     Independent(Vec<f64>),
     /// A number of failed nodes from `cdf` (`cdf[j] = P(at most j down)`),
     /// then that many distinct replicas chosen uniformly.
-    Exchangeable { cdf: Vec<f64> },
+    Exchangeable {
+        /// `cdf[j] = P(at most j down)`.
+        cdf: Vec<f64>,
+    },
     /// Replica `i` lives in domain `domain_of[i]`; each domain is down with
     /// `p_domain`, and a replica of an up domain with `p_fail`.
     Domains {
+        /// Each replica's domain.
         domain_of: Vec<usize>,
+        /// Number of domains.
         domains: usize,
+        /// Probability that a domain is down.
         p_domain: f64,
+        /// Probability that a replica of an up domain is down.
         p_fail: f64,
     },
 }

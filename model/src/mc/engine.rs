@@ -52,10 +52,15 @@ pub const CHUNK: u64 = 4096;
 /// What to simulate.
 #[derive(Debug, Clone)]
 pub struct Setup {
+    /// Replicas.
     pub n: usize,
+    /// Write delivery delay, coordinator to replica, ms.
     pub w: Dist,
+    /// Write ack delay, replica to coordinator, ms.
     pub a: Dist,
+    /// Read request delay, ms.
     pub r: Dist,
+    /// Read response delay, ms.
     pub s: Dist,
     /// Extra one-way delay to every non-local replica (WAN), 0 otherwise.
     pub remote_ms: f64,

@@ -11,27 +11,26 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// The normal 99.95% point: 99.9% two-sided intervals (used where many
 /// comparisons are made at once, so that one expected miss in twenty does
 /// not decide).
+#[cfg(test)]
 pub const Z999: f64 = 3.290_526_731_491_926;
 
 /// A probability estimated from `successes` of `trials`, with its Wilson
 /// 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Proportion {
+    /// The point estimate.
     pub estimate: f64,
+    /// Low end of the interval.
     pub ci_low: f64,
+    /// High end of the interval.
     pub ci_high: f64,
+    /// Successes counted.
     pub successes: u64,
+    /// Trials counted.
     pub trials: u64,
 }
 
-/// Wilson score interval.
-///
-/// ```
-/// use quorum_model::mc::estimate::wilson;
-/// let p = wilson(439, 1000);
-/// assert!(p.ci_low < 0.439 && 0.439 < p.ci_high);
-/// assert!((p.ci_high - p.ci_low) < 0.07);
-/// ```
+/// Wilson score interval at 95%.
 pub fn wilson(successes: u64, trials: u64) -> Proportion {
     wilson_z(successes, trials, Z95)
 }
@@ -76,9 +75,13 @@ pub fn wilson_z(successes: u64, trials: u64, z: f64) -> Proportion {
 /// of the bins holding the bracketing ranks, so binning error is inside).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Quantile {
+    /// A finite quantile and its interval (`ci_high` may be infinite).
     Finite {
+        /// The point estimate.
         estimate: f64,
+        /// Low end of the interval.
         ci_low: f64,
+        /// High end of the interval.
         ci_high: f64,
     },
     /// At least a fraction `1 - p` of the values are infinite (never).
@@ -90,6 +93,7 @@ pub enum Quantile {
 }
 
 impl Quantile {
+    /// The point estimate, if finite.
     pub fn estimate(&self) -> Option<f64> {
         match self {
             Quantile::Finite { estimate, .. } => Some(*estimate),
@@ -137,6 +141,13 @@ pub fn quantile_z(h: &LogHistogram, p: f64, z: f64) -> Quantile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_brackets_the_estimate() {
+        let p = wilson(439, 1000);
+        assert!(p.ci_low < 0.439 && 0.439 < p.ci_high);
+        assert!((p.ci_high - p.ci_low) < 0.07);
+    }
     use rand::{Rng, SeedableRng};
 
     #[test]

@@ -1,16 +1,18 @@
 //! Monte Carlo: t-visibility and staleness under failures, with confidence
 //! intervals, reproducible for a seed whatever the thread count.
 //!
-//! [`run`] simulates every (r, w) for one n at once ([`engine`]); the result
-//! reads off estimates ([`estimate`]): probabilities with Wilson intervals,
-//! quantiles with order-statistic intervals, and whole t-visibility curves.
+//! [`run`] simulates every (r, w) for one n at once; the result reads off
+//! estimates: probabilities with Wilson intervals, quantiles with
+//! order-statistic intervals, and whole t-visibility curves.
 
-pub mod engine;
-pub mod estimate;
-pub mod histogram;
+pub(crate) mod engine;
+pub(crate) mod estimate;
+pub(crate) mod histogram;
 
-pub use engine::{Setup, Tally};
-use estimate::{quantile, wilson, Proportion, Quantile};
+use engine::Tally;
+pub use engine::{sampling_floor, Setup};
+use estimate::{quantile, wilson};
+pub use estimate::{Proportion, Quantile};
 
 /// Trials by default: the 95% Wilson half-width of `p_consistent_t0` is below
 /// 0.002 for every p (`1.96 · 0.5 / √250000 = 0.00196`).
@@ -21,14 +23,17 @@ pub const DEFAULT_SEED: u64 = 1;
 /// A finished simulation and the seed that produced it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct McResult {
-    pub tally: Tally,
+    pub(crate) tally: Tally,
+    /// The seed that produced it.
     pub seed: u64,
 }
 
 /// One point of a t-visibility curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CurvePoint {
+    /// Time after the commit, ms.
     pub t_ms: f64,
+    /// P(the read sees the write) and its interval.
     pub p: Proportion,
 }
 
@@ -58,6 +63,7 @@ impl McResult {
             .unwrap_or_else(|| panic!("(r, w) = ({r}, {w}) was not simulated"))
     }
 
+    /// Trials simulated.
     pub fn trials(&self) -> u64 {
         self.tally.trials
     }
@@ -141,18 +147,22 @@ impl McResult {
             .unwrap_or_else(|| panic!("r = {r} was not simulated"))
     }
 
+    /// P(a write quorum of `w` acks; within the timeout, if any).
     pub fn write_availability(&self, w: usize) -> Proportion {
         wilson(self.tally.write_ok[self.wi(w)], self.tally.trials)
     }
 
+    /// P(a read quorum of `r` answers; within the timeout, if any).
     pub fn read_availability(&self, r: usize) -> Proportion {
         wilson(self.tally.read_ok[self.ri(r)], self.tally.trials)
     }
 
+    /// The `p` quantile of write latency at quorum `w`, with its interval.
     pub fn write_latency(&self, w: usize, p: f64) -> Quantile {
         quantile(&self.tally.write_latency[self.wi(w)], p)
     }
 
+    /// The `p` quantile of read latency at quorum `r`, with its interval.
     pub fn read_latency(&self, r: usize, p: f64) -> Quantile {
         quantile(&self.tally.read_latency[self.ri(r)], p)
     }

@@ -1,14 +1,21 @@
-//! Export formats for summary rows, one file each behind one small trait
-//! (after hyperfine's exporters): `csv`, `json`, and `table` for people.
+//! What the tool writes: summary rows in three formats, one file each
+//! behind one small trait (after hyperfine's exporters: `csv`, `json`, and
+//! `table` for people), the sweep's files, the plan's worksheet, the report
+//! and its charts. Every file is written whole or not at all
+//! ([`write_atomic`]).
+//!
+//! Built with the `charts` feature (which `cli` turns on): the library's
+//! computations need none of it. Most of it serves the command line, so a
+//! build with `charts` but without `cli` leaves parts unused.
+#![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
 pub(crate) mod atomic;
-#[cfg(feature = "charts")]
 pub mod charts;
 mod csv;
 pub(crate) mod csv_check;
 pub(crate) mod curve;
 mod json;
-#[cfg(feature = "charts")]
+pub(crate) mod plan_record;
 pub(crate) mod report;
 pub(crate) mod sweep_files;
 mod table;

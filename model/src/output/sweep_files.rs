@@ -15,10 +15,9 @@
 use super::atomic::PendingFile;
 use super::curve::{tvisibility_csv, CurveRow};
 use super::{render, Csv};
+use crate::curve::{CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N};
 use crate::dist::presets::Topology;
-use crate::sweep::{
-    group_count, Shard, SweepOutput, SweepSpec, CURVE_POINTS, CURVE_POINTS_LARGE_N, THIN_ABOVE_N,
-};
+use crate::sweep::{group_count, Shard, SweepOutput, SweepSpec};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

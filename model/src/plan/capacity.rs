@@ -23,8 +23,11 @@ use crate::Fanout;
 /// The offered load.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Workload {
+    /// Client reads per second.
     pub reads_per_s: f64,
+    /// Client writes per second.
     pub writes_per_s: f64,
+    /// Data before replication, GB.
     pub data_gb: f64,
 }
 
@@ -33,9 +36,11 @@ pub struct Workload {
 pub struct NodeSpec {
     /// Replica operations per second one node serves at 100% utilization.
     pub ops_per_s: Option<f64>,
+    /// Disk of one node, GB.
     pub disk_gb: Option<f64>,
     /// Fraction of a node's throughput and disk to plan for.
     pub target_utilization: f64,
+    /// Price of one node (any unit; costs are sums of it).
     pub cost_per_node: f64,
 }
 
@@ -144,7 +149,9 @@ pub struct Capacity {
     pub replica_ops_per_s: f64,
     /// Replicated data, GB.
     pub stored_gb: f64,
+    /// Nodes the replica operations need at the target utilization.
     pub nodes_for_throughput: usize,
+    /// Nodes the replicated data needs at the target utilization.
     pub nodes_for_storage: usize,
     /// The cluster: the largest of n and the two above.
     pub nodes: usize,
@@ -152,7 +159,9 @@ pub struct Capacity {
     pub bound_by: &'static str,
     /// Utilization of each node's throughput and disk at that size.
     pub ops_utilization: Option<f64>,
+    /// Utilization of each node's disk at that size.
     pub disk_utilization: Option<f64>,
+    /// `nodes · cost_per_node`.
     pub cost: f64,
 }
 

@@ -13,6 +13,7 @@ use crate::named::Namer;
 /// Relaxing one SLO.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relaxation {
+    /// The SLO relaxed.
     pub slo: Slo,
     /// Configurations meeting every other SLO outright.
     pub admitted: usize,
@@ -23,15 +24,21 @@ pub struct Relaxation {
 /// An SLO that no configuration meets even on its own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unreachable {
+    /// The SLO.
     pub slo: Slo,
     /// The configuration that comes closest, and its value.
     pub best: Candidate,
+    /// Its value (`None`: undefined).
     pub value: Option<f64>,
 }
 
+/// Why nothing qualifies: what relaxing each SLO would admit, which SLOs
+/// are out of reach, how many configurations are undecided.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explanation {
+    /// One per SLO, in the input's order.
     pub relaxations: Vec<Relaxation>,
+    /// SLOs no configuration meets alone.
     pub unreachable: Vec<Unreachable>,
     /// Configurations that meet every SLO only within a Monte Carlo interval.
     pub uncertain: usize,

@@ -15,7 +15,6 @@
 
 pub mod capacity;
 pub mod explain;
-pub mod record;
 pub mod slo;
 
 use crate::eval::{evaluate_all, simulation, ConfigError, EvalOptions, ScenarioTrips, SummaryRow};
@@ -36,13 +35,21 @@ pub const MAX_N_LIMIT: usize = 30;
 pub struct PlanInput {
     /// Delays and the failure model (repair crews beyond n are capped at n).
     pub scenario: Scenario,
+    /// The objectives every chosen configuration must meet.
     pub slos: Vec<Slo>,
+    /// Configurations with `n` from 1 to this are considered.
     pub max_n: usize,
+    /// The offered load.
     pub workload: Workload,
+    /// One node's capacity and price.
     pub node: NodeSpec,
+    /// Where reads are sent.
     pub fanout: Fanout,
+    /// Monte Carlo trials per n.
     pub trials: u64,
+    /// Monte Carlo seed.
     pub seed: u64,
+    /// Worker threads (`None`: all cores).
     pub threads: Option<usize>,
 }
 
@@ -112,6 +119,7 @@ display_named!(PlanError);
 pub struct Candidate {
     /// What `eval` prints for it (with the same `--read-fanout`).
     pub row: SummaryRow,
+    /// The cluster it needs.
     pub capacity: Capacity,
     /// One per SLO, in the input's order.
     pub checks: Vec<Check>,
@@ -122,6 +130,7 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// `(n, r, w)`.
     pub fn config(&self) -> (usize, usize, usize) {
         (self.row.n, self.row.r, self.row.w)
     }
@@ -356,8 +365,11 @@ pub fn doubled_failures(f: &FailureModel) -> FailureModel {
 /// (reads, writes and data) doubled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
+    /// The failure model with its failures doubled.
     pub failures_doubled: FailureModel,
+    /// The plan under it.
     pub with_failures_doubled: Plan,
+    /// The plan under twice the load.
     pub with_load_doubled: Plan,
 }
 

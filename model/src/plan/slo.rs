@@ -15,7 +15,9 @@ use std::fmt;
 /// Which latency percentile an SLO bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Percentile {
+    /// The 99th.
     P99,
+    /// The 99.9th.
     P999,
 }
 
@@ -27,12 +29,27 @@ pub enum Slo {
     /// Write availability at least this.
     WriteAvailability(f64),
     /// Read latency percentile at most this many ms.
-    ReadLatency { percentile: Percentile, ms: f64 },
+    ReadLatency {
+        /// Which percentile.
+        percentile: Percentile,
+        /// Its bound, ms.
+        ms: f64,
+    },
     /// Write latency percentile at most this many ms.
-    WriteLatency { percentile: Percentile, ms: f64 },
+    WriteLatency {
+        /// Which percentile.
+        percentile: Percentile,
+        /// Its bound, ms.
+        ms: f64,
+    },
     /// A read issued `t_ms` after the write commits sees it with
     /// probability at least `p`.
-    Consistency { p: f64, t_ms: f64 },
+    Consistency {
+        /// The probability.
+        p: f64,
+        /// The time after commit, ms.
+        t_ms: f64,
+    },
     /// r + w > n: every read quorum meets every write quorum.
     Strict,
 }
@@ -41,15 +58,18 @@ pub enum Slo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The SLO holds (a Monte Carlo figure: its whole interval clears it).
     Meets,
     /// A Monte Carlo interval straddles the target: more trials decide it.
     Uncertain,
+    /// The SLO does not hold.
     Fails,
 }
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Check {
+    /// The SLO checked.
     pub slo: Slo,
     /// The configuration's figure (`None`: it does not exist, e.g. latency
     /// with no quorum ever available).
@@ -58,6 +78,7 @@ pub struct Check {
     pub ci: Option<(f64, f64)>,
     /// In the SLO's units, positive when it holds.
     pub margin: Option<f64>,
+    /// How the configuration stands.
     pub status: Status,
 }
 

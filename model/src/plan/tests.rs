@@ -22,6 +22,7 @@ fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
 }
 
 /// A plan of a small grid, for tests of what is made from one.
+#[cfg(feature = "charts")]
 pub(crate) fn small_plan() -> Plan {
     plan(&input(vec![consistency(0.9, 5.0)], 3, 5_000)).unwrap()
 }

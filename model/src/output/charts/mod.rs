@@ -1,16 +1,19 @@
 //! Charts for the report (plotters), each drawn once and saved as SVG and
-//! PNG. They read the sweep's CSVs ([`SweepData`]), so `quorum-model plot`
+//! PNG. They read the sweep's CSVs, so `quorum-model plot`
 //! redraws them without recomputing anything. Text uses DejaVu Sans, shipped
 //! in `model/assets/` and embedded in the binary, so a machine without fonts
 //! draws the same labels.
 //!
-//! - [`tvisibility`]: t-visibility curves, n = 3, every non-strict (r, w);
-//! - [`tradeoff`]: p99.9 read + write latency against 99.9% t-visibility;
-//! - [`availability`]: nines against p_fail (closed form, dense grid);
-//! - [`heatmap`]: p_consistent_t0 over (r, w);
-//! - [`repair`]: nines against mean time to repair, shared crews or not;
-//! - [`placement`]: nines against domain outage probability, spread or
+//! - `tvisibility`: t-visibility curves, n = 3, every non-strict (r, w);
+//! - `tradeoff`: p99.9 read + write latency against 99.9% t-visibility;
+//! - `availability`: nines against p_fail (closed form, dense grid);
+//! - `heatmap`: p_consistent_t0 over (r, w);
+//! - `repair`: nines against mean time to repair, shared crews or not;
+//! - `placement`: nines against domain outage probability, spread or
 //!   packed.
+//!
+//! Public for the other binary of the project (`quorum-bench`), which draws
+//! its validation chart with the same [`Chart`] trait, font and palette.
 
 mod availability;
 mod heatmap;
@@ -29,6 +32,7 @@ use std::sync::Once;
 
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1400, 1000);
+/// The font family every chart draws with (DejaVu Sans, embedded).
 pub const FONT: &str = "sans-serif";
 
 static FONT_BYTES: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
@@ -45,7 +49,7 @@ fn register_font() {
 /// The columns of `summary.csv` the charts and report use (a subset of
 /// [`crate::eval::SummaryRow::COLUMNS`], which a test checks).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
-pub struct SummaryRecord {
+pub(crate) struct SummaryRecord {
     pub scenario: String,
     pub n: usize,
     pub r: usize,
@@ -72,11 +76,11 @@ pub struct SummaryRecord {
 }
 
 /// One row of `tvisibility.csv`, read back: the same type the sweep writes.
-pub use super::curve::CurveRow as CurveRecord;
+use crate::curve::CurveRow as CurveRecord;
 
 /// A sweep's CSVs, loaded.
 #[derive(Debug, Clone, Default)]
-pub struct SweepData {
+pub(crate) struct SweepData {
     pub summary: Vec<SummaryRecord>,
     pub curves: Vec<CurveRecord>,
     /// `rules_of_thumb.csv`, empty if absent.
@@ -128,7 +132,7 @@ impl SweepData {
             curves: read(
                 dir.join(super::sweep_files::TVISIBILITY),
                 TVISIBILITY_REQUIRED,
-                &|c: &CurveRecord| c.n <= crate::sweep::THIN_ABOVE_N,
+                &|c: &CurveRecord| c.n <= crate::curve::THIN_ABOVE_N,
             )?,
             rules: if rules_path.exists() {
                 read(rules_path, SUMMARY_REQUIRED, &|_| true)?
@@ -191,6 +195,7 @@ pub trait Chart {
     fn name(&self) -> &'static str;
     /// One-line description for the report.
     fn caption(&self) -> String;
+    /// Draws the chart on `root`.
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -230,7 +235,7 @@ pub fn save<C: Chart>(chart: &C, dir: &Path) -> Result<(), String> {
 
 /// Every chart of the report, drawn from `data` into `dir`; returns
 /// `(file stem, caption)` for each, in report order.
-pub fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     let a = tvisibility::TVisibility::new(data);
     save(&a, dir)?;
@@ -291,7 +296,7 @@ pub fn tick(x: &f64) -> String {
 }
 
 /// Splits the root into up to four panels (2 x 2, or fewer in a row).
-pub fn panels<DB: DrawingBackend>(
+pub(crate) fn panels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     count: usize,
 ) -> Vec<DrawingArea<DB, Shift>> {

@@ -3,8 +3,8 @@
 //! Margins are in each SLO's units, positive when it holds, and null when
 //! that SLO was not asked for or the value does not exist.
 
-use super::slo::Status;
-use super::Candidate;
+use crate::plan::slo::Status;
+use crate::plan::{Candidate, Plan};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,7 +111,7 @@ impl PlanRecord {
 }
 
 /// The ranked list as records, best first.
-pub fn records(plan: &super::Plan) -> Vec<PlanRecord> {
+pub fn records(plan: &Plan) -> Vec<PlanRecord> {
     plan.ranked()
         .enumerate()
         .map(|(i, c)| PlanRecord::new(i + 1, c))

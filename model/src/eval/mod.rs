@@ -258,15 +258,13 @@ fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), Conf
     if options.k > MAX_K {
         return Err(ConfigError::KTooLarge(options.k));
     }
-    let (max, model) = match &scenario.failure {
-        FailureModel::PerNode(_) => (MAX_N_PER_NODE, "a per-node failure list"),
-        FailureModel::Domains(d) if d.p_domain > 0.0 => {
-            (MAX_N_CORRELATED, "a failure-domain model")
-        }
-        FailureModel::Repair(r) if r.crews.is_some_and(|c| c < n) => {
-            (MAX_N_CORRELATED, "a shared-repair-crew model")
-        }
-        _ => (MAX_N, "the exact evaluation"),
+    let failure = &scenario.failure;
+    let (max, model) = if failure.correlated(n) {
+        (MAX_N_CORRELATED, "a correlated failure model")
+    } else if matches!(failure, FailureModel::PerNode(_)) {
+        (MAX_N_PER_NODE, "a per-node failure list")
+    } else {
+        (MAX_N, "the exact evaluation")
     };
     if n > max {
         return Err(ConfigError::TooManyReplicas { n, max, model });

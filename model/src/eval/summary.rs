@@ -264,11 +264,8 @@ impl SummaryRow {
             }
         }
         let p_fail = scenario.failure.iid_p_fail();
-        match &scenario.failure {
-            FailureModel::PerNode(_) => notes.push("p_fail is null: failure probabilities differ per node (see the scenario)".into()),
-            FailureModel::Repair(_) => notes.push("p_fail is null: nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency mixes over its number of failed nodes, and the simulation draws from it".into()),
-            FailureModel::Domains(_) => notes.push("p_fail is null: failures are correlated within domains; availability and latency mix over the domains' outages exactly, and the simulation draws them".into()),
-            FailureModel::Iid(_) => {}
+        if let Some(why) = scenario.failure.no_p_fail_because() {
+            notes.push(format!("p_fail is null: {why}"));
         }
         let (n, r, w) = (e.config.n, e.config.r, e.config.w);
         let mut mttql = |field: &str, k: usize| match &scenario.failure {

@@ -8,12 +8,27 @@
 //! domains; both tails are summed from their own terms. The simulation
 //! draws each domain's state, then the nodes of up domains.
 
-use super::{Availability, DownSampler, FailureError, FailureModel, Failures};
+use super::{Availability, DownSampler, FailureError, FailureModel, Failures, SpecForm};
 use crate::numeric::binomial::{binomial_pmf, convolve};
 
 /// The most failure domains a model may have (racks or zones; the exact
 /// availability convolves one count distribution per domain).
 pub const MAX_DOMAINS: usize = 1_000;
+
+/// `domains(d=D,p_domain=P[,p_fail=P][,placement=spread|packed])`.
+pub(super) const SPEC: SpecForm = SpecForm {
+    name: "domains",
+    usage: "domains(d=D,p_domain=P[,p_fail=P][,placement=spread|packed])",
+    keys: &[
+        ("d", "domains"),
+        ("domains", "domains"),
+        ("p_domain", "p_domain"),
+        ("p_fail", "p_fail"),
+        ("placement", "placement"),
+    ],
+    list: None,
+    needs: &["domains", "p_domain"],
+};
 
 /// How replicas are placed over domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,8 +216,22 @@ impl Failures for Domains {
                 .collect()
         })
     }
+    fn correlated(&self, _n: usize) -> bool {
+        self.p_domain > 0.0
+    }
     fn for_n(&self, _n: usize) -> FailureModel {
         FailureModel::Domains(*self)
+    }
+    /// Domain outages and node failures each twice as likely.
+    fn doubled(&self) -> FailureModel {
+        FailureModel::Domains(Domains {
+            p_domain: (2.0 * self.p_domain).min(1.0),
+            p_fail: (2.0 * self.p_fail).min(1.0),
+            ..*self
+        })
+    }
+    fn no_p_fail_because(&self) -> Option<&'static str> {
+        Some("failures are correlated within domains; availability and latency mix over the domains' outages exactly, and the simulation draws them")
     }
     fn spec(&self) -> String {
         format!(

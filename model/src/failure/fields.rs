@@ -36,6 +36,43 @@ pub struct FailureFields {
 }
 
 impl FailureFields {
+    /// Sets `field` from its text (a spec's value). `Err` says what the
+    /// field takes.
+    pub(crate) fn set(&mut self, field: &str, text: &str) -> Result<(), &'static str> {
+        let number = || text.parse::<f64>().map_err(|_| "a number");
+        let whole = || text.parse::<usize>().map_err(|_| "a whole number");
+        match field {
+            "p_fail" => self.p_fail = Some(number()?),
+            "p_fail_per_node" => self
+                .p_fail_per_node
+                .get_or_insert_with(Vec::new)
+                .push(number()?),
+            "mttf_hours" => self.mttf_hours = Some(number()?),
+            "mttr_hours" => self.mttr_hours = Some(number()?),
+            "repair_crews" => self.repair_crews = Some(whole()?),
+            "domains" => self.domains = Some(whole()?),
+            "p_domain" => self.p_domain = Some(number()?),
+            "placement" => self.placement = Some(text.to_string()),
+            _ => return Err("a field of a failure model"),
+        }
+        Ok(())
+    }
+
+    /// Whether `field` was given.
+    pub(crate) fn is_given(&self, field: &str) -> bool {
+        match field {
+            "p_fail" => self.p_fail.is_some(),
+            "p_fail_per_node" => self.p_fail_per_node.is_some(),
+            "mttf_hours" => self.mttf_hours.is_some(),
+            "mttr_hours" => self.mttr_hours.is_some(),
+            "repair_crews" => self.repair_crews.is_some(),
+            "domains" => self.domains.is_some(),
+            "p_domain" => self.p_domain.is_some(),
+            "placement" => self.placement.is_some(),
+            _ => false,
+        }
+    }
+
     /// The model the fields describe, checked for everything but what
     /// needs the number of replicas (crews against `n`, a per-node list's
     /// length; see [`FailureModel::validate`]). `None` when no field is

@@ -3,8 +3,17 @@
 //! `s = 1 - p_fail` (Naor & Wool, "The load, capacity and availability of
 //! quorum systems", 1998), both tails summed from their own terms.
 
-use super::{Availability, DownSampler, FailureError, FailureModel, Failures};
+use super::{Availability, DownSampler, FailureError, FailureModel, Failures, SpecForm};
 use crate::numeric::binomial::binomial_tails;
+
+/// `iid(p_fail=P)`.
+pub(super) const SPEC: SpecForm = SpecForm {
+    name: "iid",
+    usage: "iid(p_fail=P)",
+    keys: &[("p_fail", "p_fail"), ("p", "p_fail")],
+    list: None,
+    needs: &["p_fail"],
+};
 
 /// Independent failures with one probability.
 ///
@@ -40,6 +49,12 @@ impl Failures for Independent {
     }
     fn for_n(&self, _n: usize) -> FailureModel {
         FailureModel::Iid(*self)
+    }
+    fn doubled(&self) -> FailureModel {
+        FailureModel::iid((2.0 * self.p_fail).min(1.0))
+    }
+    fn no_p_fail_because(&self) -> Option<&'static str> {
+        None
     }
     fn spec(&self) -> String {
         format!("iid(p_fail={})", self.p_fail)

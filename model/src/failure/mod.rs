@@ -13,7 +13,9 @@
 //! | [`Repair`] | `repair.rs` | `repair(mttf=1000,mttr=10[,crews=1])` |
 //! | [`Domains`] | `domains.rs` | `domains(d=3,p_domain=0.001[,p_fail=0.01][,placement=spread])` |
 //!
-//! [`FailureModel`] dispatches to them the way [`crate::dist::Dist`] does.
+//! [`FailureModel`] dispatches to them the way [`crate::dist::Dist`] does,
+//! and [`FAMILIES`] lists their spec forms, which one parser reads. Adding
+//! a model: `model/ARCHITECTURE.md`, "A failure model".
 //! Front ends (command-line flags, scenario-file keys, specs) describe a
 //! model by its [`FailureFields`] and get it through one validation,
 //! [`FailureFields::model`], whose errors name the field neutrally
@@ -40,7 +42,15 @@ pub use independent::Independent;
 pub use per_node::PerNode;
 pub use repair::Repair;
 pub use sample::DownSampler;
-pub use spec::FailureSpecError;
+pub use spec::{FailureSpecError, SpecForm};
+
+/// Every family's spec form, in the order refusals list them.
+pub const FAMILIES: &[SpecForm] = &[
+    independent::SPEC,
+    per_node::SPEC,
+    repair::SPEC,
+    domains::SPEC,
+];
 
 /// Probability that a quorum can be formed, and its complement.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -170,8 +180,20 @@ pub trait Failures {
     fn up_law(&self, _n: usize, _wan: bool) -> Option<Vec<(f64, bool, usize)>> {
         None
     }
+    /// Whether, at `n` replicas, which replicas are up is correlated (see
+    /// [`Failures::up_law`]): cheap to ask, unlike the law itself. Exact
+    /// evaluation then mixes over up counts and allows fewer replicas.
+    fn correlated(&self, _n: usize) -> bool {
+        false
+    }
     /// This model at `n` replicas, when it was given once for many `n`.
     fn for_n(&self, n: usize) -> FailureModel;
+    /// The model with failures twice as likely (every probability doubled,
+    /// capped at 1; failure rates doubled): the planner's sensitivity.
+    fn doubled(&self) -> FailureModel;
+    /// Why a summary row's `p_fail` is empty under this model (`None`: it
+    /// is not; the model has one `p_fail`).
+    fn no_p_fail_because(&self) -> Option<&'static str>;
     /// The one-line spec (see the module's table), which parses back to
     /// the same model.
     fn spec(&self) -> String;
@@ -246,6 +268,21 @@ impl FailureModel {
     /// (iid, or the marginal of a repair or domain model).
     pub fn uniform_down(&self, n: usize) -> Option<f64> {
         each!(self, m => m.uniform_down(n))
+    }
+
+    /// See [`Failures::correlated`].
+    pub fn correlated(&self, n: usize) -> bool {
+        each!(self, m => m.correlated(n))
+    }
+
+    /// See [`Failures::doubled`].
+    pub fn doubled(&self) -> FailureModel {
+        each!(self, m => m.doubled())
+    }
+
+    /// See [`Failures::no_p_fail_because`].
+    pub fn no_p_fail_because(&self) -> Option<&'static str> {
+        each!(self, m => m.no_p_fail_because())
     }
 
     /// See [`Failures::up_law`].

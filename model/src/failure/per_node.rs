@@ -2,8 +2,17 @@
 //! number of up replicas is Poisson-binomial, its tails summed exactly by
 //! dynamic programming.
 
-use super::{Availability, DownSampler, FailureError, FailureModel, Failures};
+use super::{Availability, DownSampler, FailureError, FailureModel, Failures, SpecForm};
 use crate::numeric::binomial::{grouped_tails, Group};
+
+/// `per_node(P,P,...)`.
+pub(super) const SPEC: SpecForm = SpecForm {
+    name: "per_node",
+    usage: "per_node(P,P,...)",
+    keys: &[],
+    list: Some("p_fail_per_node"),
+    needs: &["p_fail_per_node"],
+};
 
 /// Independent failures, one probability per replica.
 ///
@@ -52,6 +61,12 @@ impl Failures for PerNode {
     }
     fn uniform_down(&self, _n: usize) -> Option<f64> {
         None
+    }
+    fn doubled(&self) -> FailureModel {
+        FailureModel::per_node(self.0.iter().map(|p| (2.0 * p).min(1.0)).collect())
+    }
+    fn no_p_fail_because(&self) -> Option<&'static str> {
+        Some("failure probabilities differ per node (see the scenario)")
     }
     fn for_n(&self, n: usize) -> FailureModel {
         FailureModel::PerNode(PerNode(self.0[..n.min(self.0.len())].to_vec()))

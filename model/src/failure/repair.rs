@@ -14,7 +14,23 @@
 //!   of failed nodes from the stationary law and a uniformly random set of
 //!   that size (nodes are exchangeable).
 
-use super::{Availability, DownSampler, FailureError, FailureModel, Failures};
+use super::{Availability, DownSampler, FailureError, FailureModel, Failures, SpecForm};
+
+/// `repair(mttf=H,mttr=H[,crews=K])`.
+pub(super) const SPEC: SpecForm = SpecForm {
+    name: "repair",
+    usage: "repair(mttf=H,mttr=H[,crews=K])",
+    keys: &[
+        ("mttf", "mttf_hours"),
+        ("mttf_hours", "mttf_hours"),
+        ("mttr", "mttr_hours"),
+        ("mttr_hours", "mttr_hours"),
+        ("crews", "repair_crews"),
+        ("repair_crews", "repair_crews"),
+    ],
+    list: None,
+    needs: &["mttf_hours", "mttr_hours"],
+};
 
 /// Failure and repair rates of every node, in hours.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -245,6 +261,19 @@ impl Failures for Repair {
                 .map(|(j, &p)| (p, false, n - j))
                 .collect()
         })
+    }
+    fn correlated(&self, n: usize) -> bool {
+        self.crews.is_some_and(|c| c < n)
+    }
+    /// Failures twice as frequent: MTTF halved.
+    fn doubled(&self) -> FailureModel {
+        FailureModel::Repair(Repair {
+            mttf_hours: self.mttf_hours / 2.0,
+            ..*self
+        })
+    }
+    fn no_p_fail_because(&self) -> Option<&'static str> {
+        Some("nodes fail and are repaired at given rates; availability is the repair chain's steady state, latency mixes over its number of failed nodes, and the simulation draws from it")
     }
     /// Crews beyond `n` would idle: capped at `n`.
     fn for_n(&self, n: usize) -> FailureModel {

@@ -12,8 +12,19 @@
 
 use rand::Rng;
 
+/// A sampler a family defines in its own file, for a law the variants of
+/// [`DownSampler`] do not draw. It must draw from the stream it is given,
+/// and only from it, so that a seed gives the same draws on any thread.
+pub trait DrawDown: std::fmt::Debug + Send + Sync {
+    /// One draw of the down replicas into `down`; `scratch` is working
+    /// memory.
+    fn draw(&self, rng: &mut dyn rand::RngCore, down: &mut [bool], scratch: &mut Vec<usize>);
+    /// Whether any replica can ever be down.
+    fn any(&self) -> bool;
+}
+
 /// A sampler of down replicas for `n` replicas.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DownSampler {
     /// Replica `i` down with probability `p[i]`, independently.
     Independent(Vec<f64>),
@@ -35,6 +46,8 @@ pub enum DownSampler {
         /// Probability that a replica of an up domain is down.
         p_fail: f64,
     },
+    /// A family's own sampler.
+    Custom(std::sync::Arc<dyn DrawDown>),
 }
 
 impl DownSampler {
@@ -46,6 +59,7 @@ impl DownSampler {
             DownSampler::Domains {
                 p_domain, p_fail, ..
             } => *p_domain > 0.0 || *p_fail > 0.0,
+            DownSampler::Custom(s) => s.any(),
         }
     }
 
@@ -106,6 +120,7 @@ impl DownSampler {
                     *d = scratch[domain_of[i]] == 1 || node;
                 }
             }
+            DownSampler::Custom(s) => s.draw(rng, down, scratch),
         }
     }
 }
@@ -193,5 +208,29 @@ mod tests {
         };
         let freq = down_counts(&spread.sampler(3), 3, 50_000);
         assert!((freq[1] - 3.0 * 0.2 * 0.64).abs() < 0.01, "{}", freq[1]);
+    }
+
+    /// A family's own sampler is drawn through the same calls, from the
+    /// same stream.
+    #[test]
+    fn a_custom_sampler_draws_from_the_given_stream() {
+        #[derive(Debug)]
+        struct FirstOfTwo;
+        impl DrawDown for FirstOfTwo {
+            fn draw(&self, rng: &mut dyn rand::RngCore, down: &mut [bool], _: &mut Vec<usize>) {
+                down.fill(false);
+                down[0] = rng.next_u64().is_multiple_of(2);
+            }
+            fn any(&self) -> bool {
+                true
+            }
+        }
+        let s = DownSampler::Custom(std::sync::Arc::new(FirstOfTwo));
+        assert!(s.any());
+        let freq = down_counts(&s, 3, 20_000);
+        assert_eq!(freq[2] + freq[3], 0.0);
+        assert!((freq[1] - 0.5).abs() < 0.02, "{}", freq[1]);
+        // The same seed, the same draws.
+        assert_eq!(down_counts(&s, 3, 1000), down_counts(&s, 3, 1000));
     }
 }

@@ -14,12 +14,32 @@
 //! for probabilities in [0, 1] the canonical strings of one family sort in
 //! numeric order.
 
-use super::{FailureFields, FailureModel};
+use super::{FailureFields, FailureModel, FAMILIES};
+use std::fmt;
 use std::str::FromStr;
 
-/// Why a failure spec was refused (one line, naming what is wrong).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("failure model '{spec}': {why}; allowed: iid(p_fail=P), per_node(P,P,...), repair(mttf=H,mttr=H[,crews=K]), domains(d=D,p_domain=P[,p_fail=P][,placement=spread|packed])")]
+/// How a family is written as a spec: `NAME(key=value,...)`, or for a list
+/// family `NAME(v,v,...)`. Each family declares its own form (a `SPEC`
+/// constant beside its data), and [`FAMILIES`] lists them: the parser below
+/// knows none by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecForm {
+    /// The name before the parentheses.
+    pub name: &'static str,
+    /// The form for people, in refusals' list of what is allowed.
+    pub usage: &'static str,
+    /// Each key the spec takes and the field it sets; a field's first key
+    /// is the one messages use.
+    pub keys: &'static [(&'static str, &'static str)],
+    /// For a list family (`per_node(P,P,...)`): the field the list sets.
+    pub list: Option<&'static str>,
+    /// The fields the spec must give.
+    pub needs: &'static [&'static str],
+}
+
+/// Why a failure spec was refused (one line, naming what is wrong and
+/// listing the forms allowed).
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FailureSpecError {
     /// The spec as given.
@@ -28,17 +48,34 @@ pub struct FailureSpecError {
     pub why: String,
 }
 
-/// A field's name in specs (shorter than the neutral one where specs have
-/// always been: `mttf`, `crews`, `d`).
-fn spec_key(field: &str) -> &str {
-    match field {
-        "mttf_hours" => "mttf",
-        "mttr_hours" => "mttr",
-        "repair_crews" => "crews",
-        "domains" => "d",
-        "p_fail_per_node" => "per_node",
-        other => other,
+impl fmt::Display for FailureSpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let allowed: Vec<&str> = FAMILIES.iter().map(|form| form.usage).collect();
+        write!(
+            f,
+            "failure model '{}': {}; allowed: {}",
+            self.spec,
+            self.why,
+            allowed.join(", ")
+        )
     }
+}
+
+impl std::error::Error for FailureSpecError {}
+
+/// A field's name in specs: its first key in any family (`mttf`, `crews`,
+/// `d`), or a list family's name.
+fn spec_key(field: &str) -> &str {
+    FAMILIES
+        .iter()
+        .find_map(|form| {
+            form.keys
+                .iter()
+                .find(|(_, f)| *f == field)
+                .map(|(key, _)| *key)
+                .or_else(|| (form.list == Some(field)).then_some(form.name))
+        })
+        .unwrap_or(field)
 }
 
 impl super::FailureError {
@@ -66,79 +103,44 @@ impl FromStr for FailureModel {
         let body = rest
             .strip_suffix(')')
             .ok_or_else(|| err("missing ')'".into()))?;
+        let form = FAMILIES
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| err(format!("unknown model '{name}'")))?;
         let items: Vec<&str> = body.split(',').filter(|s| !s.is_empty()).collect();
-        let number = |key: &str, v: &str| {
-            v.parse::<f64>()
-                .map_err(|_| err(format!("{key} must be a number, got '{v}'")))
+        let mut fields = FailureFields::default();
+        let set = |fields: &mut FailureFields, key: &str, field: &str, value: &str| {
+            fields
+                .set(field, value)
+                .map_err(|kind| err(format!("{key} must be {kind}, got '{value}'")))
         };
-        let whole = |key: &str, v: &str| {
-            v.parse::<usize>()
-                .map_err(|_| err(format!("{key} must be a whole number, got '{v}'")))
-        };
-        let pairs = || -> Result<Vec<(&str, &str)>, FailureSpecError> {
-            items
-                .iter()
-                .map(|kv| {
-                    kv.split_once('=')
-                        .ok_or_else(|| err(format!("expected key=value, got '{kv}'")))
-                })
-                .collect()
-        };
-        let mut f = FailureFields::default();
-        let unknown = |k: &str| Err(err(format!("unknown key '{k}' for {name}")));
-        match name {
-            "iid" => {
-                for (k, v) in pairs()? {
-                    match k {
-                        "p_fail" | "p" => f.p_fail = Some(number("p_fail", v)?),
-                        _ => return unknown(k),
-                    }
-                }
-                if f.p_fail.is_none() {
-                    return Err(err("iid needs p_fail".into()));
-                }
+        if let Some(field) = form.list {
+            if items.is_empty() {
+                return Err(err(format!("{name} needs at least one probability")));
             }
-            "per_node" => {
-                if items.is_empty() {
-                    return Err(err("per_node needs at least one probability".into()));
-                }
-                f.p_fail_per_node = Some(
-                    items
-                        .iter()
-                        .map(|v| number("per_node", v))
-                        .collect::<Result<_, _>>()?,
-                );
+            for v in &items {
+                set(&mut fields, name, field, v)?;
             }
-            "repair" => {
-                for (k, v) in pairs()? {
-                    match k {
-                        "mttf" | "mttf_hours" => f.mttf_hours = Some(number("mttf", v)?),
-                        "mttr" | "mttr_hours" => f.mttr_hours = Some(number("mttr", v)?),
-                        "crews" => f.repair_crews = Some(whole("crews", v)?),
-                        _ => return unknown(k),
-                    }
-                }
-                if f.mttf_hours.is_none() || f.mttr_hours.is_none() {
-                    return Err(err("repair needs mttf and mttr".into()));
-                }
+        } else {
+            for kv in &items {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| err(format!("expected key=value, got '{kv}'")))?;
+                let field = form
+                    .keys
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, f)| *f)
+                    .ok_or_else(|| err(format!("unknown key '{k}' for {name}")))?;
+                set(&mut fields, spec_key(field), field, v)?;
             }
-            "domains" => {
-                for (k, v) in pairs()? {
-                    match k {
-                        "d" | "domains" => f.domains = Some(whole("d", v)?),
-                        "p_domain" => f.p_domain = Some(number("p_domain", v)?),
-                        "p_fail" => f.p_fail = Some(number("p_fail", v)?),
-                        "placement" => f.placement = Some(v.to_string()),
-                        _ => return unknown(k),
-                    }
-                }
-                if f.domains.is_none() || f.p_domain.is_none() {
-                    return Err(err("domains needs d and p_domain".into()));
-                }
+            if form.needs.iter().any(|f| !fields.is_given(f)) {
+                let keys: Vec<&str> = form.needs.iter().map(|f| spec_key(f)).collect();
+                return Err(err(format!("{name} needs {}", keys.join(" and "))));
             }
-            other => return Err(err(format!("unknown model '{other}'"))),
         }
-        f.model()
+        fields
+            .model()
             .map_err(|e| err(e.as_spec_keys()))?
             .ok_or_else(|| err("no parameters".into()))
     }

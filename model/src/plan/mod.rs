@@ -342,25 +342,6 @@ fn mark_pareto(candidates: &mut [Candidate]) {
     }
 }
 
-/// The failure model with every failure probability doubled (repair:
-/// failures twice as frequent), for the worksheet's sensitivity.
-pub fn doubled_failures(f: &FailureModel) -> FailureModel {
-    let twice = |p: f64| (2.0 * p).min(1.0);
-    match f {
-        FailureModel::Iid(m) => FailureModel::iid(twice(m.p_fail)),
-        FailureModel::PerNode(m) => FailureModel::per_node(m.0.iter().map(|p| twice(*p)).collect()),
-        FailureModel::Repair(r) => FailureModel::Repair(crate::failure::Repair {
-            mttf_hours: r.mttf_hours / 2.0,
-            ..*r
-        }),
-        FailureModel::Domains(d) => FailureModel::Domains(crate::failure::Domains {
-            p_domain: twice(d.p_domain),
-            p_fail: twice(d.p_fail),
-            ..*d
-        }),
-    }
-}
-
 /// How the answer moves: every failure probability doubled, and the load
 /// (reads, writes and data) doubled.
 #[derive(Debug, Clone, PartialEq)]
@@ -376,7 +357,7 @@ pub struct Sensitivity {
 /// Replans under doubled failures (measured again) and doubled load
 /// (`rows` re-ranked).
 pub fn sensitivity(input: &PlanInput, rows: &[SummaryRow]) -> Result<Sensitivity, PlanError> {
-    let failures_doubled = doubled_failures(&input.scenario.failure);
+    let failures_doubled = input.scenario.failure.doubled();
     let mut worse = input.clone();
     worse.scenario.failure = failures_doubled.clone();
     let mut heavier = input.clone();

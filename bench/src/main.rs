@@ -6,10 +6,12 @@ use quorum_bench::store::Legs;
 use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
 use quorum_bench::validate_chart::ValidateChart;
 use quorum_model::cli::delays::DelayOptions;
+use quorum_model::dist::presets::{Topology, Wars};
 use quorum_model::eval::Config;
 use quorum_model::named::Named;
 use quorum_model::output::charts::save;
 use quorum_model::output::write_atomic;
+use quorum_model::FailureModel;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,6 +19,7 @@ use std::process::ExitCode;
 #[command(
     name = "quorum-bench",
     version,
+    arg_required_else_help = true,
     about = "A real quorum store on loopback, measured against quorum-model's predictions."
 )]
 struct Cli {
@@ -29,7 +32,7 @@ enum Command {
     /// Measure P(consistent at t) and latencies on the real store under the
     /// scenario's injected delays, next to the model's predictions.
     #[command(
-        after_help = "Example:\n  quorum-bench validate --n 3 --r 1 --w 1 --delay 'exp(mean=2)' --w-delay 'exp(mean=10)' --writes 5000 --format json"
+        after_help = "Example:\n  quorum-bench validate --n 3 --r 1 --w 1 --delay 'exp(mean=2)' --w-delay 'exp(mean=10)' --ops 5000 --format json"
     )]
     Validate(Box<ValidateArgs>),
     /// A workload under random crashes, restarts and partitions of up to
@@ -38,7 +41,7 @@ enum Command {
     #[command(
         after_help = "Example:\n  quorum-bench chaos --n 5 --r 3 --w 3 --durable --ops 20000 --crash-restart --partitions --format json"
     )]
-    Chaos(ChaosArgs),
+    Chaos(Box<ChaosArgs>),
 }
 
 /// A whole number of at least `min`; hyphen values are allowed on count
@@ -64,16 +67,19 @@ const UNTRUSTWORTHY: u8 = 3;
 
 #[derive(Args, Debug)]
 struct ChaosArgs {
+    /// Replicas.
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     n: usize,
+    /// Read quorum: answers a read waits for (1..=n).
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     r: usize,
+    /// Write quorum: acks a write waits for (1..=n).
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     w: usize,
     /// Replicas log and fsync each write before acknowledging it.
     #[arg(long)]
     durable: bool,
-    /// Operations in the workload (half writes, half reads).
+    /// Operations in the workload: half writes, half reads.
     #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = whole(1), allow_hyphen_values = true)]
     ops: usize,
     /// Crash and restart replicas during the workload.
@@ -82,33 +88,41 @@ struct ChaosArgs {
     /// Partition replicas from the coordinator for 15 ms at a time.
     #[arg(long)]
     partitions: bool,
-    /// Delay spec for every leg.
-    #[arg(long, value_name = "SPEC", default_value = "exp(mean=0.2)")]
-    delay: String,
+    /// Delays as for `validate` and `quorum-model eval` [default: every leg
+    /// exp(mean=0.2)]. The WAN topology and a scenario's failure model are
+    /// not used: chaos injects its own faults.
+    #[command(flatten)]
+    delays: DelayOptions,
+    /// Seed of the injected delays, faults and workload.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
     /// The run's time budget in seconds: refused up front if it would take
     /// longer, and no new operation once spent.
     #[arg(long, value_name = "S", default_value_t = 600.0, value_parser = seconds, allow_hyphen_values = true)]
     budget_s: f64,
+    /// Output: a table for people or JSON.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
 
 #[derive(Args, Debug)]
 struct ValidateArgs {
+    /// Replicas.
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     n: usize,
+    /// Read quorum: answers a read waits for (1..=n).
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     r: usize,
+    /// Write quorum: acks a write waits for (1..=n).
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
     w: usize,
     /// Delays as for `quorum-model eval` (the wan preset is not supported).
     #[command(flatten)]
     delays: DelayOptions,
-    /// Writes to measure (each read back at every point of the t grid).
-    #[arg(long, value_name = "K", default_value_t = 1000, value_parser = whole(1), allow_hyphen_values = true)]
-    writes: usize,
+    /// Operations to measure: writes, each read back at every point of the
+    /// t grid. `--writes` is an older name for it.
+    #[arg(long, alias = "writes", value_name = "K", default_value_t = 1000, value_parser = whole(1), allow_hyphen_values = true)]
+    ops: usize,
     /// Seed of the injected delays and of the prediction.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
@@ -120,15 +134,18 @@ struct ValidateArgs {
     #[arg(long, value_name = "S", default_value_t = 600.0, value_parser = seconds, allow_hyphen_values = true)]
     budget_s: f64,
     /// Where validate-curve.csv and charts/validate-curve.{svg,png} go.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
+    #[arg(long, value_name = "DIR", default_value = "validate-report")]
     reports_dir: PathBuf,
+    /// Output: a table for people or JSON.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
+    /// Aligned text.
     Table,
+    /// One JSON object.
     Json,
 }
 
@@ -141,6 +158,11 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
+            // No subcommand: the help, as asked for, not an error.
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                print!("{}", e.render());
+                return ExitCode::SUCCESS;
+            }
             let text = e.render().to_string();
             let first = text.lines().next().unwrap_or("invalid arguments").trim();
             eprintln!("{first} (see --help)");
@@ -149,7 +171,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => run_validate(*args),
-        Command::Chaos(args) => run_chaos(args),
+        Command::Chaos(args) => run_chaos(*args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -165,14 +187,14 @@ fn main() -> ExitCode {
 fn run_validate(args: ValidateArgs) -> Result<bool, String> {
     let config =
         Config::new(args.n, args.r, args.w).map_err(|e| e.named(&quorum_model::cli::flag))?;
-    if args.writes == 0 {
-        return Err("--writes: must be an integer >= 1".into());
+    if args.ops == 0 {
+        return Err("--ops: must be an integer >= 1".into());
     }
     let scenario = args.delays.scenario().map_err(|e| e.to_string())?;
     let report = validate(&ValidateConfig {
         scenario,
         config,
-        writes: args.writes,
+        writes: args.ops,
         seed: args.seed,
         concurrency: args.concurrency.max(1),
         grid_points: 12,
@@ -207,18 +229,30 @@ fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
     if args.ops == 0 {
         return Err("--ops: must be an integer >= 1".into());
     }
+    let scenario = if args.delays.is_empty() {
+        let mut s = quorum_model::Scenario::default_exponential();
+        s.wars = Wars::uniform("exp(mean=0.2)".parse().expect("a valid spec"));
+        s
+    } else {
+        args.delays.scenario().map_err(|e| e.to_string())?
+    };
+    if let Topology::Wan { .. } = scenario.wars.topology {
+        return Err("--preset/--scenario: the WAN topology (a random local replica per operation) is not supported by chaos".into());
+    }
+    if scenario.failure != FailureModel::NONE {
+        return Err("--scenario: chaos injects its own faults (--crash-restart, --partitions); remove the file's [failure] table".into());
+    }
+    let wars = scenario.wars;
     if !args.crash_restart && !args.partitions {
         eprintln!("note: neither --crash-restart nor --partitions: a fault-free run");
     }
-    let d =
-        quorum_model::dist::spec::parse(&args.delay, None).map_err(|e| format!("--delay: {e}"))?;
     let report = chaos(&ChaosConfig {
         config,
         legs: Legs {
-            w: d.clone(),
-            a: d.clone(),
-            r: d.clone(),
-            s: d,
+            w: wars.w,
+            a: wars.a,
+            r: wars.r,
+            s: wars.s,
         },
         durable: args.durable,
         ops: args.ops,
@@ -351,5 +385,29 @@ fn print_table(r: &ValidateReport) {
         );
     } else {
         println!("trustworthy: no (exit status 3)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every flag says what it is, and every subcommand shows an example.
+    #[test]
+    fn every_flag_has_help_and_every_command_an_example() {
+        let cli = Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            if sub.get_after_help().is_none() {
+                missing.push(format!("{}: no example", sub.get_name()));
+            }
+            for arg in sub.get_arguments() {
+                if arg.get_help().is_none() {
+                    missing.push(format!("{} --{}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:?}");
     }
 }

@@ -502,3 +502,89 @@ fn spreading_over_zones_beats_packing() {
         );
     }
 }
+
+/// A failure model reads the same as flags and as a spec (the form
+/// `sweep --failure` takes), and a spec's refusal names its key.
+#[test]
+fn failure_flags_and_specs_agree() {
+    let cfg = ["--n", "3", "--r", "2", "--w", "2", "--trials", "2000"];
+    for (flags, spec) in [
+        (
+            &[
+                "--mttf-hours",
+                "1000",
+                "--mttr-hours",
+                "10",
+                "--repair-crews",
+                "1",
+            ][..],
+            "repair(mttf=1000,mttr=10,crews=1)",
+        ),
+        (
+            &[
+                "--domains",
+                "3",
+                "--p-domain",
+                "0.001",
+                "--p-fail",
+                "0.01",
+                "--placement",
+                "packed",
+            ][..],
+            "domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)",
+        ),
+        (&["--p-fail", "0.05"][..], "iid(p_fail=0.05)"),
+    ] {
+        let mut a = cfg.to_vec();
+        a.extend_from_slice(flags);
+        let mut b = cfg.to_vec();
+        b.extend_from_slice(&["--failure", spec]);
+        let (va, _) = json(&a);
+        let (vb, _) = json(&b);
+        assert_eq!(va, vb, "{spec}");
+        assert_eq!(va["failure"], spec);
+    }
+    let out = run(&[
+        "eval",
+        "--n",
+        "3",
+        "--r",
+        "2",
+        "--w",
+        "2",
+        "--failure",
+        "repair(mttf=1000,mttr=10,crews=4)",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--failure") && err.contains("crews: must be between 1 and n = 3"),
+        "{err}"
+    );
+    let out = run(&[
+        "eval",
+        "--n",
+        "3",
+        "--r",
+        "2",
+        "--w",
+        "2",
+        "--failure",
+        "iid(p_fail=0.1)",
+        "--p-fail",
+        "0.1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// With no subcommand the binary prints its help and succeeds.
+#[test]
+fn no_subcommand_prints_help() {
+    let out = run(&[]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Usage: quorum-model <COMMAND>") && help.contains("sweep"),
+        "{help}"
+    );
+}

@@ -16,7 +16,7 @@ fn small(out: &Path, extra: &[&str]) -> Output {
         "sweep",
         "--presets",
         "lnkd-disk,wan",
-        "--n-max",
+        "--max-n",
         "5",
         "--p-fail",
         "0,0.01",
@@ -163,7 +163,9 @@ fn the_report_embeds_its_charts_and_plot_redraws_them() {
 #[test]
 fn bad_input_is_refused_before_any_work() {
     for args in [
-        &["--n-max", "0"][..],
+        &["--max-n", "0"][..],
+        // The older name of --max-n still works, and is refused the same way.
+        &["--n-max", "65"],
         &["--shard", "3/2"],
         &["--shard", "0/2"],
         &["--p-fail", "2"],
@@ -186,6 +188,9 @@ fn bad_input_is_refused_before_any_work() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        if args[0].ends_with("-n") || args[0] == "--n-max" {
+            assert!(err.contains("--max-n"), "{args:?}: {err}");
+        }
         assert!(
             !out_dir.exists() && !reports.exists(),
             "{args:?} created an output directory"
@@ -226,7 +231,7 @@ fn a_sweep_file_says_the_same_as_options() {
     let file = base.join("sweep.toml");
     std::fs::write(
         &file,
-        "presets = [\"lnkd-disk\", \"wan\"]\nn_max = 5\np_fail = [0.0, 0.01]\nfailures = [\"repair(mttf=1000,mttr=10,crews=1)\"]\ntrials = 4000\nout_dir = \"from-file\"\nreports_dir = \"from-file-reports\"\n",
+        "presets = [\"lnkd-disk\", \"wan\"]\nmax_n = 5\np_fail = [0.0, 0.01]\nfailures = [\"repair(mttf=1000,mttr=10,crews=1)\"]\ntrials = 4000\nout_dir = \"from-file\"\nreports_dir = \"from-file-reports\"\n",
     )
     .unwrap();
     let out = run(&["sweep", "--config", file.to_str().unwrap(), "--quiet"]);

@@ -34,6 +34,21 @@ pub struct DelayOptions {
 }
 
 impl DelayOptions {
+    /// Whether no option was given.
+    pub fn is_empty(&self) -> bool {
+        self.preset.is_none()
+            && self.scenario.is_none()
+            && [
+                &self.delay,
+                &self.w_delay,
+                &self.a_delay,
+                &self.r_delay,
+                &self.s_delay,
+            ]
+            .iter()
+            .all(|v| v.is_none())
+    }
+
     /// Builds the scenario the options describe (`exp(mean=1)` on every leg
     /// when they name none). A preset or file with overridden legs is named
     /// `NAME+overrides`. Errors name the option at fault.

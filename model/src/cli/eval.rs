@@ -54,7 +54,7 @@ pub struct EvalArgs {
         value_name = "LIST",
         value_delimiter = ',',
         allow_hyphen_values = true,
-        conflicts_with_all = ["p_fail", "mttf_hours", "domains"]
+        conflicts_with_all = ["p_fail", "mttf_hours", "domains", "failure"]
     )]
     p_fail_per_node: Option<Vec<f64>>,
     /// Also report availability this many hours after all nodes were up.
@@ -99,11 +99,11 @@ pub struct EvalArgs {
 
 fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
     let mut s = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
-    let mut fields = args.failure.fields();
-    fields.p_fail_per_node = args.p_fail_per_node.clone();
-    if let Some(model) = super::failure::checked(fields)? {
+    if let Some(model) = args.failure.model_with(args.p_fail_per_node.clone())? {
         // Crews against n, a per-node list's length: the checks that need n.
-        model.validate(args.n).map_err(|e| Usage::named(&e))?;
+        model
+            .validate(args.n)
+            .map_err(|e| args.failure.refusal(&e))?;
         s.failure = model;
     }
     if let Some(t) = args.at_hours {

@@ -1,8 +1,9 @@
 //! Failure-model options shared by `eval` and `plan`: independent, repair,
-//! or failure domains. Per-node lists stay with `eval` (they need a fixed n).
+//! or failure domains, as flags or as one spec (`--failure`, the form
+//! `sweep` takes). Per-node lists stay with `eval` (they need a fixed n).
 
 use super::Usage;
-use crate::failure::{FailureFields, FailureModel, Placement};
+use crate::failure::{FailureError, FailureFields, FailureModel, Placement};
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -51,6 +52,16 @@ pub struct FailureOptions {
     /// How replicas are placed over the domains.
     #[arg(long, value_enum, default_value_t = PlacementArg::Spread, requires = "domains")]
     pub placement: PlacementArg,
+    /// The failure model as one spec, the form `sweep --failure` takes:
+    /// iid(p_fail=P), repair(mttf=H,mttr=H[,crews=K]),
+    /// domains(d=D,p_domain=P[,p_fail=P][,placement=spread|packed]),
+    /// per_node(P,P,...) (eval only). Instead of the flags above.
+    #[arg(
+        long,
+        value_name = "SPEC",
+        conflicts_with_all = ["p_fail", "mttf_hours", "mttr_hours", "repair_crews", "domains", "p_domain"]
+    )]
+    pub failure: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,7 +79,34 @@ impl FailureOptions {
     /// end shares ([`FailureFields::model`]); its neutral field names become
     /// this command's flags.
     pub fn model(&self) -> Result<Option<FailureModel>, Usage> {
-        checked(self.fields())
+        self.model_with(None)
+    }
+
+    /// [`FailureOptions::model`], with eval's per-node list.
+    pub fn model_with(&self, per_node: Option<Vec<f64>>) -> Result<Option<FailureModel>, Usage> {
+        if let Some(spec) = &self.failure {
+            let model: FailureModel = spec
+                .parse()
+                .map_err(|e| Usage(format!("{}: {e}", super::flag("failure"))))?;
+            return Ok(Some(model));
+        }
+        let mut fields = self.fields();
+        fields.p_fail_per_node = per_node;
+        checked(fields)
+    }
+
+    /// A refusal of the model these options gave, naming what the user
+    /// wrote: the spec's key (`--failure repair(...): crews: ...`) or the
+    /// flag (`--repair-crews: ...`).
+    pub fn refusal(&self, e: &FailureError) -> Usage {
+        match &self.failure {
+            Some(spec) => Usage(format!(
+                "{} {spec}: {}",
+                super::flag("failure"),
+                e.as_spec_keys()
+            )),
+            None => Usage::named(e),
+        }
     }
 
     /// The options as the model's fields.
@@ -88,7 +126,7 @@ impl FailureOptions {
 }
 
 /// The model of `fields`, errors naming this command's flags.
-pub fn checked(fields: FailureFields) -> Result<Option<FailureModel>, Usage> {
+fn checked(fields: FailureFields) -> Result<Option<FailureModel>, Usage> {
     fields.model().map_err(|e| Usage::named(&e))
 }
 

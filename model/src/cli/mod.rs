@@ -76,6 +76,7 @@ use std::process::ExitCode;
 #[command(
     name = "quorum-model",
     version,
+    arg_required_else_help = true,
     about = "What a quorum configuration (n replicas, read quorum r, write quorum w) buys a replicated store: availability, staleness and latency.",
     after_help = "Examples:\n  quorum-model sweep\n  quorum-model eval --n 3 --r 2 --w 2 --p-fail 0.01\n  quorum-model eval --preset lnkd-disk --n 3 --r 1 --w 1 --format json\n  quorum-model presets"
 )]
@@ -96,10 +97,19 @@ enum Command {
     #[command(after_help = plan::PLAN_EXAMPLES)]
     Plan(Box<plan::PlanArgs>),
     /// Combine the outputs of sharded sweeps into one (byte-identical to an unsharded run).
+    #[command(
+        after_help = "Examples:\n  quorum-model sweep --max-n 5 --shard 1/2 --out-dir shards/1 --quiet\n  quorum-model sweep --max-n 5 --shard 2/2 --out-dir shards/2 --quiet\n  quorum-model merge --out-dir merged shards/1 shards/2\n  quorum-model plot --data merged --reports-dir merged-reports"
+    )]
     Merge(merge::MergeArgs),
     /// Redraw the report's charts from existing CSVs, without recomputing.
+    #[command(
+        after_help = "Examples:\n  quorum-model plot                                  # notebooks-data/ -> reports/\n  quorum-model plot --data merged --reports-dir merged-reports"
+    )]
     Plot(plot::PlotArgs),
     /// List the published delay presets with their parameters and sources.
+    #[command(
+        after_help = "Examples:\n  quorum-model presets\n  quorum-model eval --preset lnkd-disk --n 3 --r 1 --w 1"
+    )]
     Presets,
 }
 
@@ -143,6 +153,11 @@ fn clap_error(e: clap::Error) -> ExitCode {
             let _ = e.print();
             ExitCode::SUCCESS
         }
+        // No subcommand: the help, as asked for, not an error.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            print!("{}", e.render());
+            ExitCode::SUCCESS
+        }
         _ => {
             let text = e.render().to_string();
             let first: Vec<&str> = text
@@ -156,5 +171,29 @@ fn clap_error(e: clap::Error) -> ExitCode {
             eprintln!("error: {msg} (see --help)");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every flag says what it is, and every subcommand shows examples.
+    #[test]
+    fn every_flag_has_help_and_every_command_examples() {
+        let cli = Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            if sub.get_after_help().is_none() {
+                missing.push(format!("{}: no examples", sub.get_name()));
+            }
+            for arg in sub.get_arguments() {
+                if arg.get_help().is_none() {
+                    missing.push(format!("{} --{}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:?}");
     }
 }

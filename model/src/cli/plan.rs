@@ -187,6 +187,9 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
     }
     let mut scenario = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
     if let Some(model) = args.failure.model()? {
+        if matches!(model, FailureModel::PerNode(_)) {
+            return Err(Usage("--failure: per_node(...) needs a fixed n; plan takes iid(...), repair(...) or domains(...)".into()));
+        }
         scenario.failure = model;
     }
     if matches!(scenario.failure, FailureModel::PerNode(_)) {

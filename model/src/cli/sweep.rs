@@ -23,11 +23,11 @@ these levels.
 
 Examples:
   quorum-model sweep
-  quorum-model sweep --presets lnkd-disk,wan --n-max 5 --p-fail 0,0.01
+  quorum-model sweep --presets lnkd-disk,wan --max-n 5 --p-fail 0,0.01
   quorum-model sweep --scenario model/scenarios/cloud-zones.toml --presets lnkd-ssd
   quorum-model sweep --shard 1/4 --out-dir part1     # then: quorum-model merge --out-dir all part1 part2 part3 part4
   quorum-model sweep --config model/sweeps/small.toml
-  quorum-model sweep --presets lnkd-ssd --n-max 5 --p-fail 0.01 \
+  quorum-model sweep --presets lnkd-ssd --max-n 5 --p-fail 0.01 \
       --failure 'repair(mttf=1000,mttr=10,crews=1)' \
       --failure 'domains(d=3,p_domain=0.001,p_fail=0.01,placement=packed)'
 
@@ -37,27 +37,29 @@ Failure specs (--failure, repeatable; the `failure` column of summary.csv):
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// A sweep file (TOML) with any of: presets, scenarios, n_max, p_fail,
+    /// A sweep file (TOML) with any of: presets, scenarios, max_n, p_fail,
     /// failures, trials, seed, threads, out_dir, reports_dir. Options given on the
     /// command line override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Presets to sweep, comma separated (default: all four, unless
     /// --scenario is given).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, alias = "preset", value_name = "LIST", value_delimiter = ',')]
     presets: Option<Vec<String>>,
     /// Scenario file (TOML); repeatable. Its failure model is replaced by
     /// the sweep's failure levels (--p-fail, --failure).
     #[arg(long, value_name = "FILE")]
     scenario: Vec<PathBuf>,
-    /// Largest number of replicas, n = 1..=N [default: 9].
-    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, value_name = "N")]
+    /// Largest number of replicas, n = 1..=N (at most 64) [default: 9].
+    /// `--n-max` is an older name for it.
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long = "max-n", alias = "n-max", value_name = "N")]
     n_max: Option<usize>,
     /// Independent failure levels: per-replica down probabilities, comma
-    /// separated [default: 0,0.001,0.01, plus the default --failure levels].
+    /// separated, each as `eval --p-fail` takes one [default: 0,0.001,0.01,
+    /// plus the default --failure levels].
     #[arg(
         long,
-        value_name = "LIST",
+        value_name = "P,P,...",
         value_delimiter = ',',
         allow_hyphen_values = true
     )]
@@ -108,7 +110,8 @@ pub const DEFAULT_FAILURES: [&str; 3] = [
 struct SweepFile {
     presets: Option<Vec<String>>,
     scenarios: Option<Vec<PathBuf>>,
-    n_max: Option<usize>,
+    #[serde(alias = "n_max")]
+    max_n: Option<usize>,
     p_fail: Option<Vec<f64>>,
     failures: Option<Vec<String>>,
     trials: Option<u64>,
@@ -187,7 +190,7 @@ fn settings(args: &SweepArgs) -> Result<Settings, Usage> {
         } else {
             args.scenario.clone()
         },
-        n_max: args.n_max.or(file.n_max).unwrap_or(9),
+        n_max: args.n_max.or(file.max_n).unwrap_or(9),
         p_fail,
         trials: args.trials.or(file.trials).unwrap_or(DEFAULT_TRIALS),
         seed: args.seed.or(file.seed).unwrap_or(DEFAULT_SEED),

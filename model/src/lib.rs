@@ -128,4 +128,4 @@ pub use failure::{Availability, FailureModel};
 pub use mc::{run as simulate, McResult, Setup};
 pub use plan::{plan, PlanInput};
 pub use scenario::Scenario;
-pub use sweep::SweepSpec;
+pub use sweep::{Shard, SweepOutput, SweepSpec};

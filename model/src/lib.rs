@@ -15,6 +15,7 @@
 //! |---|---|
 //! | [`dist`] | delay laws ([`Dist`]), their spec language, the published presets |
 //! | [`failure`] | failure models ([`FailureModel`]): availability, which replicas are up, samplers |
+//! | [`topology`] | datacenters, consistency levels, strictness and staleness of level pairs |
 //! | [`closed`] | exact latency of a quorum and k-staleness |
 //! | [`mc`] | the Monte Carlo: t-visibility, staleness, latency, with intervals |
 //! | [`scenario`] | delays + topology + failures ([`Scenario`]), from presets or TOML files |
@@ -119,6 +120,7 @@ pub mod plan;
 pub mod scenario;
 pub mod sweep;
 pub(crate) mod text;
+pub mod topology;
 
 pub use fanout::Fanout;
 

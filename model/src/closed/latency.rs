@@ -33,6 +33,7 @@ use crate::dist::Dist;
 use crate::failure::FailureModel;
 use crate::numeric::binomial::{binomial_tails, grouped_tails, Group, Tails};
 use crate::numeric::quad::{integrate_pieces, Tolerance};
+use crate::topology::{Rule, Term};
 
 /// Relative tolerance of the mean latency's integral (its integrand, the
 /// order statistic's survival, is exact to about 1e-10 where a round trip
@@ -61,6 +62,9 @@ pub enum Operation {
 pub struct ReplicaClass {
     /// How many replicas.
     pub count: usize,
+    /// Which group (datacenter) they are in, for rules that count answers
+    /// per group (see [`QuorumLatency::with_rules`]); 0 where there is one.
+    pub group: usize,
     /// Index into [`Replicas::delays`] of their response time.
     pub delay: usize,
     /// Probability that each is down (independently).
@@ -114,6 +118,7 @@ impl Replicas {
                 1.0,
                 vec![ReplicaClass {
                     count: n,
+                    group: 0,
                     delay: 0,
                     p_down,
                 }],
@@ -145,6 +150,7 @@ impl Replicas {
                             1.0,
                             vec![ReplicaClass {
                                 count: n,
+                                group: 0,
                                 delay: 0,
                                 p_down: p_fail,
                             }],
@@ -158,6 +164,7 @@ impl Replicas {
                                 .iter()
                                 .map(|&p_down| ReplicaClass {
                                     count: 1,
+                                    group: 0,
                                     delay: 0,
                                     p_down,
                                 })
@@ -174,11 +181,13 @@ impl Replicas {
                 vec![
                     ReplicaClass {
                         count: 1,
+                        group: 0,
                         delay: 0,
                         p_down: p_fail,
                     },
                     ReplicaClass {
                         count: n - 1,
+                        group: 0,
                         delay: 1,
                         p_down: p_fail,
                     },
@@ -191,6 +200,7 @@ impl Replicas {
                         .enumerate()
                         .map(|(i, &p_down)| ReplicaClass {
                             count: 1,
+                            group: 0,
                             delay: usize::from(i != l),
                             p_down,
                         })
@@ -218,6 +228,7 @@ impl Replicas {
         let law = failure.up_law(n, wan)?;
         let class = |count: usize, delay: usize| ReplicaClass {
             count,
+            group: 0,
             delay,
             p_down: 0.0,
         };
@@ -322,7 +333,8 @@ pub struct LatencySummary {
 #[derive(Debug, Clone)]
 pub struct QuorumLatency {
     replicas: Replicas,
-    k: usize,
+    /// What each arrangement waits for (parallel to its arrangements).
+    rules: Vec<Rule>,
     timeout: Option<f64>,
     /// Probability of arrangements that can never gather k responses
     /// (fewer than k replicas in them), set aside from `replicas`.
@@ -337,6 +349,41 @@ pub struct QuorumLatency {
     end: Tails,
 }
 
+/// The group a term names to count every class, whatever its group.
+pub const ALL_GROUPS: usize = usize::MAX;
+
+/// Whether `term` counts the answers of class `c`.
+fn counts_in(term: &Term, c: &ReplicaClass) -> bool {
+    term.dcs.first() == Some(&ALL_GROUPS) || term.dcs.contains(&c.group)
+}
+
+/// Whether some outcome of `classes` satisfies `rule`: every term has
+/// enough replicas.
+fn can_hold(rule: &Rule, classes: &[ReplicaClass]) -> bool {
+    rule.terms.iter().all(|t| {
+        classes
+            .iter()
+            .filter(|c| counts_in(t, c))
+            .map(|c| c.count)
+            .sum::<usize>()
+            >= t.k
+    })
+}
+
+trait CountsAll {
+    /// `Some(k)`: one term counting every class.
+    fn counts_all(&self) -> Option<usize>;
+}
+
+impl CountsAll for Rule {
+    fn counts_all(&self) -> Option<usize> {
+        match self.terms.as_slice() {
+            [t] if t.dcs.first() == Some(&ALL_GROUPS) => Some(t.k),
+            _ => None,
+        }
+    }
+}
+
 /// Under correlated failures, arrangements (sets of up replicas) carrying
 /// less than this share of the probability of those that can succeed are
 /// dropped: it moves any conditional figure by less than 1e-16 relative and
@@ -346,20 +393,38 @@ const PRUNE: f64 = 1e-17;
 
 impl QuorumLatency {
     /// The `k`-th response among `replicas`, with an optional timeout (ms).
-    pub fn new(mut replicas: Replicas, k: usize, timeout: Option<f64>) -> Self {
+    pub fn new(replicas: Replicas, k: usize, timeout: Option<f64>) -> Self {
+        let rule = Rule {
+            terms: vec![Term::new(vec![ALL_GROUPS], k)],
+        };
+        let rules = vec![rule; replicas.arrangements.len()];
+        Self::with_rules(replicas, rules, timeout)
+    }
+
+    /// The first time `rules[i]` holds in arrangement `i` (its terms count
+    /// answers among the classes of their groups; a term over
+    /// [`ALL_GROUPS`] counts every class): independent replicas, so the
+    /// probability that every term holds by `x` is the product over terms
+    /// of each one's Poisson-binomial tail.
+    pub fn with_rules(mut replicas: Replicas, mut rules: Vec<Rule>, timeout: Option<f64>) -> Self {
+        assert_eq!(
+            rules.len(),
+            replicas.arrangements.len(),
+            "a rule per arrangement"
+        );
         let mut never = 0.0;
         if replicas.arrangements.len() > 1 {
-            let count = |a: &(f64, Vec<ReplicaClass>)| a.1.iter().map(|c| c.count).sum::<usize>();
             let (can, cannot): (Vec<_>, Vec<_>) = replicas
                 .arrangements
                 .into_iter()
-                .partition(|a| count(a) >= k);
-            never = cannot.iter().map(|a| a.0).sum();
-            replicas.arrangements = can;
+                .zip(rules)
+                .partition(|(a, rule)| can_hold(rule, &a.1));
+            never = cannot.iter().map(|a| a.0 .0).sum();
+            (replicas.arrangements, rules) = can.into_iter().unzip();
         }
         let mut q = QuorumLatency {
             replicas,
-            k,
+            rules,
             timeout,
             never,
             tail_index: f64::INFINITY,
@@ -376,15 +441,23 @@ impl QuorumLatency {
         if q.replicas.arrangements.len() > 1 {
             let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(&mut q.replicas.arrangements)
                 .into_iter()
-                .partition(|a| a.0 >= PRUNE * total);
+                .zip(std::mem::take(&mut q.rules))
+                .partition(|a| a.0 .0 >= PRUNE * total);
             // Counted as never succeeding: availability errs low, by less
             // than 1e-17 of itself.
-            q.never += drop.iter().map(|a| a.0).sum::<f64>();
-            q.replicas.arrangements = keep;
+            q.never += drop.iter().map(|a| a.0 .0).sum::<f64>();
+            (q.replicas.arrangements, q.rules) = keep.into_iter().unzip();
         }
         let one_delay =
             |c: &Vec<ReplicaClass>| c.len() == 1 && c[0].delay == 0 && c[0].p_down == 0.0;
+        // The O(n) recurrence needs one k over every class of one delay.
+        let one_k = q
+            .rules
+            .first()
+            .and_then(|r| r.counts_all())
+            .filter(|k| q.rules.iter().all(|r| r.counts_all() == Some(*k)));
         if q.replicas.arrangements.len() > 1
+            && one_k.is_some()
             && q.replicas.arrangements.iter().all(|a| one_delay(&a.1))
         {
             q.up_counts = Some(
@@ -406,7 +479,7 @@ impl QuorumLatency {
     /// from the largest `m`, computed directly. Only additions of positive
     /// terms, so both tails keep their relative accuracy.
     fn mixture_tails(&self, counts: &[(f64, usize)], f: f64, s: f64) -> Tails {
-        let k = self.k;
+        let k = self.rules[0].counts_all().expect("one k over all classes");
         let top = counts.iter().map(|c| c.1).max().unwrap_or(0);
         let (ln_f, ln_s) = (f.ln(), s.ln());
         // ln p_m for m = k - 1 ..= top (index m - (k - 1)).
@@ -467,20 +540,27 @@ impl QuorumLatency {
         let mut below = 0.0;
         let mut at_least = 0.0;
         let mut single = None;
-        for (weight, classes) in &self.replicas.arrangements {
-            let groups: Vec<Group> = classes
-                .iter()
-                .map(|c| {
-                    let (f, s) = fs[c.delay];
-                    let up = 1.0 - c.p_down;
-                    Group {
-                        count: c.count,
-                        s: up * f,
-                        f: c.p_down + up * s,
-                    }
-                })
-                .collect();
-            let t = grouped_tails(self.k, &groups);
+        for ((weight, classes), rule) in self.replicas.arrangements.iter().zip(&self.rules) {
+            let group = |c: &ReplicaClass| {
+                let (f, s) = fs[c.delay];
+                let up = 1.0 - c.p_down;
+                Group {
+                    count: c.count,
+                    s: up * f,
+                    f: c.p_down + up * s,
+                }
+            };
+            let t = match rule.counts_all() {
+                Some(k) => grouped_tails(k, &classes.iter().map(group).collect::<Vec<_>>()),
+                None => Tails::all_of(rule.terms.iter().map(|term| {
+                    let groups: Vec<Group> = classes
+                        .iter()
+                        .filter(|c| counts_in(term, c))
+                        .map(group)
+                        .collect();
+                    grouped_tails(term.k, &groups)
+                })),
+            };
             if self.replicas.arrangements.len() == 1 {
                 single = Some(t);
             }
@@ -529,18 +609,25 @@ impl QuorumLatency {
 
     /// Lower end of the latency's support: no quorum forms earlier.
     fn floor(&self) -> f64 {
-        // The earliest any arrangement can gather k responses.
+        // The earliest any arrangement can satisfy its rule: the latest of
+        // its terms' k-th earliest possible answers.
         self.replicas
             .arrangements
             .iter()
-            .filter_map(|(_, classes)| {
-                let mut lows: Vec<f64> = Vec::new();
-                for c in classes {
-                    let lo = self.replicas.delays[c.delay].support().0;
-                    lows.extend(std::iter::repeat_n(lo, c.count));
-                }
-                lows.sort_by(f64::total_cmp);
-                lows.get(self.k - 1).copied()
+            .zip(&self.rules)
+            .filter_map(|((_, classes), rule)| {
+                rule.terms
+                    .iter()
+                    .map(|term| {
+                        let mut lows: Vec<f64> = Vec::new();
+                        for c in classes.iter().filter(|c| counts_in(term, c)) {
+                            let lo = self.replicas.delays[c.delay].support().0;
+                            lows.extend(std::iter::repeat_n(lo, c.count));
+                        }
+                        lows.sort_by(f64::total_cmp);
+                        lows.get(term.k.max(1) - 1).copied()
+                    })
+                    .try_fold(f64::NEG_INFINITY, |m, x| x.map(|x| m.max(x)))
             })
             .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
             .unwrap_or(0.0)
@@ -585,10 +672,24 @@ impl QuorumLatency {
     /// [`Self::tail_index`] over the arrangements (before pruning).
     fn arrangement_tail_index(&self) -> f64 {
         let mut best = f64::INFINITY;
-        for (_, classes) in &self.replicas.arrangements {
+        // The rule holds when its last term does: the tail of the latest
+        // of independent terms is the heaviest of theirs.
+        for ((_, classes), rule) in self.replicas.arrangements.iter().zip(&self.rules) {
+            for term in &rule.terms {
+                best = best.min(self.term_tail_index(classes, term));
+            }
+        }
+        best
+    }
+
+    /// Tail index of one term's completion in one arrangement.
+    fn term_tail_index(&self, classes: &[ReplicaClass], term: &Term) -> f64 {
+        let mut best = f64::INFINITY;
+        {
+            let k = term.k;
             let mut certain: Vec<f64> = Vec::new();
             let mut uncertain: Vec<f64> = Vec::new();
-            for c in classes {
+            for c in classes.iter().filter(|c| counts_in(term, c)) {
                 let alpha = self.replicas.delays[c.delay].tail_index();
                 let bucket = if c.p_down == 0.0 {
                     &mut certain
@@ -599,16 +700,16 @@ impl QuorumLatency {
                 };
                 bucket.extend(std::iter::repeat_n(alpha, c.count));
             }
-            let m = self.k.max(certain.len());
+            let m = k.max(certain.len());
             if m > certain.len() + uncertain.len() {
-                continue;
+                return best;
             }
             uncertain.sort_by(f64::total_cmp);
             let mut up: Vec<f64> = certain;
             let extra = m - up.len();
             up.extend(uncertain.into_iter().take(extra));
             up.sort_by(f64::total_cmp);
-            let beta: f64 = up.iter().take(m - self.k + 1).sum();
+            let beta: f64 = up.iter().take(m - k + 1).sum();
             best = best.min(beta);
         }
         best
@@ -894,12 +995,14 @@ mod tests {
                 .map(|&(w, m)| {
                     let mut classes = vec![ReplicaClass {
                         count: m,
+                        group: 0,
                         delay: 0,
                         p_down: 0.0,
                     }];
                     if pad {
                         classes.push(ReplicaClass {
                             count: 0,
+                            group: 0,
                             delay: 0,
                             p_down: 0.0,
                         });
@@ -1285,6 +1388,120 @@ mod tests {
             let (a, b, c) = (s.p50_ms.unwrap(), s.p99_ms.unwrap(), s.p999_ms.unwrap());
             prop_assert!(a <= b && b <= c);
             prop_assert!((0.0..=1.0).contains(&s.availability));
+        }
+    }
+
+    /// Two datacenters of three replicas, every leg Exp(1) (a round trip is
+    /// Erlang-2), 40 ms one way between them; the coordinator in the first.
+    fn two_dcs(p_down: f64) -> Replicas {
+        let rt: Dist = "gamma(shape=2,scale=1)".parse().unwrap();
+        let near = ResponseTime::new(rt);
+        let far = near.shifted(80.0);
+        let class = |group, delay| ReplicaClass {
+            count: 3,
+            group,
+            delay,
+            p_down,
+        };
+        Replicas {
+            delays: vec![near, far],
+            arrangements: vec![(1.0, vec![class(0, 0), class(1, 1)])],
+        }
+    }
+
+    /// The anchors: LOCAL_QUORUM waits for the 2nd of the three
+    /// near Erlang-2 round trips; EACH_QUORUM for the later of both
+    /// datacenters' 2nd, which is the far one's (80 ms away) but for a
+    /// probability below 1e-30.
+    #[test]
+    fn local_and_each_quorum_anchors() {
+        use crate::topology::Level;
+        let counts = [3, 3];
+        // E of the 2nd of 3 Erlang-2 (survival S = (1 + x) e^-x):
+        // ∫ S³ + 3 (1 - S) S² dx = 3 ∫ S² - 2 ∫ S³, with
+        // ∫ (1 + x)^n e^-ax dx = Σ_k C(n, k) k! / a^(k+1).
+        let s2 = 1.0 / 2.0 + 2.0 / 4.0 + 2.0 / 8.0;
+        let s3 = 1.0 / 3.0 + 3.0 / 9.0 + 6.0 / 27.0 + 6.0 / 81.0;
+        let want: f64 = 3.0 * s2 - 2.0 * s3;
+        assert!((want - 1.8240741).abs() < 1e-7, "{want}");
+        let mean = |level: Level| {
+            let rule = level.rule(&counts, Some(0)).unwrap();
+            QuorumLatency::with_rules(two_dcs(0.0), vec![rule], None)
+                .mean()
+                .unwrap()
+        };
+        assert!((mean(Level::LocalQuorum) - want).abs() < 1e-8);
+        assert!((mean(Level::EachQuorum) - (80.0 + want)).abs() < 1e-7);
+        // QUORUM (4 of 6): the 3 near ones and the first far one.
+        let q = mean(Level::Quorum);
+        assert!(q > 80.0 && q < 80.0 + want, "{q}");
+    }
+
+    /// Rules with several terms and failures, against direct simulation.
+    #[test]
+    fn rules_match_simulation() {
+        use crate::topology::Level;
+        use rand::{Rng, SeedableRng};
+        let counts = [3, 3];
+        let p_down = 0.1;
+        let rt: Dist = "gamma(shape=2,scale=1)".parse().unwrap();
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(13);
+        for level in [
+            Level::EachQuorum,
+            Level::Quorum,
+            Level::LocalOne,
+            Level::All,
+        ] {
+            let rule = level.rule(&counts, Some(0)).unwrap();
+            let q = QuorumLatency::with_rules(two_dcs(p_down), vec![rule.clone()], None);
+            let trials = 200_000;
+            let mut ok = Vec::new();
+            for _ in 0..trials {
+                let mut times: Vec<(usize, f64)> = Vec::new();
+                for dc in 0..2 {
+                    for _ in 0..3 {
+                        let up = rng.random::<f64>() >= p_down;
+                        let t = rt.sample(&mut rng) + if dc == 1 { 80.0 } else { 0.0 };
+                        if up {
+                            times.push((dc, t));
+                        }
+                    }
+                }
+                times.sort_by(|a, b| a.1.total_cmp(&b.1));
+                let mut answered = [0, 0];
+                for (dc, t) in times {
+                    answered[dc] += 1;
+                    if rule.holds(&answered) {
+                        ok.push(t);
+                        break;
+                    }
+                }
+            }
+            let avail = ok.len() as f64 / trials as f64;
+            let se = (avail * (1.0 - avail) / trials as f64).sqrt();
+            assert!(
+                (q.availability() - avail).abs() < 5.0 * se + 1e-12,
+                "{level}: {} vs {avail}",
+                q.availability()
+            );
+            ok.sort_by(f64::total_cmp);
+            let m = ok.iter().sum::<f64>() / ok.len() as f64;
+            let sd = (ok.iter().map(|x| (x - m).powi(2)).sum::<f64>() / ok.len() as f64).sqrt();
+            let exact = q.mean().unwrap();
+            assert!(
+                (exact - m).abs() < 5.0 * sd / (ok.len() as f64).sqrt(),
+                "{level}: {exact} vs {m}"
+            );
+            // The median against the sample's, within its order-statistic
+            // interval.
+            let n = ok.len() as f64;
+            let half = 2.6 * (n * 0.25).sqrt();
+            let (lo, hi) = (ok[(n / 2.0 - half) as usize], ok[(n / 2.0 + half) as usize]);
+            let med = q.quantile(0.5).unwrap();
+            assert!(
+                lo <= med && med <= hi,
+                "{level}: median {med} not in [{lo}, {hi}]"
+            );
         }
     }
 }

@@ -19,6 +19,20 @@ pub struct Tails {
 }
 
 impl Tails {
+    /// Every one of independent events: `P(all)` is the product of theirs,
+    /// summed in logs (each `ln_at_least` is accurate, even next to 1), and
+    /// `P(not all) = -expm1(Σ ln P)` keeps its digits when small.
+    pub fn all_of(parts: impl Iterator<Item = Tails>) -> Tails {
+        let ln_at_least: f64 = parts.map(|t| t.ln_at_least).sum();
+        let below = -ln_at_least.exp_m1();
+        Tails {
+            below,
+            at_least: ln_at_least.exp(),
+            ln_below: below.ln(),
+            ln_at_least,
+        }
+    }
+
     /// From the logs of both tails as summed. The smaller tail is kept as
     /// summed (it carries the relative accuracy); the larger is `1 - smaller`,
     /// so the two add to exactly one.

@@ -151,3 +151,40 @@ pub fn curve_points(
         .map(|p| CurveRow::new(scenario, failure, n, r, w, p))
         .collect()
 }
+
+/// The t-visibility curve of a simulation of consistency levels in a
+/// cluster, at `points` times (the columns' `r` and `w` are the levels'
+/// fewest answers).
+pub fn cluster_curve_points(
+    row: &crate::eval::SummaryRow,
+    failure: &FailureModel,
+    res: &crate::mc::cluster::ClusterResult,
+    points: usize,
+) -> Vec<CurveRow> {
+    let t_max = match res.t_visibility(0.999) {
+        Quantile::Finite {
+            estimate, ci_high, ..
+        } if estimate > 0.0 => 1.2 * ci_high.min(2.0 * estimate),
+        _ => match res.t_visibility(0.99) {
+            Quantile::Finite { estimate, .. } if estimate > 0.0 => 2.0 * estimate,
+            _ => 1.0,
+        },
+    };
+    let last = points.max(2) - 1;
+    (0..=last)
+        .map(|i| {
+            let t = t_max * i as f64 / last as f64;
+            CurveRow::new(
+                &row.scenario,
+                failure,
+                row.n,
+                row.r,
+                row.w,
+                &CurvePoint {
+                    t_ms: t,
+                    p: res.p_consistent_at(t),
+                },
+            )
+        })
+        .collect()
+}

@@ -15,11 +15,11 @@
 //! |---|---|
 //! | [`dist`] | delay laws ([`Dist`]), their spec language, the published presets |
 //! | [`failure`] | failure models ([`FailureModel`]): availability, which replicas are up, samplers |
-//! | [`topology`] | datacenters, consistency levels, strictness and staleness of level pairs |
+//! | [`topology`] | clusters ([`topology::Cluster`]: datacenters, their delays, coordinators), consistency levels, strictness and staleness of level pairs |
 //! | [`closed`] | exact latency of a quorum and k-staleness |
 //! | [`mc`] | the Monte Carlo: t-visibility, staleness, latency, with intervals |
 //! | [`scenario`] | delays + topology + failures ([`Scenario`]), from presets or TOML files |
-//! | [`eval`] | one configuration ([`Config`]) evaluated: a `summary.csv` row |
+//! | [`eval`] | one configuration ([`Config`], or levels in a cluster) evaluated: a `summary.csv` row |
 //! | [`curve`] | t-visibility curves as rows |
 //! | [`sweep`] | a grid of scenarios × failure levels × (n, r, w), in parallel, reproducibly |
 //! | [`plan`](mod@plan) | the cheapest configuration meeting SLOs |

@@ -13,6 +13,10 @@
 //! [topology]                           # optional
 //! kind = "wan"                         # "uniform" (default) or "wan"
 //! remote_one_way_ms = 75
+//! # or datacenters (see topology::Cluster; eval's --dc flags override):
+//! # dcs = ["east:3", "west:3"], dc_delays = ["east-west=const(40)"],
+//! # write_dc = "east", read_dc = "west" (or "random"),
+//! # coordinator_replica = true, legs = ["west[2].a=exp(mean=20)"]
 //!
 //! [failure]                            # optional; default: no failures
 //! p_fail = 0.01                        # or p_fail_per_node = [0.01, 0.02, 0.05]
@@ -26,6 +30,7 @@ use crate::dist::spec::{parse, SpecError};
 use crate::dist::{Dist, Exponential};
 use crate::failure::{FailureFields, FailureModel};
 use crate::named::Named;
+use crate::topology::{Cluster, ClusterError, Datacenter};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -40,6 +45,10 @@ pub struct Scenario {
     pub wars: Wars,
     /// Which replicas are down.
     pub failure: FailureModel,
+    /// Datacenters, their delays and the coordinators' places, when the
+    /// scenario file's `[topology]` gives them (`eval` and the command
+    /// line's `--dc` take precedence).
+    pub cluster: Option<Cluster>,
 }
 
 /// Why a scenario could not be built. Messages are one line and name the
@@ -82,6 +91,7 @@ impl Scenario {
             description: "exp(mean=1) on every leg".into(),
             wars: Wars::uniform(d),
             failure: FailureModel::NONE,
+            cluster: None,
         }
     }
 
@@ -96,6 +106,7 @@ impl Scenario {
             description: p.description.into(),
             wars: p.wars,
             failure: FailureModel::NONE,
+            cluster: None,
         })
     }
 
@@ -164,7 +175,16 @@ impl Scenario {
             }
         }
         if let Some(t) = &raw.topology {
-            s.wars.topology = match t.kind.as_str() {
+            let kind = match (&t.kind, &t.dcs) {
+                (Some(k), _) => k.as_str(),
+                (None, Some(_)) => "datacenters",
+                (None, None) => "uniform",
+            };
+            if kind == "datacenters" || t.dcs.is_some() {
+                s.cluster = Some(t.cluster(file)?);
+            }
+            s.wars.topology = match kind {
+                "datacenters" if t.dcs.is_some() => Topology::Uniform,
                 "uniform" => Topology::Uniform,
                 "wan" => {
                     let ms = t.remote_one_way_ms.unwrap_or(75.0);
@@ -182,7 +202,7 @@ impl Scenario {
                     return Err(ScenarioError::File {
                         file: file.into(),
                         message: format!(
-                            "topology.kind must be \"uniform\" or \"wan\", got \"{other}\""
+                            "topology.kind must be \"uniform\", \"wan\" or \"datacenters\" (with dcs), got \"{other}\""
                         ),
                     })
                 }
@@ -241,8 +261,54 @@ struct RawDelays {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTopology {
-    kind: String,
+    kind: Option<String>,
     remote_one_way_ms: Option<f64>,
+    /// `["east:3", "west:3"]`.
+    dcs: Option<Vec<String>>,
+    /// `["east-west=const(40)"]`.
+    dc_delays: Option<Vec<String>>,
+    write_dc: Option<String>,
+    read_dc: Option<String>,
+    coordinator_replica: Option<bool>,
+    /// `["west[2].a=exp(mean=20)", "east.w=exp(mean=2)"]`.
+    legs: Option<Vec<String>>,
+}
+
+impl RawTopology {
+    /// The cluster of a `[topology]` table with `dcs`.
+    fn cluster(&self, file: &str) -> Result<Cluster, ScenarioError> {
+        let err = |e: ClusterError| ScenarioError::File {
+            file: file.into(),
+            message: e.named(&|field| match field {
+                "dc" => "topology.dcs".into(),
+                "dc_delay" => "topology.dc_delays".into(),
+                other => format!("topology.{other}"),
+            }),
+        };
+        let Some(dcs) = &self.dcs else {
+            return Err(err(ClusterError::NoDatacenters("dc")));
+        };
+        let dcs = dcs
+            .iter()
+            .map(|d| d.parse::<Datacenter>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        let mut c = Cluster::new(dcs).map_err(err)?;
+        for d in self.dc_delays.iter().flatten() {
+            c.add_delay(d).map_err(err)?;
+        }
+        for l in self.legs.iter().flatten() {
+            c.add_legs(l).map_err(err)?;
+        }
+        if let Some(w) = &self.write_dc {
+            c.write_dc = c.coordinator("write_dc", w).map_err(err)?;
+        }
+        if let Some(r) = &self.read_dc {
+            c.read_dc = c.coordinator("read_dc", r).map_err(err)?;
+        }
+        c.coordinator_replica = self.coordinator_replica.unwrap_or(false);
+        Ok(c)
+    }
 }
 
 #[cfg(test)]

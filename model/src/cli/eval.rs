@@ -2,14 +2,17 @@
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
+use super::topology::{plain_count, TopologyOptions};
 use super::Usage;
-use crate::eval::{evaluate, simulation, Config, EvalOptions, SummaryRow};
+use crate::eval::{evaluate, evaluate_levels, simulation, Config, EvalOptions, Levels, SummaryRow};
 use crate::mc;
+use crate::mc::cluster::{simulate_cluster, ClusterSetup};
 use crate::named::Named;
 use crate::output::atomic::PendingFile;
 use crate::output::curve::tvisibility_csv;
 use crate::output::{render, Csv, Json, Table};
 use crate::scenario::Scenario;
+use crate::topology::{Cluster, Level};
 use crate::Fanout;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -35,15 +38,17 @@ and t_visibility_p999_ms come from Monte Carlo (--trials, --seed) with 95% inter
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Number of replicas (>= 1).
-    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
-    n: usize,
-    /// Read quorum: responses a read waits for (1..=n).
-    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
-    r: usize,
-    /// Write quorum: acks a write waits for (1..=n).
-    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
-    w: usize,
+    /// Number of replicas (>= 1); with --dc, the datacenters' total.
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, required_unless_present = "dc")]
+    n: Option<usize>,
+    /// Read quorum: responses a read waits for (1..=n); or --read-cl.
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, required_unless_present = "read_cl")]
+    r: Option<usize>,
+    /// Write quorum: acks a write waits for (1..=n); or --write-cl.
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, required_unless_present = "write_cl")]
+    w: Option<usize>,
+    #[command(flatten)]
+    topology: TopologyOptions,
     #[command(flatten)]
     delays: DelayOptions,
     #[command(flatten)]
@@ -86,9 +91,16 @@ pub struct EvalArgs {
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     consistency_at_ms: Option<f64>,
     /// Reads go to all n replicas (the first r answers count) or to r live
-    /// ones picked at random, all awaited (as Cassandra does).
+    /// ones picked at random, all awaited (as Cassandra does). Same as
+    /// --read-selection all|random.
     #[arg(long, value_enum, default_value_t = FanoutArg::All)]
     read_fanout: FanoutArg,
+    /// Which replicas a read asks: all (the first answers that satisfy the
+    /// level count; PBS), random (as many live ones as the level needs, all
+    /// awaited), closest (those the coordinator expects to be fastest, its
+    /// own datacenter first; without datacenters the same as random).
+    #[arg(long, value_enum, conflicts_with = "read_fanout")]
+    read_selection: Option<SelectionArg>,
     /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
@@ -97,13 +109,29 @@ pub struct EvalArgs {
     format: Format,
 }
 
-fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
+/// The scenario and the configuration: the failure model's checks need
+/// n, which datacenters give.
+fn build_scenario(args: &EvalArgs) -> Result<(Scenario, Target), Usage> {
     let mut s = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
-    if let Some(model) = args.failure.model_with(args.p_fail_per_node.clone())? {
+    let target = target(args, &s)?;
+    let mut failure = args.failure.clone();
+    if let Target::Levels(cluster, _) = &target {
+        // The datacenters are the failure domains.
+        if failure.p_domain.is_some() && failure.domains.is_none() {
+            failure.domains = Some(cluster.dcs.len());
+        }
+    } else if failure.p_domain.is_some() && failure.domains.is_none() {
+        return Err(Usage(
+            "--p-domain: needs --domains D, or datacenters (--dc NAME:COUNT), which are then the failure domains".into(),
+        ));
+    }
+    if let Some(model) = failure.model_with(args.p_fail_per_node.clone())? {
         // Crews against n, a per-node list's length: the checks that need n.
-        model
-            .validate(args.n)
-            .map_err(|e| args.failure.refusal(&e))?;
+        let n = match &target {
+            Target::Plain(c) => c.n,
+            Target::Levels(c, _) => c.n(),
+        };
+        model.validate(n).map_err(|e| failure.refusal(&e))?;
         s.failure = model;
     }
     if let Some(t) = args.at_hours {
@@ -114,11 +142,56 @@ fn build_scenario(args: &EvalArgs) -> Result<Scenario, Usage> {
             )));
         }
     }
-    Ok(s)
+    Ok((s, target))
+}
+
+/// The configuration: `(n, r, w)`, or consistency levels in a cluster.
+enum Target {
+    Plain(Config),
+    Levels(Cluster, Levels),
+}
+
+fn target(args: &EvalArgs, scenario: &Scenario) -> Result<Target, Usage> {
+    let (write_cl, read_cl) = args.topology.levels()?;
+    match args.topology.cluster(scenario)? {
+        Some(cluster) => {
+            let total = cluster.n();
+            if let Some(n) = args.n {
+                if n != total {
+                    return Err(Usage(format!(
+                        "--n: the datacenters hold {total} replicas, got --n {n} (drop --n with --dc)"
+                    )));
+                }
+            }
+            let level = |cl: Option<Level>, k: Option<usize>| {
+                cl.or(k.map(Level::Count)).expect("clap requires one")
+            };
+            Ok(Target::Levels(
+                cluster,
+                Levels {
+                    write: level(write_cl, args.w),
+                    read: level(read_cl, args.r),
+                },
+            ))
+        }
+        None => {
+            let n = args.n.expect("clap requires --n without --dc");
+            let r = match read_cl {
+                Some(l) => plain_count("read_cl", l, n)?,
+                None => args.r.expect("clap requires --r or --read-cl"),
+            };
+            let w = match write_cl {
+                Some(l) => plain_count("write_cl", l, n)?,
+                None => args.w.expect("clap requires --w or --write-cl"),
+            };
+            Ok(Target::Plain(
+                Config::new(n, r, w).map_err(|e| Usage::named(&e))?,
+            ))
+        }
+    }
 }
 
 pub fn run(args: EvalArgs) -> Result<(), Usage> {
-    let config = Config::new(args.n, args.r, args.w).map_err(|e| Usage::named(&e))?;
     if args.trials == 0 {
         return Err(Usage("--trials: must be an integer >= 1".into()));
     }
@@ -133,7 +206,15 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
             )));
         }
     }
-    let scenario = build_scenario(&args)?;
+    let (scenario, target) = build_scenario(&args)?;
+    let config = match &target {
+        Target::Plain(c) => *c,
+        Target::Levels(cluster, _) => Config {
+            n: cluster.n(),
+            r: 1,
+            w: 1,
+        },
+    };
     if !config.strict() {
         crate::eval::check_simulation(args.trials, config.n, args.k)
             .map_err(|e| Usage::named(&e))?;
@@ -151,23 +232,69 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         timeout_ms: args.timeout_ms,
         at_hours: args.at_hours,
         consistency_t_ms: args.consistency_at_ms,
-        read_fanout: match args.read_fanout {
-            FanoutArg::All => Fanout::All,
-            FanoutArg::Quorum => Fanout::Quorum,
+        read_fanout: match (args.read_selection, args.read_fanout) {
+            (Some(SelectionArg::All), _) | (None, FanoutArg::All) => Fanout::All,
+            (Some(SelectionArg::Random), _) | (None, FanoutArg::Quorum) => Fanout::Quorum,
+            (Some(SelectionArg::Closest), _) => match target {
+                // Every replica is as close as any other.
+                Target::Plain(_) => Fanout::Quorum,
+                Target::Levels(..) => {
+                    return Err(Usage(
+                        "--read-selection: with datacenters only 'all' is modelled so far".into(),
+                    ))
+                }
+            },
         },
     };
-    let exact =
-        evaluate(&scenario, config, options).map_err(|e| match (&e, &args.delays.scenario) {
-            // Only a scenario file's per-node list can still disagree with --n.
-            (crate::eval::ConfigError::Failure(f), Some(path)) => Usage(format!(
-                "--scenario: {}: {}",
-                path.display(),
-                f.named(&|field| format!("failure.{field}"))
-            )),
-            _ => Usage::named(&e),
-        })?;
+    let result = match &target {
+        Target::Plain(config) => evaluate(&scenario, *config, options),
+        Target::Levels(cluster, levels) => evaluate_levels(&scenario, cluster, *levels, options),
+    };
+    let exact = result.map_err(|e| match (&e, &args.delays.scenario) {
+        // Only a scenario file's per-node list can still disagree with --n.
+        (crate::eval::ConfigError::Failure(f), Some(path)) => Usage(format!(
+            "--scenario: {}: {}",
+            path.display(),
+            f.named(&|field| format!("failure.{field}"))
+        )),
+        _ => Usage::named(&e),
+    })?;
+    let config = exact.config;
     let mut row = SummaryRow::from_exact(&scenario, &exact, options);
-    if config.strict() {
+    if let Target::Levels(cluster, levels) = &target {
+        if row.strict {
+            row.add_strict_consistency_because("no read set of these levels can miss a write set");
+            if let Some(file) = curve_file {
+                let rows = crate::curve::strict(
+                    &scenario.name,
+                    &scenario.failure,
+                    config.n,
+                    config.r,
+                    config.w,
+                    200,
+                );
+                file.commit(tvisibility_csv(&rows).as_bytes())
+                    .map_err(|e| Usage(format!("--curve: {e}")))?;
+            }
+        } else {
+            let mut setup = ClusterSetup::new(
+                cluster,
+                &scenario.wars,
+                &scenario.failure,
+                levels.write,
+                levels.read,
+            )
+            .map_err(|e| Usage(format!("--write-cl/--read-cl: {e}")))?;
+            setup.timeout_ms = options.timeout_ms;
+            let res = simulate_cluster(&setup, args.trials, args.seed, args.threads);
+            row.add_cluster_monte_carlo(&res);
+            if let Some(file) = curve_file {
+                let rows = crate::curve::cluster_curve_points(&row, &scenario.failure, &res, 200);
+                file.commit(tvisibility_csv(&rows).as_bytes())
+                    .map_err(|e| Usage(format!("--curve: {e}")))?;
+            }
+        }
+    } else if config.strict() {
         row.add_strict_consistency();
         if let Some(file) = curve_file {
             let rows = crate::curve::strict(
@@ -224,6 +351,16 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectionArg {
+    /// Every replica; the first answers that satisfy the level count.
+    All,
+    /// The replicas the coordinator expects to be fastest.
+    Closest,
+    /// As many live replicas as the level needs, picked at random.
+    Random,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

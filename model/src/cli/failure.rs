@@ -41,13 +41,9 @@ pub struct FailureOptions {
         conflicts_with = "mttf_hours"
     )]
     pub domains: Option<usize>,
-    /// Probability that a domain is down (all its replicas with it).
-    #[arg(
-        long,
-        value_name = "P",
-        requires = "domains",
-        allow_hyphen_values = true
-    )]
+    /// Probability that a domain is down (all its replicas with it). With
+    /// datacenters (eval --dc), each datacenter's outage probability.
+    #[arg(long, value_name = "P", allow_hyphen_values = true)]
     pub p_domain: Option<f64>,
     /// How replicas are placed over the domains.
     #[arg(long, value_enum, default_value_t = PlacementArg::Spread, requires = "domains")]

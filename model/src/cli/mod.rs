@@ -11,6 +11,7 @@ pub(crate) mod plan;
 pub(crate) mod plot;
 pub(crate) mod progress;
 pub(crate) mod sweep;
+pub(crate) mod topology;
 
 use crate::named::Named;
 
@@ -33,6 +34,8 @@ pub fn flag(field: &str) -> String {
         "n_max" => "max_n",
         // A plan requires strictness rather than setting a level.
         "slo_strict" => "require_strict",
+        // One leg override per flag.
+        "legs" => "leg",
         other => other,
     };
     format!("--{}", renamed.replace('_', "-"))

@@ -24,6 +24,30 @@ pub enum Topology {
     },
 }
 
+impl Topology {
+    /// Where a coordinator is, as the outputs' `write_dc` and `read_dc`
+    /// say it: nowhere in particular (uniform) or a random datacenter
+    /// (wan).
+    pub fn coordinator_dc(&self) -> &'static str {
+        match self {
+            Topology::Uniform => "",
+            Topology::Wan { .. } => "random",
+        }
+    }
+}
+
+impl fmt::Display for Topology {
+    /// `uniform`, or `wan(remote_one_way_ms=75)`: the `topology` column.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Topology::Uniform => f.write_str("uniform"),
+            Topology::Wan { remote_one_way_ms } => {
+                write!(f, "wan(remote_one_way_ms={remote_one_way_ms})")
+            }
+        }
+    }
+}
+
 /// The four leg distributions of WARS plus the topology.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wars {

@@ -3,6 +3,7 @@
 
 use crate::failure::FailureError;
 use crate::named::{display_named, Named, Namer};
+use crate::topology::LevelError;
 
 /// A quorum configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +69,29 @@ pub enum ConfigError {
     },
     /// Quorum read fan-out with the WAN topology (not modelled).
     FanoutWan,
+    /// A consistency level the cluster cannot satisfy (`write_cl`,
+    /// `read_cl`).
+    Level {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        error: LevelError,
+    },
+    /// Failure domains whose count is not the datacenters'.
+    DomainsNotDatacenters {
+        /// The model's domains.
+        domains: usize,
+        /// The cluster's datacenters.
+        datacenters: usize,
+    },
+    /// More failure patterns than the exact evaluation enumerates.
+    TooManyArrangements(f64),
+    /// The k-staleness recursion would need too many states.
+    Staleness,
+    /// Datacenters with the `wan` topology (which is itself a topology).
+    ClusterWan,
+    /// Datacenters with a read fan-out other than `all` (not modelled yet).
+    ClusterFanout,
 }
 
 impl Named for ConfigError {
@@ -102,6 +126,30 @@ impl Named for ConfigError {
             } => format!(
                 "{}: {trials} trials x n = {n} replicas x k = {k} versions is {draws:.3e} replica draws; at most {MAX_DRAWS:e} are simulated (about 10 s on 2 cores), so at most {fit} trials here",
                 name("trials")
+            ),
+            ConfigError::Level { field, error } => format!("{}: {error}", name(field)),
+            ConfigError::DomainsNotDatacenters { domains, datacenters } => format!(
+                "{}: with datacenters, the datacenters are the failure domains; got {domains} domain(s) for {datacenters} datacenter(s) (give {} alone for each datacenter's outage probability)",
+                name("domains"),
+                name("p_domain")
+            ),
+            ConfigError::TooManyArrangements(states) => format!(
+                "{}: about {states:.3e} failure patterns to enumerate exactly, beyond {} (fewer classes of distinct replicas, or independent failures)",
+                name("failure"),
+                crate::closed::cluster::MAX_ARRANGEMENTS
+            ),
+            ConfigError::Staleness => format!(
+                "{}: the k-staleness of these levels needs more than {} states to compute exactly",
+                name("read_cl"),
+                crate::topology::MAX_STATES
+            ),
+            ConfigError::ClusterWan => format!(
+                "{}: the wan topology and datacenters cannot be combined (wan is itself a topology: one replica per datacenter); give the datacenters and their delays instead",
+                name("dc")
+            ),
+            ConfigError::ClusterFanout => format!(
+                "{}: with datacenters only 'all' is modelled so far",
+                name("read_fanout")
             ),
             ConfigError::FanoutWan => format!(
                 "{fanout} quorum: modelled for the uniform topology only (which r replicas a WAN coordinator would pick is not); use {fanout} all with the wan topology",

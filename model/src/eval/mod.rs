@@ -12,9 +12,13 @@ use crate::scenario::Scenario;
 
 use crate::Fanout;
 
+mod cluster;
 mod config;
 mod summary;
 
+pub use cluster::{
+    evaluate_levels, evaluate_levels_with, ClusterFacts, ClusterScenarioTrips, Levels,
+};
 pub use config::{
     check_simulation, Config, ConfigError, MAX_DRAWS, MAX_K, MAX_N, MAX_N_CORRELATED,
     MAX_N_PER_NODE,
@@ -72,6 +76,9 @@ pub struct Exact {
     /// How the delays were computed, where it matters (see
     /// [`ScenarioTrips::notes`]).
     pub notes: Vec<String>,
+    /// With datacenters and consistency levels: the topology, the levels,
+    /// the coordinators' places and strictness by set intersection.
+    pub cluster: Option<ClusterFacts>,
 }
 
 /// Computes every exact figure for `config` in `scenario`.
@@ -159,6 +166,7 @@ pub fn evaluate_with(
         p_stale_k1: p_stale(config.n, config.r, config.w),
         p_stale_k: p_stale_k(config.n, config.r, config.w, options.k),
         notes: trips.notes(),
+        cluster: None,
     })
 }
 
@@ -201,6 +209,7 @@ pub fn evaluate_all(
                 p_stale_k1: p_stale(n, r, w),
                 p_stale_k: p_stale_k(n, r, w, options.k),
                 notes: notes.clone(),
+                cluster: None,
             });
         }
     }
@@ -252,12 +261,7 @@ fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), Conf
     if options.read_fanout == Fanout::Quorum && scenario.wars.remote_one_way_ms() > 0.0 {
         return Err(ConfigError::FanoutWan);
     }
-    if options.k == 0 {
-        return Err(ConfigError::K(options.k));
-    }
-    if options.k > MAX_K {
-        return Err(ConfigError::KTooLarge(options.k));
-    }
+    check_options(options)?;
     let failure = &scenario.failure;
     let (max, model) = if failure.correlated(n) {
         (MAX_N_CORRELATED, "a correlated failure model")
@@ -269,12 +273,23 @@ fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), Conf
     if n > max {
         return Err(ConfigError::TooManyReplicas { n, max, model });
     }
+    scenario.failure.validate(n).map_err(ConfigError::Failure)
+}
+
+/// The checks of options that do not depend on the replicas.
+fn check_options(options: EvalOptions) -> Result<(), ConfigError> {
+    if options.k == 0 {
+        return Err(ConfigError::K(options.k));
+    }
+    if options.k > MAX_K {
+        return Err(ConfigError::KTooLarge(options.k));
+    }
     if let Some(t) = options.timeout_ms {
         if !(t.is_finite() && t > 0.0) {
             return Err(ConfigError::Timeout(t));
         }
     }
-    scenario.failure.validate(n).map_err(ConfigError::Failure)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -117,6 +117,19 @@ pub struct SummaryRow {
     /// their stated tolerance, space separated (empty: none); the notes say
     /// why.
     pub approximate: String,
+    /// Where the replicas are: `uniform`, `wan(remote_one_way_ms=75)`, or
+    /// a cluster's canonical one-line form (`east:3,west:3;east-west=const(40);...`,
+    /// see [`crate::topology::Cluster`]).
+    pub topology: String,
+    /// The write's consistency level (`LOCAL_QUORUM`; a number for `w`).
+    pub write_cl: String,
+    /// The read's consistency level (`ONE`; a number for `r`).
+    pub read_cl: String,
+    /// The write coordinator's datacenter (`random`: drawn per operation;
+    /// empty without datacenters).
+    pub write_dc: String,
+    /// The read coordinator's datacenter.
+    pub read_dc: String,
     /// Why a value is missing or approximate, one sentence each (printed on
     /// stderr; not a column).
     #[serde(skip)]
@@ -139,7 +152,7 @@ pub const CONTRACT_COLUMNS: usize = 25;
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 47] = [
+    pub const COLUMNS: [&'static str; 52] = [
         "scenario",
         "n",
         "r",
@@ -187,6 +200,11 @@ impl SummaryRow {
         "p_consistent_t_ci_high",
         "read_fanout",
         "approximate",
+        "topology",
+        "write_cl",
+        "read_cl",
+        "write_dc",
+        "read_dc",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -264,12 +282,18 @@ impl SummaryRow {
             }
         }
         let p_fail = scenario.failure.iid_p_fail();
+        // Levels other than one count over all replicas are not k-of-n:
+        // the repair chain's k-of-n figures do not apply to them.
+        let plain = e.cluster.as_ref().is_none_or(|c| c.plain);
+        if !plain && matches!(scenario.failure, FailureModel::Repair(_)) {
+            notes.push("read_mttql_hours, write_mttql_hours and the availability at at_hours are null: computed for k-of-n quorums only, not for levels that count per datacenter".into());
+        }
         if let Some(why) = scenario.failure.no_p_fail_because() {
             notes.push(format!("p_fail is null: {why}"));
         }
         let (n, r, w) = (e.config.n, e.config.r, e.config.w);
         let mut mttql = |field: &str, k: usize| match &scenario.failure {
-            FailureModel::Repair(rep) => {
+            FailureModel::Repair(rep) if plain => {
                 let t = rep.mean_time_to_quorum_loss(k, n);
                 if t.is_finite() {
                     Some(t)
@@ -283,7 +307,7 @@ impl SummaryRow {
         let read_mttql_hours = mttql("read_mttql_hours", r);
         let write_mttql_hours = mttql("write_mttql_hours", w);
         let at = |k: usize| match (&scenario.failure, options.at_hours) {
-            (FailureModel::Repair(rep), Some(t)) => Some(rep.availability_at(k, n, t)),
+            (FailureModel::Repair(rep), Some(t)) if plain => Some(rep.availability_at(k, n, t)),
             _ => None,
         };
         let (read_availability_at, write_availability_at) = (at(r), at(w));
@@ -324,7 +348,7 @@ impl SummaryRow {
             n: e.config.n,
             r: e.config.r,
             w: e.config.w,
-            strict: e.config.strict(),
+            strict: e.cluster.as_ref().map_or(e.config.strict(), |c| c.strict),
             p_fail,
             read_availability: ra,
             write_availability: wa,
@@ -367,13 +391,47 @@ impl SummaryRow {
             p_consistent_t_ci_high: None,
             read_fanout: options.read_fanout,
             approximate: approximate.join(" "),
+            topology: match &e.cluster {
+                Some(c) => c.topology.clone(),
+                None => scenario.wars.topology.to_string(),
+            },
+            write_cl: e
+                .cluster
+                .as_ref()
+                .map_or(w.to_string(), |c| c.write_cl.to_string()),
+            read_cl: e
+                .cluster
+                .as_ref()
+                .map_or(r.to_string(), |c| c.read_cl.to_string()),
+            write_dc: match &e.cluster {
+                Some(c) => c.write_dc.clone(),
+                None => scenario.wars.topology.coordinator_dc().to_string(),
+            },
+            read_dc: match &e.cluster {
+                Some(c) => c.read_dc.clone(),
+                None => scenario.wars.topology.coordinator_dc().to_string(),
+            },
             notes,
         }
+    }
+
+    /// Whether the row is consistency levels in datacenters (not the
+    /// uniform or wan topology).
+    pub fn has_datacenters(&self) -> bool {
+        self.topology != "uniform" && !self.topology.starts_with("wan(")
     }
 
     /// Strict quorums are never stale: every read quorum meets every write
     /// quorum, and the replicas that acked hold the write. Exact, no trials.
     pub fn add_strict_consistency(&mut self) {
+        self.add_strict_consistency_because(
+            "r + w > n: every read quorum meets every write quorum",
+        );
+    }
+
+    /// [`SummaryRow::add_strict_consistency`], saying why the pair is
+    /// strict (for levels: no read set can miss a write set).
+    pub fn add_strict_consistency_because(&mut self, why: &str) {
         debug_assert!(self.strict);
         self.p_consistent_t0 = Some(1.0);
         self.p_consistent_t0_ci_low = Some(1.0);
@@ -391,10 +449,55 @@ impl SummaryRow {
             self.p_within_k_t0_ci_low = Some(1.0);
             self.p_within_k_t0_ci_high = Some(1.0);
         }
-        self.notes.push(
-            "p_consistent_t0 = 1 and t_visibility_p999_ms = 0 are exact (r + w > n: every read quorum meets every write quorum), so no trials were run; trials and seed are null"
-                .into(),
-        );
+        self.notes.push(format!(
+            "p_consistent_t0 = 1 and t_visibility_p999_ms = 0 are exact ({why}), so no trials were run; trials and seed are null"
+        ));
+    }
+
+    /// Fills the Monte Carlo fields from a simulation of this row's levels
+    /// in a cluster.
+    pub fn add_cluster_monte_carlo(&mut self, res: &crate::mc::cluster::ClusterResult) {
+        self.trials = Some(res.trials());
+        self.seed = Some(res.seed);
+        if res.both() == 0 {
+            self.notes.push("p_consistent_t0 and t_visibility_p999_ms are null: no trial had both a committed write and an answered read".into());
+            return;
+        }
+        let c = res.p_consistent_at(0.0);
+        self.p_consistent_t0 = Some(c.estimate);
+        self.p_consistent_t0_ci_low = Some(c.ci_low);
+        self.p_consistent_t0_ci_high = Some(c.ci_high);
+        if let Some(t) = self.consistency_t_ms {
+            let c = res.p_consistent_at(t);
+            self.p_consistent_t = Some(c.estimate);
+            self.p_consistent_t_ci_low = Some(c.ci_low);
+            self.p_consistent_t_ci_high = Some(c.ci_high);
+        }
+        self.add_t_visibility(res.t_visibility(0.999));
+        if self.k > 1 {
+            self.notes.push("p_within_k_t0 is null: not simulated for consistency levels in datacenters yet (p_stale_k is exact)".into());
+        }
+    }
+
+    fn add_t_visibility(&mut self, q: Quantile) {
+        match q {
+            Quantile::Finite { estimate, ci_low, ci_high } => {
+                self.t_visibility_p999_ms = Some(estimate);
+                self.t_visibility_p999_ms_ci_low = Some(ci_low);
+                self.t_visibility_p999_ms_ci_high = ci_high.is_finite().then_some(ci_high);
+                if ci_high.is_infinite() {
+                    self.notes.push("t_visibility_p999_ms_ci_high is null: the interval's upper end is infinite (some reads never see the write)".into());
+                }
+            }
+            Quantile::Infinite => self.notes.push(
+                "t_visibility_p999_ms is null: more than 0.1% of reads never see the write (a replica down during the write answered the read)"
+                    .into(),
+            ),
+            Quantile::OutOfRange => self
+                .notes
+                .push("t_visibility_p999_ms is null: it lies beyond 2^36 ms, the simulation's range".into()),
+            Quantile::Empty => {}
+        }
     }
 
     /// Fills the Monte Carlo fields from a simulation of this row's (r, w).
@@ -416,24 +519,7 @@ impl SummaryRow {
             self.p_consistent_t_ci_low = Some(c.ci_low);
             self.p_consistent_t_ci_high = Some(c.ci_high);
         }
-        match res.t_visibility(r, w, 0.999) {
-            Quantile::Finite { estimate, ci_low, ci_high } => {
-                self.t_visibility_p999_ms = Some(estimate);
-                self.t_visibility_p999_ms_ci_low = Some(ci_low);
-                self.t_visibility_p999_ms_ci_high = ci_high.is_finite().then_some(ci_high);
-                if ci_high.is_infinite() {
-                    self.notes.push("t_visibility_p999_ms_ci_high is null: the interval's upper end is infinite (some reads never see the write)".into());
-                }
-            }
-            Quantile::Infinite => self.notes.push(
-                "t_visibility_p999_ms is null: more than 0.1% of reads never see the write (a replica down during the write answered the read)"
-                    .into(),
-            ),
-            Quantile::OutOfRange => self
-                .notes
-                .push("t_visibility_p999_ms is null: it lies beyond 2^36 ms, the simulation's range".into()),
-            Quantile::Empty => {}
-        }
+        self.add_t_visibility(res.t_visibility(r, w, 0.999));
         if self.k > 1 {
             let p = res.p_within_k(r, w);
             self.p_within_k_t0 = Some(p.estimate);

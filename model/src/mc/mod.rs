@@ -5,6 +5,7 @@
 //! estimates: probabilities with Wilson intervals, quantiles with
 //! order-statistic intervals, and whole t-visibility curves.
 
+pub mod cluster;
 pub(crate) mod engine;
 pub(crate) mod estimate;
 pub(crate) mod histogram;

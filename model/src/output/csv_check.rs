@@ -18,7 +18,17 @@ pub const TVISIBILITY_REQUIRED: &[&str] = super::curve::COLUMNS.split_at(8).0;
 
 /// Columns that hold text; every other column holds numbers (or is empty,
 /// for a value that does not exist), except `strict` (true or false).
-const TEXT: [&str; 4] = ["scenario", "failure", "read_fanout", "approximate"];
+const TEXT: [&str; 9] = [
+    "scenario",
+    "failure",
+    "read_fanout",
+    "approximate",
+    "topology",
+    "write_cl",
+    "read_cl",
+    "write_dc",
+    "read_dc",
+];
 
 /// A CSV that is not what a sweep writes.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

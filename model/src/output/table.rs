@@ -65,16 +65,27 @@ impl Export for Table<'_> {
 impl Table<'_> {
     fn one(&self, row: &SummaryRow, out: &mut dyn Write) -> io::Result<()> {
         let s = self.scenario;
-        let strict = if row.strict {
-            "strict: r + w > n"
-        } else {
-            "partial: r + w <= n"
+        let dcs = row.has_datacenters();
+        let strict = match (row.strict, dcs) {
+            (true, false) => "strict: r + w > n",
+            (false, false) => "partial: r + w <= n",
+            (true, true) => "strict: every read set meets every write set",
+            (false, true) => "partial: a read set can miss a write set",
         };
-        writeln!(
-            out,
-            "{}  n = {}, r = {}, w = {}  ({strict})",
-            s.name, row.n, row.r, row.w
-        )?;
+        if dcs {
+            writeln!(
+                out,
+                "{}  n = {}, writes {} from {}, reads {} from {}  ({strict})",
+                s.name, row.n, row.write_cl, row.write_dc, row.read_cl, row.read_dc
+            )?;
+            writeln!(out, "  topology  {}", row.topology)?;
+        } else {
+            writeln!(
+                out,
+                "{}  n = {}, r = {}, w = {}  ({strict})",
+                s.name, row.n, row.r, row.w
+            )?;
+        }
         writeln!(out, "  delays  W = {}", s.wars.w)?;
         writeln!(out, "          A = {}", s.wars.a)?;
         writeln!(out, "          R = {}", s.wars.r)?;
@@ -82,7 +93,15 @@ impl Table<'_> {
         if let Topology::Wan { remote_one_way_ms } = s.wars.topology {
             writeln!(out, "          + {remote_one_way_ms} ms each way to every non-local replica (one local replica, chosen at random)")?;
         }
-        writeln!(out, "  failures  {}", s.failure)?;
+        if dcs {
+            if let crate::failure::FailureModel::Domains(d) = &s.failure {
+                writeln!(out, "  failures  each datacenter down with probability {}; nodes in up datacenters down with probability {}", d.p_domain, d.p_fail)?;
+            } else {
+                writeln!(out, "  failures  {}", s.failure)?;
+            }
+        } else {
+            writeln!(out, "  failures  {}", s.failure)?;
+        }
         if let Some(t) = row.timeout_ms {
             writeln!(
                 out,
@@ -161,8 +180,13 @@ impl Table<'_> {
         writeln!(out)?;
         writeln!(
             out,
-            "  P(read misses the last write) = {}   exact: C(n-w, r)/C(n, r) (PBS k-staleness), ignores delays",
-            sig_or_zero(row.p_stale_k1)
+            "  P(read misses the last write) = {}   exact: {}, ignores delays",
+            sig_or_zero(row.p_stale_k1),
+            if dcs {
+                "P(a random read set misses a random write set) (PBS k-staleness per level)"
+            } else {
+                "C(n-w, r)/C(n, r) (PBS k-staleness)"
+            }
         )?;
         if row.k != 1 {
             writeln!(
@@ -175,7 +199,12 @@ impl Table<'_> {
         if row.strict {
             writeln!(
                 out,
-                "  P(read right after commit sees the write) = 1   exact: strict quorums always intersect"
+                "  P(read right after commit sees the write) = 1   exact: {}",
+                if dcs {
+                    "every read set meets every write set"
+                } else {
+                    "strict quorums always intersect"
+                }
             )?;
         } else if let (Some(trials), Some(seed)) = (row.trials, row.seed) {
             let mc = format!("Monte Carlo, {trials} trials, seed {seed}, 95% interval");

@@ -4,8 +4,10 @@
 //! answered ([`Rule`]), with strictness by set intersection
 //! ([`can_miss`]) and k-staleness for the selection rule ([`p_disjoint`]).
 
+mod cluster;
 mod level;
 mod rule;
 
+pub use cluster::{Cluster, ClusterError, Coordinator, Datacenter, DcDelay, Legs, MAX_DATACENTERS};
 pub use level::{Level, LevelError, LEVEL_NAMES};
 pub use rule::{can_miss, p_disjoint, Rule, Term, MAX_STATES};

@@ -9,6 +9,9 @@
 //! - issue 11's laws: sums and narrow laws from a spec to every figure
 //!   (`cold`), and a million-sample empirical file from disk.
 //!
+//! - issue 13's clusters: levels in two datacenters of three replicas,
+//!   `warm` (round trips tabulated; the issue's bound is 1 ms).
+//!
 //! Run: `cargo bench -p quorum-bench --bench exact`
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -141,5 +144,46 @@ fn laws(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, exact, laws);
+/// Issue 13: a 3+3 two-datacenter configuration, its round trips
+/// tabulated, every exact figure of one pair of levels.
+fn clusters(c: &mut Criterion) {
+    use quorum_model::eval::{evaluate_levels_with, ClusterScenarioTrips, Levels};
+    use quorum_model::topology::{Cluster, Level};
+    let mut group = c.benchmark_group("cluster");
+    group.sample_size(30);
+    let cluster: Cluster = "east:3,west:3;east-west=const(40);write_dc=east;read_dc=east"
+        .parse()
+        .expect("cluster");
+    for (name, scenario) in [
+        ("exp(mean=1)", Scenario::default_exponential()),
+        (
+            "lnkd-disk",
+            Scenario::from_preset("lnkd-disk").expect("preset"),
+        ),
+    ] {
+        let trips = ClusterScenarioTrips::new(&scenario, &cluster);
+        for (write, read) in [
+            (Level::LocalQuorum, Level::LocalQuorum),
+            (Level::EachQuorum, Level::LocalQuorum),
+            (Level::Quorum, Level::Quorum),
+        ] {
+            let levels = Levels { write, read };
+            group.bench_function(format!("warm 3+3 {name} {write}/{read}"), |b| {
+                b.iter(|| {
+                    evaluate_levels_with(
+                        black_box(&scenario),
+                        &cluster,
+                        &trips,
+                        levels,
+                        EvalOptions::default(),
+                    )
+                    .expect("evaluates")
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, exact, laws, clusters);
 criterion_main!(benches);

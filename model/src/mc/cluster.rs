@@ -488,6 +488,59 @@ mod tests {
         }
     }
 
+    /// PBS's WAN scenario as a cluster (one replica per datacenter, 75 ms
+    /// apart, coordinators in a random one) against the wan preset's own
+    /// simulation: P(consistent at t = 0) and the 99.9% t-visibility agree
+    /// within their intervals.
+    #[test]
+    fn the_wan_preset_as_a_cluster_gives_its_numbers() {
+        let s = crate::scenario::Scenario::from_preset("wan").unwrap();
+        let n = 3;
+        let c = Cluster::wan(n, 75.0).unwrap();
+        let legacy = super::super::run(
+            &super::super::Setup::new(&s.wars, &FailureModel::NONE, n),
+            200_000,
+            1,
+            None,
+        );
+        for (r, w) in [(1, 1), (1, 2), (2, 1)] {
+            let setup = ClusterSetup::new(
+                &c,
+                &s.wars,
+                &FailureModel::NONE,
+                Level::Count(w),
+                Level::Count(r),
+            )
+            .unwrap();
+            let res = simulate_cluster(&setup, 200_000, 1, None);
+            let (a, b) = (res.p_consistent_at(0.0), legacy.p_consistent_at(r, w, 0.0));
+            let half = |p: &Proportion| (p.ci_high - p.ci_low) / 2.0;
+            assert!(
+                (a.estimate - b.estimate).abs() <= 1.3 * (half(&a) + half(&b)),
+                "r={r} w={w}: {a:?} vs {b:?}"
+            );
+            let (
+                Quantile::Finite {
+                    ci_low: l1,
+                    ci_high: h1,
+                    ..
+                },
+                Quantile::Finite {
+                    ci_low: l2,
+                    ci_high: h2,
+                    ..
+                },
+            ) = (res.t_visibility(0.999), legacy.t_visibility(r, w, 0.999))
+            else {
+                panic!("r={r} w={w}: no t-visibility")
+            };
+            assert!(
+                l1 <= h2 && l2 <= h1,
+                "r={r} w={w}: [{l1}, {h1}] vs [{l2}, {h2}]"
+            );
+        }
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_result_on_any_number_of_threads() {
         let (c, wars) = three_zones();

@@ -39,7 +39,7 @@ and t_visibility_p999_ms come from Monte Carlo (--trials, --seed) with 95% inter
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// Number of replicas (>= 1); with --dc, the datacenters' total.
-    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, required_unless_present = "dc")]
+    #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long)]
     n: Option<usize>,
     /// Read quorum: responses a read waits for (1..=n); or --read-cl.
     #[arg(value_parser = super::whole::<usize>(1), allow_hyphen_values = true, long, required_unless_present = "read_cl")]
@@ -175,7 +175,9 @@ fn target(args: &EvalArgs, scenario: &Scenario) -> Result<Target, Usage> {
             ))
         }
         None => {
-            let n = args.n.expect("clap requires --n without --dc");
+            let n = args.n.ok_or_else(|| {
+                Usage("--n: the number of replicas is required (or datacenters: --dc NAME:COUNT, --topology)".into())
+            })?;
             let r = match read_cl {
                 Some(l) => plain_count("read_cl", l, n)?,
                 None => args.r.expect("clap requires --r or --read-cl"),

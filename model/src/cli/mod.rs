@@ -136,6 +136,12 @@ pub fn main() -> ExitCode {
             for p in presets::all() {
                 println!("{p}");
             }
+            println!("Clusters (eval --topology NAME):\n");
+            for p in crate::topology::CLUSTER_PRESETS {
+                println!("{}: {}", p.name, p.description);
+                println!("  source: {}", p.source);
+                println!("  topology: {}\n", p.spec);
+            }
             Ok(())
         }
     };

@@ -3,8 +3,9 @@
 //! `--read-cl`), as `eval` takes them.
 
 use super::Usage;
+use crate::named::Named;
 use crate::scenario::Scenario;
-use crate::topology::{Cluster, Datacenter, Level, LevelError};
+use crate::topology::{cluster_preset, Cluster, Datacenter, Level, LevelError, CLUSTER_PRESETS};
 use clap::Args;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -13,27 +14,33 @@ pub struct TopologyOptions {
     /// each, in order. The replicas are then the datacenters' (no --n).
     #[arg(long = "dc", value_name = "NAME:COUNT")]
     pub dc: Vec<String>,
+    /// A whole cluster: a preset (three-zones, three-regions; see
+    /// `quorum-model presets`) or the one-line form of the topology column,
+    /// e.g. 'east:3,west:3;east-west=const(40);read_dc=west'. Instead of
+    /// --dc; the other datacenter options apply on top.
+    #[arg(long, value_name = "NAME|SPEC", conflicts_with = "dc")]
+    pub topology: Option<String>,
     /// Extra one-way delay between two datacenters, A-B=SPEC (symmetric,
     /// drawn independently for each message; repeatable). Pairs not given
     /// add nothing.
-    #[arg(long, value_name = "A-B=SPEC", requires = "dc")]
+    #[arg(long, value_name = "A-B=SPEC")]
     pub dc_delay: Vec<String>,
     /// The datacenter whose coordinator runs writes, or 'random' (one drawn
     /// per write). Default: the first --dc.
-    #[arg(long, value_name = "NAME", requires = "dc")]
+    #[arg(long, value_name = "NAME")]
     pub write_dc: Option<String>,
     /// The datacenter whose coordinator runs reads, or 'random'. Default:
     /// the first --dc.
-    #[arg(long, value_name = "NAME", requires = "dc")]
+    #[arg(long, value_name = "NAME")]
     pub read_dc: Option<String>,
     /// The coordinator is itself a replica (the first of its datacenter):
     /// its own legs are const(0) unless a --leg sets them.
-    #[arg(long, requires = "dc")]
+    #[arg(long)]
     pub coordinator_replica: bool,
     /// Override a leg (w, a, r or s) for a datacenter, NAME.LEG=SPEC, or one
     /// replica, NAME[i].LEG=SPEC (i from 1); repeatable. E.g.
     /// 'west[2].a=exp(mean=20)' for one slow replica.
-    #[arg(long, value_name = "TARGET=SPEC", requires = "dc")]
+    #[arg(long, value_name = "TARGET=SPEC")]
     pub leg: Vec<String>,
     /// The write's consistency level: ONE, TWO, THREE, QUORUM, ALL,
     /// LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM or a number (instead of --w).
@@ -49,10 +56,36 @@ impl TopologyOptions {
     /// the scenario's own (a scenario file's `[topology]` datacenters).
     pub fn cluster(&self, scenario: &Scenario) -> Result<Option<Cluster>, Usage> {
         let named = |e: crate::topology::ClusterError| Usage::named(&e);
-        let mut cluster = if self.dc.is_empty() {
+        let mut cluster = if let Some(t) = &self.topology {
+            match cluster_preset(t.trim()) {
+                Some(c) => c,
+                None => t.parse::<Cluster>().map_err(|e| {
+                    Usage(format!(
+                        "--topology: not a preset ({}) nor a cluster's one-line form: {}",
+                        CLUSTER_PRESETS.map(|p| p.name).join(", "),
+                        e.named(&super::flag)
+                    ))
+                })?,
+            }
+        } else if self.dc.is_empty() {
             match &scenario.cluster {
                 Some(c) => c.clone(),
-                None => return Ok(None),
+                None => {
+                    let given = [
+                        ("dc_delay", !self.dc_delay.is_empty()),
+                        ("write_dc", self.write_dc.is_some()),
+                        ("read_dc", self.read_dc.is_some()),
+                        ("coordinator_replica", self.coordinator_replica),
+                        ("leg", !self.leg.is_empty()),
+                    ];
+                    if let Some((field, _)) = given.iter().find(|g| g.1) {
+                        return Err(Usage(format!(
+                            "{}: needs datacenters; give them with --dc NAME:COUNT (or --topology)",
+                            super::flag(field)
+                        )));
+                    }
+                    return Ok(None);
+                }
             }
         } else {
             let dcs = self

@@ -13,4 +13,10 @@ pub enum Fanout {
     /// To r live replicas picked at random (a failure detector tells which
     /// are up, as in Cassandra); the read waits for all r.
     Quorum,
+    /// To the live replicas the coordinator expects to answer first, its
+    /// own datacenter first (as Cassandra's snitch orders them), as many as
+    /// the level needs; the read waits for all of them. Without
+    /// datacenters every replica is as close as any other: the same as
+    /// `Quorum`.
+    Closest,
 }

@@ -237,15 +237,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         read_fanout: match (args.read_selection, args.read_fanout) {
             (Some(SelectionArg::All), _) | (None, FanoutArg::All) => Fanout::All,
             (Some(SelectionArg::Random), _) | (None, FanoutArg::Quorum) => Fanout::Quorum,
-            (Some(SelectionArg::Closest), _) => match target {
-                // Every replica is as close as any other.
-                Target::Plain(_) => Fanout::Quorum,
-                Target::Levels(..) => {
-                    return Err(Usage(
-                        "--read-selection: with datacenters only 'all' is modelled so far".into(),
-                    ))
-                }
-            },
+            (Some(SelectionArg::Closest), _) => Fanout::Closest,
         },
     };
     let result = match &target {
@@ -288,6 +280,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
             )
             .map_err(|e| Usage(format!("--write-cl/--read-cl: {e}")))?;
             setup.timeout_ms = options.timeout_ms;
+            setup.select_reads(cluster, &scenario.wars, options.read_fanout);
             let res = simulate_cluster(&setup, args.trials, args.seed, args.threads);
             row.add_cluster_monte_carlo(&res);
             if let Some(file) = curve_file {

@@ -17,6 +17,7 @@ use crate::dist::presets::Wars;
 use crate::dist::Dist;
 use crate::failure::FailureModel;
 use crate::topology::{Cluster, Rule};
+use crate::Fanout;
 use statrs::function::factorial::ln_binomial;
 
 /// The most arrangements (failure patterns x coordinator places) one
@@ -271,6 +272,196 @@ fn place_arrangements(
     Ok(vec![(1.0, classes)])
 }
 
+/// Each failure arrangement expanded into its patterns of up replicas:
+/// classes of `count` up replicas and no down probability, each pattern
+/// with its probability (a binomial up count per class).
+fn live_patterns(
+    arrangements: Vec<(f64, Vec<ReplicaClass>)>,
+) -> Result<Vec<(f64, Vec<ReplicaClass>)>, ClusterReplicasError> {
+    let mut out = Vec::new();
+    for (p, classes) in arrangements {
+        let states: f64 = classes
+            .iter()
+            .map(|c| {
+                if c.p_down > 0.0 {
+                    (c.count + 1) as f64
+                } else {
+                    1.0
+                }
+            })
+            .product();
+        if (out.len() as f64 + states) > MAX_ARRANGEMENTS as f64 {
+            return Err(ClusterReplicasError::TooMany(out.len() as f64 + states));
+        }
+        let mut patterns: Vec<(f64, Vec<ReplicaClass>)> = vec![(p, Vec::new())];
+        for c in classes {
+            let mut next = Vec::new();
+            let ups: Vec<(usize, f64)> = if c.p_down > 0.0 {
+                (0..=c.count)
+                    .map(|u| {
+                        let ln = ln_binomial(c.count as u64, u as u64)
+                            + u as f64 * (-c.p_down).ln_1p()
+                            + (c.count - u) as f64 * c.p_down.ln();
+                        (u, ln.exp())
+                    })
+                    .filter(|(_, q)| *q > 0.0)
+                    .collect()
+            } else {
+                vec![(c.count, 1.0)]
+            };
+            for (q, pattern) in &patterns {
+                for &(u, pu) in &ups {
+                    let mut pat = pattern.clone();
+                    if u > 0 {
+                        pat.push(ReplicaClass {
+                            count: u,
+                            p_down: 0.0,
+                            ..c
+                        });
+                    }
+                    next.push((q * pu, pat));
+                }
+            }
+            patterns = next;
+        }
+        out.extend(patterns);
+    }
+    Ok(out)
+}
+
+/// The replicas a read asks in each pattern of up replicas: for every
+/// term of `rule`, `k` of the up replicas of its datacenters, the closest
+/// by `order` (then by class) or uniformly at random (each composition
+/// over classes with its multivariate hypergeometric probability). A term
+/// with fewer than `k` up replicas asks them all and cannot hold.
+fn select(
+    patterns: Vec<(f64, Vec<ReplicaClass>)>,
+    rule: &Rule,
+    selection: Fanout,
+    order: &dyn Fn(&ReplicaClass) -> (bool, f64),
+) -> Result<Vec<(f64, Vec<ReplicaClass>)>, ClusterReplicasError> {
+    let mut out = Vec::new();
+    for (p, classes) in patterns {
+        let mut picks: Vec<(f64, Vec<ReplicaClass>)> = vec![(p, Vec::new())];
+        for term in &rule.terms {
+            let mut cands: Vec<ReplicaClass> = classes
+                .iter()
+                .filter(|c| term.dcs.contains(&c.group))
+                .copied()
+                .collect();
+            let up: usize = cands.iter().map(|c| c.count).sum();
+            let choices: Vec<(f64, Vec<ReplicaClass>)> = if up <= term.k {
+                vec![(1.0, cands)]
+            } else if selection == Fanout::Closest {
+                // Stable: ties keep the classes' order (replica order).
+                cands.sort_by(|a, b| {
+                    let (x, y) = (order(a), order(b));
+                    x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+                });
+                let mut left = term.k;
+                let mut chosen = Vec::new();
+                for c in cands {
+                    if left == 0 {
+                        break;
+                    }
+                    let take = c.count.min(left);
+                    left -= take;
+                    chosen.push(ReplicaClass { count: take, ..c });
+                }
+                vec![(1.0, chosen)]
+            } else {
+                let ln_total = ln_binomial(up as u64, term.k as u64);
+                let base: Vec<(usize, usize, usize)> =
+                    cands.iter().map(|c| (c.group, c.delay, c.count)).collect();
+                let mut counts = vec![0usize; base.len()];
+                let mut v = Vec::new();
+                each_composition(&base, term.k, 0, &mut counts, &mut |j| {
+                    let ln: f64 = base
+                        .iter()
+                        .zip(j)
+                        .map(|(c, j)| ln_binomial(c.2 as u64, *j as u64))
+                        .sum::<f64>()
+                        - ln_total;
+                    let chosen = cands
+                        .iter()
+                        .zip(j)
+                        .filter(|(_, j)| **j > 0)
+                        .map(|(c, j)| ReplicaClass { count: *j, ..*c })
+                        .collect();
+                    v.push((ln.exp(), chosen));
+                });
+                v
+            };
+            let mut next = Vec::with_capacity(picks.len() * choices.len());
+            for (q, pick) in &picks {
+                for (r, chosen) in &choices {
+                    let mut all = pick.clone();
+                    all.extend(chosen.iter().copied());
+                    next.push((q * r, all));
+                }
+            }
+            picks = next;
+            if out.len() + picks.len() > MAX_ARRANGEMENTS {
+                return Err(ClusterReplicasError::TooMany(
+                    (out.len() + picks.len()) as f64,
+                ));
+            }
+        }
+        out.extend(picks);
+    }
+    Ok(out)
+}
+
+/// How many replicas per datacenter a read with `Fanout::Closest` asks
+/// from `place` when every replica is up: for each term of `rule`, its `k`
+/// closest (the coordinator's datacenter first, then by median round trip).
+pub fn closest_counts(cluster: &Cluster, place: &PlacedTrips, rule: &Rule) -> Vec<usize> {
+    let dc_of = cluster.dc_of();
+    let mut order: Vec<usize> = (0..dc_of.len()).collect();
+    let key = |i: usize| {
+        (
+            dc_of[i] != place.coordinator,
+            place.delays[place.delay_of[i]].median(),
+        )
+    };
+    order.sort_by(|&a, &b| {
+        let (x, y) = (key(a), key(b));
+        x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+    });
+    let mut counts = vec![0; cluster.dcs.len()];
+    for term in &rule.terms {
+        for &i in order
+            .iter()
+            .filter(|&&i| term.dcs.contains(&dc_of[i]))
+            .take(term.k)
+        {
+            counts[dc_of[i]] += 1;
+        }
+    }
+    counts
+}
+
+/// P(a write landing on a uniformly random set for each term of `write`,
+/// `k` of the term's replicas, misses every replica of a fixed read set
+/// with `read[d]` replicas in datacenter `d`): the product over terms of
+/// `C(m − s, k) / C(m, k)`, `m` the term's replicas and `s` the read's
+/// among them.
+pub fn p_miss_fixed(write: &Rule, read: &[usize], counts: &[usize]) -> f64 {
+    write
+        .terms
+        .iter()
+        .map(|t| {
+            let m = t.size(counts);
+            let s: usize = t.dcs.iter().map(|d| read[*d]).sum();
+            if m - s < t.k {
+                0.0
+            } else {
+                (ln_binomial((m - s) as u64, t.k as u64) - ln_binomial(m as u64, t.k as u64)).exp()
+            }
+        })
+        .product()
+}
+
 /// Calls `f` with every vector of down counts per class (each at most its
 /// class's count) summing to `left`.
 fn each_composition(
@@ -303,6 +494,7 @@ pub fn cluster_latency(
     trips: &ClusterTrips,
     failure: &FailureModel,
     rule: &dyn Fn(usize) -> Rule,
+    selection: Fanout,
     timeout: Option<f64>,
 ) -> Result<QuorumLatency, ClusterReplicasError> {
     let mut delays = Vec::new();
@@ -312,7 +504,20 @@ pub fn cluster_latency(
         let offset = delays.len();
         delays.extend(place.delays.iter().cloned());
         let r = rule(place.coordinator);
-        for (q, classes) in place_arrangements(cluster, place, failure, offset)? {
+        let failed = place_arrangements(cluster, place, failure, offset)?;
+        let placed = match selection {
+            Fanout::All => failed,
+            _ => {
+                let order = |c: &ReplicaClass| {
+                    (
+                        c.group != place.coordinator,
+                        place.delays[c.delay - offset].median(),
+                    )
+                };
+                select(live_patterns(failed)?, &r, selection, &order)?
+            }
+        };
+        for (q, classes) in placed {
             arrangements.push((p * q, classes));
             rules.push(r.clone());
         }
@@ -357,6 +562,7 @@ mod tests {
             &trips,
             f,
             &|d| level.rule(&counts, Some(d)).unwrap(),
+            crate::Fanout::All,
             None,
         )
         .unwrap()
@@ -490,8 +696,15 @@ mod tests {
         let counts = c.counts();
         for level in LEVELS {
             let rule = level.rule(&counts, Some(coordinator)).unwrap();
-            let q =
-                cluster_latency(&c, &trips, &FailureModel::NONE, &|_| rule.clone(), None).unwrap();
+            let q = cluster_latency(
+                &c,
+                &trips,
+                &FailureModel::NONE,
+                &|_| rule.clone(),
+                crate::Fanout::All,
+                None,
+            )
+            .unwrap();
             for x in [0.5, 2.0, 5.0, 9.0, 15.0] {
                 let fs: Vec<f64> = rts.iter().map(|d| d.cdf(x)).collect();
                 let mut want = 0.0;
@@ -516,6 +729,138 @@ mod tests {
         }
     }
 
+    /// Reads that ask only some replicas (the closest, or random ones),
+    /// against enumeration of every up/down pattern and, for random reads,
+    /// every set the coordinator may pick.
+    #[test]
+    fn selected_reads_match_enumeration() {
+        let c: Cluster = "a:2,b:2;a-b=const(2);b[1].s=exp(mean=3);a[2].r=exp(mean=0.5)"
+            .parse()
+            .unwrap();
+        let wars = Wars::uniform("exp(mean=1)".parse().unwrap());
+        let trips = ClusterTrips::new(&c, &wars, Operation::Read);
+        let (n, p_down, coordinator) = (c.n(), 0.2, 0);
+        let dc_of = c.dc_of();
+        let rts: Vec<Dist> = (0..n)
+            .map(|i| {
+                let dc = dc_of[i];
+                let index = i - dc_of.iter().take_while(|d| **d < dc).count();
+                let legs = c.legs(&wars, dc, index, coordinator);
+                let mut terms = vec![legs[2].clone(), legs[3].clone()];
+                if dc != coordinator {
+                    let x = c.extra(dc, coordinator).unwrap();
+                    terms.extend([x.clone(), x.clone()]);
+                }
+                crate::dist::Sum::of(terms)
+            })
+            .collect();
+        let medians: Vec<f64> = rts.iter().map(|d| d.quantile(0.5)).collect();
+        let counts = c.counts();
+        for level in [
+            Level::Count(1),
+            Level::Count(3),
+            Level::LocalQuorum,
+            Level::EachQuorum,
+        ] {
+            let rule = level.rule(&counts, Some(coordinator)).unwrap();
+            for fanout in [Fanout::Closest, Fanout::Quorum] {
+                let q = cluster_latency(
+                    &c,
+                    &trips,
+                    &FailureModel::iid(p_down),
+                    &|_| rule.clone(),
+                    fanout,
+                    None,
+                )
+                .unwrap();
+                for x in [1.0, 3.0, 6.0, 12.0] {
+                    let fs: Vec<f64> = rts.iter().map(|d| d.cdf(x)).collect();
+                    let mut want = 0.0;
+                    let mut avail = 0.0;
+                    for mask in 0u32..1 << n {
+                        let up: Vec<bool> = (0..n).map(|i| mask >> i & 1 == 0).collect();
+                        let p: f64 = up
+                            .iter()
+                            .map(|u| if *u { 1.0 - p_down } else { p_down })
+                            .product();
+                        // Per term: the candidates, and the sets it may ask.
+                        let mut sets: Vec<(f64, Vec<usize>)> = vec![(1.0, Vec::new())];
+                        let mut ok = true;
+                        for t in &rule.terms {
+                            let mut cands: Vec<usize> = (0..n)
+                                .filter(|&i| up[i] && t.dcs.contains(&dc_of[i]))
+                                .collect();
+                            if cands.len() < t.k {
+                                ok = false;
+                                break;
+                            }
+                            let options: Vec<Vec<usize>> = if fanout == Fanout::Closest {
+                                cands.sort_by(|&a, &b| {
+                                    (dc_of[a] != coordinator)
+                                        .cmp(&(dc_of[b] != coordinator))
+                                        .then(medians[a].total_cmp(&medians[b]))
+                                });
+                                vec![cands[..t.k].to_vec()]
+                            } else {
+                                (0u32..1 << cands.len())
+                                    .filter(|m| m.count_ones() as usize == t.k)
+                                    .map(|m| {
+                                        (0..cands.len())
+                                            .filter(|j| m >> j & 1 == 1)
+                                            .map(|j| cands[j])
+                                            .collect()
+                                    })
+                                    .collect()
+                            };
+                            let w = 1.0 / options.len() as f64;
+                            sets = sets
+                                .iter()
+                                .flat_map(|(q, s)| {
+                                    options.iter().map(move |o| {
+                                        let mut all = s.clone();
+                                        all.extend(o);
+                                        (q * w, all)
+                                    })
+                                })
+                                .collect();
+                        }
+                        if !ok {
+                            continue;
+                        }
+                        avail += p;
+                        for (q, set) in sets {
+                            want += p * q * set.iter().map(|&i| fs[i]).product::<f64>();
+                        }
+                    }
+                    assert!(
+                        (q.availability() - avail).abs() < 1e-12,
+                        "{level} {fanout:?}"
+                    );
+                    let got = q.availability() * q.cdf(x);
+                    assert!(
+                        (got - want).abs() < 1e-9,
+                        "{level} {fanout:?} at {x}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_fixed_read_set_is_missed_as_enumeration_says() {
+        // 3 + 2 replicas, writes on 3 of all 5, the read asks replicas 0
+        // and 3: of the C(5, 3) = 10 write sets only {1, 2, 4} misses both.
+        let counts = [3, 2];
+        let w = Level::Count(3).rule(&counts, None).unwrap();
+        assert!((p_miss_fixed(&w, &[1, 1], &counts) - 0.1).abs() < 1e-15);
+        // EACH_QUORUM writes (2 of 3, 2 of 2) always meet a read of one
+        // replica in the second datacenter.
+        let e = Level::EachQuorum.rule(&counts, None).unwrap();
+        assert_eq!(p_miss_fixed(&e, &[0, 1], &counts), 0.0);
+        // ... and miss one replica of the first with C(2,2)/C(3,2).
+        assert!((p_miss_fixed(&e, &[1, 0], &counts) - 1.0 / 3.0).abs() < 1e-15);
+    }
+
     /// PBS's WAN scenario as a cluster gives the wan preset's numbers.
     #[test]
     fn wan_as_a_cluster() {
@@ -535,6 +880,7 @@ mod tests {
                         &trips,
                         &failure,
                         &|_| Level::Count(k).rule(&[1, 1, 1], None).unwrap(),
+                        Fanout::All,
                         None,
                     )
                     .unwrap();

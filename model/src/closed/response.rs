@@ -31,6 +31,13 @@ impl ResponseTime {
         }
     }
 
+    /// The median, ms: what a coordinator expects of the replica when it
+    /// picks the closest ones.
+    pub fn median(&self) -> f64 {
+        use crate::dist::Delay;
+        self.dist.quantile(0.5) + self.offset
+    }
+
     /// The law (without the offset).
     pub fn dist(&self) -> &Dist {
         &self.dist

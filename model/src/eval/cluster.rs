@@ -3,7 +3,9 @@
 //! strictness by set intersection and k-staleness for the levels' rules.
 
 use super::{ConfigError, EvalOptions, Exact};
-use crate::closed::cluster::{cluster_latency, ClusterReplicasError, ClusterTrips};
+use crate::closed::cluster::{
+    closest_counts, cluster_latency, p_miss_fixed, ClusterReplicasError, ClusterTrips,
+};
 use crate::closed::latency::{LatencySummary, Operation, QuorumLatency};
 use crate::failure::{Availability, FailureModel};
 use crate::scenario::Scenario;
@@ -84,9 +86,6 @@ fn check(
     if scenario.wars.remote_one_way_ms() > 0.0 {
         return Err(ConfigError::ClusterWan);
     }
-    if options.read_fanout != Fanout::All {
-        return Err(ConfigError::ClusterFanout);
-    }
     super::check_options(options)?;
     let n = cluster.n();
     scenario.failure.validate(n).map_err(ConfigError::Failure)?;
@@ -143,6 +142,7 @@ pub fn evaluate_levels_with(
     let counts = cluster.counts();
     let latency = |trips: &ClusterTrips,
                    level: Level,
+                   selection: Fanout,
                    timeout: Option<f64>|
      -> Result<QuorumLatency, ConfigError> {
         let rule_of = |place: usize| {
@@ -150,7 +150,15 @@ pub fn evaluate_levels_with(
                 .rule(&counts, Some(place))
                 .expect("checked for every place")
         };
-        cluster_latency(cluster, trips, &scenario.failure, &rule_of, timeout).map_err(|e| match e {
+        cluster_latency(
+            cluster,
+            trips,
+            &scenario.failure,
+            &rule_of,
+            selection,
+            timeout,
+        )
+        .map_err(|e| match e {
             ClusterReplicasError::Domains {
                 domains,
                 datacenters,
@@ -161,22 +169,23 @@ pub fn evaluate_levels_with(
             ClusterReplicasError::TooMany(states) => ConfigError::TooManyArrangements(states),
         })
     };
-    let summary = |trips, level| -> Result<(LatencySummary, Availability), ConfigError> {
-        let free = latency(trips, level, None)?;
-        let s = free.summary();
-        let availability = Availability {
-            available: s.availability,
-            unavailable: s.unavailability,
-            ln_unavailable: s.unavailability.ln(),
+    let summary =
+        |trips, level, selection| -> Result<(LatencySummary, Availability), ConfigError> {
+            let free = latency(trips, level, selection, None)?;
+            let s = free.summary();
+            let availability = Availability {
+                available: s.availability,
+                unavailable: s.unavailability,
+                ln_unavailable: s.unavailability.ln(),
+            };
+            let timed = match options.timeout_ms {
+                Some(t) => latency(trips, level, selection, Some(t))?.summary(),
+                None => s,
+            };
+            Ok((timed, availability))
         };
-        let timed = match options.timeout_ms {
-            Some(t) => latency(trips, level, Some(t))?.summary(),
-            None => s,
-        };
-        Ok((timed, availability))
-    };
-    let (write, write_availability) = summary(&trips.write, levels.write)?;
-    let (read, read_availability) = summary(&trips.read, levels.read)?;
+    let (write, write_availability) = summary(&trips.write, levels.write, Fanout::All)?;
+    let (read, read_availability) = summary(&trips.read, levels.read, options.read_fanout)?;
     // Strictness and staleness over every pair of places.
     let mut strict = true;
     let mut p_stale = 0.0;
@@ -191,7 +200,21 @@ pub fn evaluate_levels_with(
             r_least = r_least.min(rr.least());
             plain &= rr.terms.len() == 1 && rr.terms[0].dcs.len() == counts.len();
             strict &= !can_miss(&wr, &rr, &counts);
-            p_stale += pw * pr * p_disjoint(&wr, &rr, &counts).ok_or(ConfigError::Staleness)?;
+            // The read set: random per term (PBS's model, and what `all`
+            // is modelled as), or fixed (the closest).
+            let miss = if options.read_fanout == Fanout::Closest {
+                let place = &trips
+                    .read
+                    .places
+                    .iter()
+                    .find(|p| p.1.coordinator == cr)
+                    .expect("a place per coordinator datacenter")
+                    .1;
+                p_miss_fixed(&wr, &closest_counts(cluster, place, &rr), &counts)
+            } else {
+                p_disjoint(&wr, &rr, &counts).ok_or(ConfigError::Staleness)?
+            };
+            p_stale += pw * pr * miss;
         }
     }
     let p_stale = p_stale.clamp(0.0, 1.0);

@@ -90,8 +90,6 @@ pub enum ConfigError {
     Staleness,
     /// Datacenters with the `wan` topology (which is itself a topology).
     ClusterWan,
-    /// Datacenters with a read fan-out other than `all` (not modelled yet).
-    ClusterFanout,
 }
 
 impl Named for ConfigError {
@@ -146,10 +144,6 @@ impl Named for ConfigError {
             ConfigError::ClusterWan => format!(
                 "{}: the wan topology and datacenters cannot be combined (wan is itself a topology: one replica per datacenter); give the datacenters and their delays instead",
                 name("dc")
-            ),
-            ConfigError::ClusterFanout => format!(
-                "{}: with datacenters only 'all' is modelled so far",
-                name("read_fanout")
             ),
             ConfigError::FanoutWan => format!(
                 "{fanout} quorum: modelled for the uniform topology only (which r replicas a WAN coordinator would pick is not); use {fanout} all with the wan topology",

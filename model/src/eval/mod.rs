@@ -158,7 +158,9 @@ pub fn evaluate_with(
         config,
         read: match options.read_fanout {
             Fanout::All => latency(&trips.read, config.r),
-            Fanout::Quorum => quorum_fanout_read(trips, config.r, read_availability, options),
+            Fanout::Quorum | Fanout::Closest => {
+                quorum_fanout_read(trips, config.r, read_availability, options)
+            }
         },
         write: latency(&trips.write, config.w),
         read_availability,
@@ -191,7 +193,7 @@ pub fn evaluate_all(
         .collect();
     let reads = match options.read_fanout {
         Fanout::All => per_k(&trips.read),
-        Fanout::Quorum => (1..=n)
+        Fanout::Quorum | Fanout::Closest => (1..=n)
             .map(|r| quorum_fanout_read(trips, r, avail[r - 1], options))
             .collect(),
     };
@@ -258,7 +260,7 @@ fn quorum_fanout_read(
 }
 
 fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), ConfigError> {
-    if options.read_fanout == Fanout::Quorum && scenario.wars.remote_one_way_ms() > 0.0 {
+    if options.read_fanout != Fanout::All && scenario.wars.remote_one_way_ms() > 0.0 {
         return Err(ConfigError::FanoutWan);
     }
     check_options(options)?;

@@ -28,6 +28,7 @@ use crate::dist::presets::Wars;
 use crate::dist::Dist;
 use crate::failure::{DownSampler, FailureModel};
 use crate::topology::{Cluster, Level, LevelError, Rule};
+use crate::Fanout;
 use rand::Rng;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -54,6 +55,11 @@ pub struct ClusterSetup {
     failure: DownSampler,
     /// Operations slower than this fail.
     pub timeout_ms: Option<f64>,
+    /// Which replicas a read asks (see [`ClusterSetup::select_reads`]).
+    read_fanout: Fanout,
+    /// Per coordinator datacenter: the replicas from the one it expects to
+    /// answer first (its own datacenter first, then by median round trip).
+    closest: Vec<Vec<usize>>,
 }
 
 impl ClusterSetup {
@@ -133,7 +139,32 @@ impl ClusterSetup {
             read_places,
             failure,
             timeout_ms: None,
+            read_fanout: Fanout::All,
+            closest: Vec::new(),
         })
+    }
+
+    /// Reads ask every replica (`All`, the default), as many live ones as
+    /// the level needs at random (`Quorum`), or the closest live ones
+    /// (`Closest`: the coordinator's datacenter first, then by the median
+    /// of the read round trip, as the exact evaluation orders them).
+    pub fn select_reads(&mut self, cluster: &Cluster, base: &Wars, fanout: Fanout) {
+        self.read_fanout = fanout;
+        if fanout != Fanout::Closest {
+            return;
+        }
+        let trips = crate::closed::cluster::ClusterTrips::new(cluster, base, Operation::Read);
+        self.closest = vec![Vec::new(); self.dcs];
+        for (_, place) in &trips.places {
+            let c = place.coordinator;
+            let mut order: Vec<usize> = (0..self.dc_of.len()).collect();
+            let key = |i: usize| (self.dc_of[i] != c, place.delays[place.delay_of[i]].median());
+            order.sort_by(|&a, &b| {
+                let (x, y) = (key(a), key(b));
+                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+            });
+            self.closest[c] = order;
+        }
     }
 }
 
@@ -224,6 +255,9 @@ impl ClusterResult {
 }
 
 struct Scratch {
+    response: Vec<f64>,
+    cands: Vec<usize>,
+    chosen: Vec<usize>,
     down_w: Vec<bool>,
     down_r: Vec<bool>,
     idx: Vec<usize>,
@@ -250,6 +284,49 @@ fn first_hold(
         }
     }
     None
+}
+
+/// A read that asks only some live replicas and waits for all of them:
+/// its latency and how many it asked, which are left in `sc.answer`.
+fn selected_read(
+    setup: &ClusterSetup,
+    coordinator: usize,
+    rule: &Rule,
+    sc: &mut Scratch,
+    rng: &mut impl Rng,
+) -> Option<(f64, usize)> {
+    sc.chosen.clear();
+    for term in &rule.terms {
+        sc.cands.clear();
+        let live_in_term = |i: usize| !sc.down_r[i] && term.dcs.contains(&setup.dc_of[i]);
+        if setup.read_fanout == Fanout::Closest {
+            for &i in &setup.closest[coordinator] {
+                if sc.cands.len() == term.k {
+                    break;
+                }
+                if live_in_term(i) {
+                    sc.cands.push(i);
+                }
+            }
+        } else {
+            sc.cands
+                .extend((0..setup.dc_of.len()).filter(|&i| live_in_term(i)));
+            // The first k of a uniform shuffle.
+            for j in 0..term.k.min(sc.cands.len()) {
+                let pick = rng.random_range(j..sc.cands.len());
+                sc.cands.swap(j, pick);
+            }
+        }
+        if sc.cands.len() < term.k {
+            return None;
+        }
+        sc.chosen.extend_from_slice(&sc.cands[..term.k]);
+    }
+    sc.answer.clear();
+    sc.answer
+        .extend(sc.chosen.iter().map(|&i| (sc.response[i], i)));
+    let t = sc.answer.iter().map(|a| a.0).fold(0.0, f64::max);
+    Some((t, sc.answer.len()))
 }
 
 fn draw(laws: &ReplicaLaws, leg: usize, rng: &mut impl Rng) -> f64 {
@@ -293,6 +370,7 @@ fn run_chunk(
             let s = draw(rl, 3, &mut rng);
             sc.write_arrival[i] = if sc.down_w[i] { f64::INFINITY } else { w };
             sc.request[i] = r;
+            sc.response[i] = r + s;
             if !sc.down_w[i] {
                 sc.ack.push((w + a, i));
             }
@@ -306,8 +384,11 @@ fn run_chunk(
         let rrule = setup.read_rules[cr].as_ref().expect("a rule per place");
         let commit = first_hold(wrule, &sc.ack, &setup.dc_of, &mut sc.answered)
             .filter(|(t, _)| *t <= horizon);
-        let read = first_hold(rrule, &sc.answer, &setup.dc_of, &mut sc.answered)
-            .filter(|(t, _)| *t <= horizon);
+        let read = match setup.read_fanout {
+            Fanout::All => first_hold(rrule, &sc.answer, &setup.dc_of, &mut sc.answered),
+            _ => selected_read(setup, cr, rrule, sc, &mut rng),
+        }
+        .filter(|(t, _)| *t <= horizon);
         if let Some((wt, _)) = commit {
             out.write_ok += 1;
             out.write_latency.record(wt);
@@ -349,6 +430,9 @@ pub fn simulate_cluster(
     let worker = || {
         let mut out = ClusterResult::new(seed);
         let mut sc = Scratch {
+            response: vec![0.0; n],
+            cands: Vec::with_capacity(n),
+            chosen: Vec::with_capacity(n),
             down_w: vec![false; n],
             down_r: vec![false; n],
             idx: Vec::with_capacity(n),
@@ -408,26 +492,27 @@ mod tests {
         let (c, wars) = three_zones();
         let failure = FailureModel::iid(0.05);
         let counts = c.counts();
-        for (op, trips) in [
-            (
-                Operation::Write,
-                ClusterTrips::new(&c, &wars, Operation::Write),
-            ),
-            (
-                Operation::Read,
-                ClusterTrips::new(&c, &wars, Operation::Read),
-            ),
-        ] {
+        let write_trips = ClusterTrips::new(&c, &wars, Operation::Write);
+        let read_trips = ClusterTrips::new(&c, &wars, Operation::Read);
+        let cases = [
+            (Operation::Write, &write_trips, Fanout::All),
+            (Operation::Read, &read_trips, Fanout::All),
+            (Operation::Read, &read_trips, Fanout::Quorum),
+            (Operation::Read, &read_trips, Fanout::Closest),
+        ];
+        for (op, trips, fanout) in cases {
             for level in LEVELS {
                 let q = cluster_latency(
                     &c,
-                    &trips,
+                    trips,
                     &failure,
                     &|d| level.rule(&counts, Some(d)).unwrap(),
+                    fanout,
                     None,
                 )
                 .unwrap();
-                let setup = ClusterSetup::new(&c, &wars, &failure, level, level).unwrap();
+                let mut setup = ClusterSetup::new(&c, &wars, &failure, level, level).unwrap();
+                setup.select_reads(&c, &wars, fanout);
                 let res = simulate_cluster(&setup, 200_000, 11, None);
                 let (avail, lat): (Proportion, &dyn Fn(f64) -> Quantile) = match op {
                     Operation::Write => (res.write_availability(), &|p| res.write_latency(p)),
@@ -437,7 +522,7 @@ mod tests {
                 let half = (avail.ci_high - avail.ci_low) / 2.0 * 1.7;
                 assert!(
                     (q.availability() - avail.estimate).abs() <= half + 1e-12,
-                    "{op:?} {level}: availability {} vs {:?}",
+                    "{op:?} {fanout:?} {level}: availability {} vs {:?}",
                     q.availability(),
                     avail
                 );
@@ -452,7 +537,7 @@ mod tests {
                     let slack = 0.35 * (ci_high - ci_low);
                     assert!(
                         ci_low - slack <= exact && exact <= ci_high + slack,
-                        "{op:?} {level} p{p}: {exact} not in [{ci_low}, {ci_high}]"
+                        "{op:?} {fanout:?} {level} p{p}: {exact} not in [{ci_low}, {ci_high}]"
                     );
                 }
             }

@@ -497,7 +497,7 @@ fn run_chunk(
         // Commit of the last version for each w: the w-th smallest round
         // trip, after the earlier versions committed back to back.
         let last = (kv - 1) * n;
-        if setup.read_fanout == Fanout::Quorum {
+        if setup.read_fanout != Fanout::All {
             order_statistics_quorum_fanout(sc, last, max_r, horizon, &mut rng);
         } else if !select {
             order_statistics_by_sorting(sc, last, max_r, horizon);

@@ -175,6 +175,7 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
         match input.fanout {
             Fanout::All => "all n replicas (the coordinator waits for the first r)",
             Fanout::Quorum => "r replicas (the coordinator waits for all r)",
+            Fanout::Closest => "the r closest replicas (the coordinator waits for all r)",
         }
     );
     let _ = writeln!(md, "### Environment\n");
@@ -220,7 +221,7 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
         }
         _ => {}
     }
-    if input.fanout == Fanout::Quorum {
+    if input.fanout != Fanout::All {
         let _ = writeln!(md, "- Quorum fan-out: the coordinator knows which replicas are up (a failure detector) and sends each read to r of them picked at random, then waits for all r. Availability is therefore unchanged, read latency is the slowest of r replies, and the consistency simulation uses r random live replicas rather than the r fastest.");
     }
     let _ = writeln!(md, "- Load: every write is applied by all n replicas; every read costs one operation on each replica it is sent to. Machines run at no more than the target utilization.\n");

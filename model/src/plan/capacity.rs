@@ -232,7 +232,7 @@ impl Workload {
     pub fn capacity(&self, node: &NodeSpec, fanout: Fanout, n: usize, r: usize) -> Capacity {
         let read_copies = match fanout {
             Fanout::All => n,
-            Fanout::Quorum => r,
+            Fanout::Quorum | Fanout::Closest => r,
         } as f64;
         let ops = self.writes_per_s * n as f64 + self.reads_per_s * read_copies;
         let stored = self.data_gb * n as f64;

@@ -225,7 +225,7 @@ impl PlanInput {
             return Err(PlanError::PerNode);
         }
         self.scenario.failure.validate(usize::MAX)?;
-        if self.fanout == Fanout::Quorum && self.scenario.wars.remote_one_way_ms() > 0.0 {
+        if self.fanout != Fanout::All && self.scenario.wars.remote_one_way_ms() > 0.0 {
             return Err(PlanError::Config(ConfigError::FanoutWan));
         }
         Ok(())

@@ -6,11 +6,13 @@ use quorum_bench::store::Legs;
 use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
 use quorum_bench::validate_chart::ValidateChart;
 use quorum_model::cli::delays::DelayOptions;
+use quorum_model::cli::topology::{plain_count, TopologyOptions};
 use quorum_model::dist::presets::{Topology, Wars};
-use quorum_model::eval::Config;
+use quorum_model::eval::{Config, Levels};
 use quorum_model::named::Named;
 use quorum_model::output::charts::save;
 use quorum_model::output::write_atomic;
+use quorum_model::topology::Level;
 use quorum_model::FailureModel;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,7 +34,7 @@ enum Command {
     /// Measure P(consistent at t) and latencies on the real store under the
     /// scenario's injected delays, next to the model's predictions.
     #[command(
-        after_help = "Example:\n  quorum-bench validate --n 3 --r 1 --w 1 --delay 'exp(mean=2)' --w-delay 'exp(mean=10)' --ops 5000 --format json"
+        after_help = "Examples:\n  quorum-bench validate --n 3 --r 1 --w 1 --delay 'exp(mean=2)' --w-delay 'exp(mean=10)' --ops 5000 --format json\n  quorum-bench validate --dc east:3 --dc west:3 --dc-delay 'east-west=const(20)' --write-dc east --read-dc west --write-cl LOCAL_QUORUM --read-cl LOCAL_QUORUM --ops 1000\n  quorum-bench validate --preset wan --n 3 --r 1 --w 1 --delay 'exp(mean=1)' --ops 500"
     )]
     Validate(Box<ValidateArgs>),
     /// A workload under random crashes, restarts and partitions of up to
@@ -107,16 +109,22 @@ struct ChaosArgs {
 
 #[derive(Args, Debug)]
 struct ValidateArgs {
-    /// Replicas.
+    /// Replicas (with --dc: the datacenters' total).
     #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
-    n: usize,
-    /// Read quorum: answers a read waits for (1..=n).
-    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
-    r: usize,
-    /// Write quorum: acks a write waits for (1..=n).
-    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
-    w: usize,
-    /// Delays as for `quorum-model eval` (the wan preset is not supported).
+    n: Option<usize>,
+    /// Read quorum: answers a read waits for (1..=n); or --read-cl.
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true, required_unless_present = "read_cl")]
+    r: Option<usize>,
+    /// Write quorum: acks a write waits for (1..=n); or --write-cl.
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true, required_unless_present = "write_cl")]
+    w: Option<usize>,
+    /// Datacenters and consistency levels as for `quorum-model eval`: the
+    /// store's replicas get their datacenter's legs and the coordinators
+    /// delay every message between datacenters.
+    #[command(flatten)]
+    topology: TopologyOptions,
+    /// Delays as for `quorum-model eval` (wan: a random coordinator
+    /// datacenter per operation).
     #[command(flatten)]
     delays: DelayOptions,
     /// Operations to measure: writes, each read back at every point of the
@@ -185,12 +193,51 @@ fn main() -> ExitCode {
 
 /// `Ok(false)`: the run finished but cannot be believed (exit status 3).
 fn run_validate(args: ValidateArgs) -> Result<bool, String> {
-    let config =
-        Config::new(args.n, args.r, args.w).map_err(|e| e.named(&quorum_model::cli::flag))?;
     if args.ops == 0 {
         return Err("--ops: must be an integer >= 1".into());
     }
     let scenario = args.delays.scenario().map_err(|e| e.to_string())?;
+    let usage = |u: quorum_model::cli::Usage| u.0;
+    let (write_cl, read_cl) = args.topology.levels().map_err(usage)?;
+    let cluster = args.topology.cluster(&scenario).map_err(usage)?;
+    let (config, topology) = match cluster {
+        Some(c) => {
+            if args.n.is_some_and(|n| n != c.n()) {
+                return Err(format!(
+                    "--n: the datacenters hold {} replicas (drop --n with --dc)",
+                    c.n()
+                ));
+            }
+            let level = |cl: Option<Level>, k: Option<usize>| cl.or(k.map(Level::Count));
+            let levels = Levels {
+                write: level(write_cl, args.w).expect("clap requires --w or --write-cl"),
+                read: level(read_cl, args.r).expect("clap requires --r or --read-cl"),
+            };
+            (
+                Config {
+                    n: c.n(),
+                    r: 1,
+                    w: 1,
+                },
+                Some((c, levels)),
+            )
+        }
+        None => {
+            let n = args.n.ok_or(
+                "--n: the number of replicas is required (or datacenters: --dc NAME:COUNT)",
+            )?;
+            let count = |field: &str, cl: Option<Level>, k: Option<usize>| match cl {
+                Some(l) => plain_count(field, l, n).map_err(usage),
+                None => Ok(k.expect("clap requires one")),
+            };
+            let r = count("read_cl", read_cl, args.r)?;
+            let w = count("write_cl", write_cl, args.w)?;
+            (
+                Config::new(n, r, w).map_err(|e| e.named(&quorum_model::cli::flag))?,
+                None,
+            )
+        }
+    };
     let report = validate(&ValidateConfig {
         scenario,
         config,
@@ -200,6 +247,7 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
         grid_points: 12,
         trials: 250_000,
         budget: std::time::Duration::from_secs_f64(args.budget_s),
+        topology,
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(
@@ -311,10 +359,18 @@ fn curve_csv(r: &ValidateReport) -> String {
 }
 
 fn print_table(r: &ValidateReport) {
-    println!(
-        "{}  n = {}, r = {}, w = {}: {} writes, {} reads",
-        r.scenario, r.n, r.r, r.w, r.writes, r.reads
-    );
+    if r.topology == "uniform" {
+        println!(
+            "{}  n = {}, r = {}, w = {}: {} writes, {} reads",
+            r.scenario, r.n, r.r, r.w, r.writes, r.reads
+        );
+    } else {
+        println!(
+            "{}  n = {}, writes {}, reads {}: {} writes, {} reads",
+            r.scenario, r.n, r.write_cl, r.read_cl, r.writes, r.reads
+        );
+        println!("topology  {}", r.topology);
+    }
     println!("{:<28}{:>12}{:>12}", "", "measured", "predicted");
     let rows = [
         (

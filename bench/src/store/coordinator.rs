@@ -5,8 +5,22 @@
 //! returns after w acks. A read goes to all n and returns the newest version
 //! among the first r answers (no read repair). A reader thread per
 //! connection routes each answer to its operation by operation id.
+//!
+//! With datacenters ([`Placement`]) the coordinator runs, for each
+//! operation, in one of the places its placement allows (drawn uniformly),
+//! waits until the operation's consistency level holds among the replicas
+//! that answered ([`Need`]), and delays every message between its
+//! datacenter and a replica's by an independent draw of the extra delay
+//! between them, through the same precise timer the replicas use for
+//! their legs: a request leaves that much later, an answer is delivered
+//! that much later.
 
 use super::protocol::{Frame, READ, WRITE};
+use crate::inject::Scheduler;
+use quorum_model::dist::Dist;
+use quorum_model::topology::Rule;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -59,38 +73,142 @@ pub struct ReadResult {
     pub end: Instant,
 }
 
-type Pending = Arc<Mutex<HashMap<u64, Sender<Frame>>>>;
+/// Where an operation's answers go: the replica that sent each, and the
+/// frame.
+type Answers = Sender<(usize, Frame)>;
+/// Per operation: its answers' channel and its coordinator's place.
+type Pending = Arc<Mutex<HashMap<u64, (Answers, usize)>>>;
+
+/// What an operation waits for.
+#[derive(Debug, Clone)]
+pub enum Need {
+    /// Any `k` answers.
+    Count(usize),
+    /// A consistency level's rule (for each place of the coordinator, by
+    /// datacenter index), answers counted per datacenter.
+    Rules {
+        /// The rule for a coordinator in each datacenter (`None`: it never
+        /// runs there).
+        rules: Vec<Option<Rule>>,
+        /// Each replica's datacenter.
+        dc_of: Vec<usize>,
+    },
+}
+
+impl Need {
+    /// Whether the answers of `from` (replica indices) satisfy it, the
+    /// coordinator in datacenter `place`.
+    fn met(&self, from: &[usize], place: usize) -> bool {
+        match self {
+            Need::Count(k) => from.len() >= *k,
+            Need::Rules { rules, dc_of } => {
+                let Some(rule) = rules.get(place).and_then(|r| r.as_ref()) else {
+                    return false;
+                };
+                let dcs = dc_of.iter().max().map_or(0, |m| m + 1);
+                let mut answered = vec![0; dcs];
+                for &i in from {
+                    answered[dc_of[i]] += 1;
+                }
+                rule.holds(&answered)
+            }
+        }
+    }
+
+    /// Answers it needs at least (for messages).
+    fn least(&self, place: usize) -> usize {
+        match self {
+            Need::Count(k) => *k,
+            Need::Rules { rules, .. } => rules
+                .get(place)
+                .and_then(|r| r.as_ref())
+                .map_or(0, Rule::least),
+        }
+    }
+}
+
+/// Where the coordinator runs and what each message between it and a
+/// replica adds.
+pub struct Placement {
+    /// The datacenters it may run in, one drawn per operation.
+    pub places: Vec<usize>,
+    /// `extra[c][i]`: the extra one-way delay between datacenter `c` and
+    /// replica `i` (`None`: nothing).
+    pub extra: Vec<Vec<Option<Dist>>>,
+    /// The timer that delivers the delayed messages.
+    pub sched: Arc<Scheduler>,
+    /// Seed of the draws (places and delays).
+    pub seed: u64,
+}
+
+struct Placed {
+    places: Vec<usize>,
+    extra: Vec<Vec<Option<Dist>>>,
+    sched: Arc<Scheduler>,
+    rng: Mutex<Xoshiro256PlusPlus>,
+}
+
+impl Placed {
+    /// A draw of the extra delay between place `c` and replica `i`, ms.
+    fn draw(&self, c: usize, i: usize) -> f64 {
+        match &self.extra[c][i] {
+            Some(d) => d.sample(&mut *self.rng.lock().expect("rng")),
+            None => 0.0,
+        }
+    }
+}
 
 /// A connection to every replica.
 pub struct Coordinator {
-    writers: Vec<Mutex<BufWriter<TcpStream>>>,
+    writers: Arc<Vec<Mutex<BufWriter<TcpStream>>>>,
     pending: Pending,
     next_op: AtomicU64,
     next_version: AtomicU64,
     timeout: Duration,
+    placed: Option<Arc<Placed>>,
 }
 
 impl Coordinator {
     /// Connects to each replica; operations give up after `timeout`.
     pub fn connect(addrs: &[SocketAddr], timeout: Duration) -> io::Result<Coordinator> {
+        Self::connect_placed(addrs, timeout, None)
+    }
+
+    /// [`Coordinator::connect`], the coordinator placed in datacenters
+    /// (see the module docs).
+    pub fn connect_placed(
+        addrs: &[SocketAddr],
+        timeout: Duration,
+        placement: Option<Placement>,
+    ) -> io::Result<Coordinator> {
         let pending: Pending = Arc::new(Mutex::new(HashMap::new()));
+        let placed = placement.map(|p| {
+            Arc::new(Placed {
+                places: p.places,
+                extra: p.extra,
+                sched: p.sched,
+                rng: Mutex::new(Xoshiro256PlusPlus::seed_from_u64(p.seed)),
+            })
+        });
         let mut writers = Vec::with_capacity(addrs.len());
-        for addr in addrs {
+        for (i, addr) in addrs.iter().enumerate() {
             let stream = TcpStream::connect(addr)?;
             stream.set_nodelay(true)?;
             let read_half = stream.try_clone()?;
             let p = pending.clone();
+            let placed = placed.clone();
             std::thread::Builder::new()
                 .name("coordinator-conn".into())
-                .spawn(move || route(read_half, p))?;
+                .spawn(move || route(read_half, i, p, placed))?;
             writers.push(Mutex::new(BufWriter::new(stream)));
         }
         Ok(Coordinator {
-            writers,
+            writers: Arc::new(writers),
             pending,
             next_op: AtomicU64::new(1),
             next_version: AtomicU64::new(1),
             timeout,
+            placed,
         })
     }
 
@@ -98,32 +216,52 @@ impl Coordinator {
         self.writers.len()
     }
 
-    /// Sends `frame` to every replica and waits for `k` answers.
-    fn quorum(&self, mut frame: Frame, k: usize, start: Instant) -> Result<Vec<Frame>, OpError> {
+    /// Sends `frame` to every replica and waits until `need` is met.
+    fn quorum(&self, mut frame: Frame, need: &Need, start: Instant) -> Result<Vec<Frame>, OpError> {
         let op = self.next_op.fetch_add(1, Ordering::Relaxed);
         frame.op = op;
+        let place = match &self.placed {
+            Some(p) if p.places.len() > 1 => {
+                let j = p.rng.lock().expect("rng").random_range(0..p.places.len());
+                p.places[j]
+            }
+            Some(p) => p.places[0],
+            None => 0,
+        };
         let (tx, rx) = channel();
-        self.pending.lock().expect("pending").insert(op, tx);
-        let bytes = frame.encode();
-        for w in &self.writers {
-            let mut w = w.lock().expect("writer");
-            // A broken connection is a replica that never answers.
-            let _ = w.write_all(&bytes).and_then(|_| w.flush());
+        self.pending
+            .lock()
+            .expect("pending")
+            .insert(op, (tx, place));
+        let bytes = Arc::new(frame.encode());
+        for (i, w) in self.writers.iter().enumerate() {
+            let extra = self.placed.as_ref().map_or(0.0, |p| p.draw(place, i));
+            if extra > 0.0 {
+                let (writers, bytes) = (self.writers.clone(), bytes.clone());
+                let sched = &self.placed.as_ref().expect("placed").sched;
+                sched.after_ms(extra, move || send(&writers[i], &bytes));
+            } else {
+                send(w, &bytes);
+            }
         }
         let deadline = Instant::now() + self.timeout;
-        let mut got = Vec::with_capacity(k);
-        while got.len() < k {
+        let mut got = Vec::new();
+        let mut from = Vec::new();
+        while !need.met(&from, place) {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
-                Ok(f) => got.push(f),
+                Ok((i, f)) => {
+                    from.push(i);
+                    got.push(f);
+                }
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
             }
         }
         self.pending.lock().expect("pending").remove(&op);
-        if got.len() < k {
+        if !need.met(&from, place) {
             return Err(OpError::Timeout {
                 answered: got.len(),
-                needed: k,
+                needed: need.least(place),
                 version: if frame.kind == WRITE {
                     frame.version
                 } else {
@@ -138,6 +276,12 @@ impl Coordinator {
     /// Writes `value` under `key` with a fresh version; returns once `w`
     /// replicas acknowledged.
     pub fn write(&self, key: u64, value: &[u8], w: usize) -> Result<WriteResult, OpError> {
+        self.write_until(key, value, &Need::Count(w))
+    }
+
+    /// Writes `value` under `key` with a fresh version; returns once `need`
+    /// is met.
+    pub fn write_until(&self, key: u64, value: &[u8], need: &Need) -> Result<WriteResult, OpError> {
         let version = self.next_version.fetch_add(1, Ordering::Relaxed);
         let start = Instant::now();
         let frame = Frame {
@@ -147,7 +291,7 @@ impl Coordinator {
             version,
             value: value.to_vec(),
         };
-        self.quorum(frame, w, start)?;
+        self.quorum(frame, need, start)?;
         Ok(WriteResult {
             version,
             start,
@@ -158,6 +302,12 @@ impl Coordinator {
     /// Reads `key` from the first `r` replicas to answer; the newest version
     /// among them wins.
     pub fn read(&self, key: u64, r: usize) -> Result<ReadResult, OpError> {
+        self.read_until(key, &Need::Count(r))
+    }
+
+    /// Reads `key` until `need` is met among the answers; the newest
+    /// version among them wins.
+    pub fn read_until(&self, key: u64, need: &Need) -> Result<ReadResult, OpError> {
         let start = Instant::now();
         let frame = Frame {
             op: 0,
@@ -166,12 +316,12 @@ impl Coordinator {
             version: 0,
             value: Vec::new(),
         };
-        let answers = self.quorum(frame, r, start)?;
+        let answers = self.quorum(frame, need, start)?;
         let end = Instant::now();
         let newest = answers
             .into_iter()
             .max_by_key(|f| f.version)
-            .expect("r >= 1 answers");
+            .expect("a level needs at least one answer");
         Ok(ReadResult {
             version: newest.version,
             value: newest.value,
@@ -181,13 +331,29 @@ impl Coordinator {
     }
 }
 
-/// Routes each answer on one connection to the operation waiting for it.
-fn route(stream: TcpStream, pending: Pending) {
+/// Writes `bytes` to one replica; a broken connection is a replica that
+/// never answers.
+fn send(w: &Mutex<BufWriter<TcpStream>>, bytes: &[u8]) {
+    let mut w = w.lock().expect("writer");
+    let _ = w.write_all(bytes).and_then(|_| w.flush());
+}
+
+/// Routes each answer on replica `i`'s connection to the operation waiting
+/// for it, after the extra delay back to the operation's place.
+fn route(stream: TcpStream, i: usize, pending: Pending, placed: Option<Arc<Placed>>) {
     let mut reader = BufReader::new(stream);
     while let Ok(Some(frame)) = Frame::read_from(&mut reader) {
-        let tx = pending.lock().expect("pending").get(&frame.op).cloned();
-        if let Some(tx) = tx {
-            let _ = tx.send(frame);
+        let found = pending.lock().expect("pending").get(&frame.op).cloned();
+        if let Some((tx, place)) = found {
+            let extra = placed.as_ref().map_or(0.0, |p| p.draw(place, i));
+            match &placed {
+                Some(p) if extra > 0.0 => p.sched.after_ms(extra, move || {
+                    let _ = tx.send((i, frame));
+                }),
+                _ => {
+                    let _ = tx.send((i, frame));
+                }
+            }
         }
     }
 }

@@ -5,5 +5,5 @@ pub mod coordinator;
 pub mod protocol;
 pub mod replica;
 
-pub use coordinator::{Coordinator, OpError, ReadResult, WriteResult};
+pub use coordinator::{Coordinator, Need, OpError, Placement, ReadResult, WriteResult};
 pub use replica::{Legs, Replica, ReplicaConfig};

@@ -11,7 +11,7 @@ pub(crate) mod plan;
 pub(crate) mod plot;
 pub(crate) mod progress;
 pub(crate) mod sweep;
-pub(crate) mod topology;
+pub mod topology;
 
 use crate::named::Named;
 

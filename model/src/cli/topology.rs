@@ -8,6 +8,7 @@ use crate::scenario::Scenario;
 use crate::topology::{cluster_preset, Cluster, Datacenter, Level, LevelError, CLUSTER_PRESETS};
 use clap::Args;
 
+/// The datacenter and level options, for every command that takes them.
 #[derive(Args, Debug, Clone, Default)]
 pub struct TopologyOptions {
     /// A datacenter (or zone) and its replicas, NAME:COUNT; repeat it for

@@ -38,10 +38,12 @@ pub struct TopologyOptions {
     /// its own legs are const(0) unless a --leg sets them.
     #[arg(long)]
     pub coordinator_replica: bool,
-    /// Override a leg (w, a, r or s) for a datacenter, NAME.LEG=SPEC, or one
-    /// replica, NAME[i].LEG=SPEC (i from 1); repeatable. E.g.
-    /// 'west[2].a=exp(mean=20)' for one slow replica.
-    #[arg(long, value_name = "TARGET=SPEC")]
+    /// Leg overrides for a datacenter or one replica (see the help text).
+    #[arg(
+        long,
+        value_name = "TARGET=SPEC",
+        help = "Override a leg (w, a, r or s) for a datacenter, NAME.LEG=SPEC, or one replica, NAME[i].LEG=SPEC (i from 1); repeatable. E.g. 'west[2].a=exp(mean=20)' for one slow replica"
+    )]
     pub leg: Vec<String>,
     /// The write's consistency level: ONE, TWO, THREE, QUORUM, ALL,
     /// LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM or a number (instead of --w).

@@ -21,6 +21,7 @@
 //! | [`scenario`] | delays + topology + failures ([`Scenario`]), from presets or TOML files |
 //! | [`eval`] | one configuration ([`Config`], or levels in a cluster) evaluated: a `summary.csv` row |
 //! | [`curve`] | t-visibility curves as rows |
+//! | [`levels`] | every pair of consistency levels compared in clusters (a sweep's `levels.csv`) |
 //! | [`sweep`] | a grid of scenarios × failure levels × (n, r, w), in parallel, reproducibly |
 //! | [`plan`](mod@plan) | the cheapest configuration meeting SLOs |
 //! | `output` | the files, the report and its charts (feature `charts`) |
@@ -111,6 +112,7 @@ pub mod dist;
 pub mod eval;
 pub mod failure;
 mod fanout;
+pub mod levels;
 pub mod mc;
 pub mod named;
 pub(crate) mod numeric;

@@ -42,6 +42,9 @@ pub struct SweepSpec {
     pub trials: u64,
     /// Monte Carlo seed.
     pub seed: u64,
+    /// Clusters in which every pair of consistency levels is compared
+    /// (`levels.csv`, see [`crate::levels`]); none: no comparison.
+    pub clusters: Vec<crate::topology::Cluster>,
 }
 
 /// Why a sweep is refused (before any work). Fields are named neutrally
@@ -207,6 +210,17 @@ impl SweepSpec {
         Ok(self)
     }
 
+    /// The scenario the levels are compared in: the first (by name) that
+    /// is not the `wan` topology; `None` without clusters.
+    pub fn levels_scenario(&self) -> Option<&Scenario> {
+        if self.clusters.is_empty() {
+            return None;
+        }
+        self.scenarios
+            .iter()
+            .find(|s| s.wars.remote_one_way_ms() == 0.0)
+    }
+
     /// All groups in canonical order.
     pub fn groups(&self) -> Vec<Group> {
         let mut out = Vec::new();
@@ -278,6 +292,18 @@ pub struct SweepOutput {
     /// [`RULES_OF_THUMB`] evaluated for every scenario at the lowest
     /// failure level (computed by the shard that owns the first group).
     pub rules: Vec<SummaryRow>,
+    /// Consistency levels compared in the spec's clusters (by the shard
+    /// that owns the first group).
+    pub levels: Vec<SummaryRow>,
+}
+
+/// What the shard that owns the first group computes besides its groups.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    /// The rules of thumb.
+    pub rules: Vec<SummaryRow>,
+    /// The level comparison.
+    pub levels: Vec<SummaryRow>,
 }
 
 /// Advice from quorum best-practice guides, for N = 10: read and write sets
@@ -297,26 +323,27 @@ pub fn run(
     done: &(dyn Fn() + Sync),
 ) -> Result<SweepOutput, SweepError> {
     let mut out = SweepOutput::default();
-    let rules = run_into(spec, shard, done, &mut |part| {
+    let extras = run_into(spec, shard, done, &mut |part| {
         out.summary.extend(part.summary);
         out.curves.extend(part.curves);
         Ok(())
     })?;
-    out.rules = rules;
+    out.rules = extras.rules;
+    out.levels = extras.levels;
     Ok(out)
 }
 
 /// Runs the groups of `shard` and hands each group's rows to `sink` in
 /// canonical order, holding at most a window of groups (four per thread)
 /// in memory: the sink can write them out, so that a sweep's memory does
-/// not grow with its size. Returns the rules of thumb (computed by the
-/// shard that owns the first group).
+/// not grow with its size. Returns the rules of thumb and the level
+/// comparison (computed by the shard that owns the first group).
 pub fn run_into(
     spec: &SweepSpec,
     shard: Shard,
     done: &(dyn Fn() + Sync),
     sink: &mut dyn FnMut(SweepOutput) -> Result<(), String>,
-) -> Result<Vec<SummaryRow>, SweepError> {
+) -> Result<Extras, SweepError> {
     let trips: Vec<ScenarioTrips> = spec.scenarios.par_iter().map(ScenarioTrips::new).collect();
     let groups: Vec<Group> = spec
         .groups()
@@ -339,17 +366,21 @@ pub fn run_into(
             sink(part?).map_err(SweepError::Write)?;
         }
     }
-    let mut rules = Vec::new();
+    let mut extras = Extras::default();
     if shard.owns(0) {
         let per_scenario: Vec<Result<Vec<SummaryRow>, SweepError>> = (0..spec.scenarios.len())
             .into_par_iter()
             .map(|i| rules_of_thumb(spec, &trips[i], i))
             .collect();
         for r in per_scenario {
-            rules.extend(r?);
+            extras.rules.extend(r?);
+        }
+        if let Some(s) = spec.levels_scenario() {
+            let seed = chunk_seed(spec.seed, fnv1a("levels"));
+            extras.levels = crate::levels::compare(s, &spec.clusters, spec.trials, seed)?;
         }
     }
-    Ok(rules)
+    Ok(extras)
 }
 
 /// The rules of thumb for scenario `i`, one simulation for all of them.
@@ -451,6 +482,7 @@ mod tests {
             failures: Vec::new(),
             trials,
             seed: 3,
+            clusters: Vec::new(),
         }
         .validated()
         .unwrap()

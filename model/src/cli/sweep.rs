@@ -1,6 +1,7 @@
 //! `quorum-model sweep`: the grid, written as CSVs for notebooks.
 
 use super::progress::Progress;
+use super::topology::ClusterOptions;
 use super::Usage;
 use crate::dist::presets::PRESET_NAMES;
 use crate::failure::FailureModel;
@@ -88,6 +89,12 @@ pub struct SweepArgs {
     /// then run `quorum-model plot`) [default: reports].
     #[arg(long, value_name = "DIR")]
     reports_dir: Option<PathBuf>,
+    /// The cluster in which every pair of consistency levels is compared
+    /// (levels.csv and the report's table; default: the two-regions and
+    /// three-regions presets), as eval takes it. Reads run in the write's
+    /// datacenter and in the next one.
+    #[command(flatten)]
+    cluster: ClusterOptions,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -240,6 +247,15 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         Some(s) => Shard::parse(s).map_err(|e| Usage::named(&e))?,
         None => Shard::WHOLE,
     };
+    if cli.cluster.read_dc.is_some() {
+        return Err(Usage(
+            "--read-dc: the sweep compares reads in the write's datacenter and in the next one; give --write-dc".into(),
+        ));
+    }
+    let clusters = match cli.cluster.cluster(&Scenario::default_exponential())? {
+        Some(c) => vec![c],
+        None => crate::levels::default_clusters(),
+    };
     let spec = SweepSpec {
         scenarios: scenarios(&args)?,
         n_max: args.n_max,
@@ -247,6 +263,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         failures: args.failures.clone(),
         trials: args.trials,
         seed: args.seed,
+        clusters,
     }
     .validated()
     .map_err(|e| Usage::named(&e))?;
@@ -275,7 +292,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
             args.out_dir.display()
         ))
     })?;
-    let rules = pool
+    let extras = pool
         .install(|| {
             sweep::run_into(&spec, shard, &|| progress.tick(), &mut |part| {
                 writer.append(&part).map_err(|e| {
@@ -287,7 +304,7 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
     progress.finish();
     let (rows, points) = writer.counts();
     writer
-        .finish(&Manifest::new(&spec, shard), &rules)
+        .finish(&Manifest::new(&spec, shard), &extras)
         .map_err(|e| {
             Usage(format!(
                 "--out-dir: cannot write '{}': {e}",

@@ -8,14 +8,14 @@ use crate::scenario::Scenario;
 use crate::topology::{cluster_preset, Cluster, Datacenter, Level, LevelError, CLUSTER_PRESETS};
 use clap::Args;
 
-/// The datacenter and level options, for every command that takes them.
+/// The datacenter options, for every command that takes them.
 #[derive(Args, Debug, Clone, Default)]
-pub struct TopologyOptions {
+pub struct ClusterOptions {
     /// A datacenter (or zone) and its replicas, NAME:COUNT; repeat it for
     /// each, in order. The replicas are then the datacenters' (no --n).
     #[arg(long = "dc", value_name = "NAME:COUNT")]
     pub dc: Vec<String>,
-    /// A whole cluster: a preset (three-zones, three-regions; see
+    /// A whole cluster: a preset (three-zones, two-regions, three-regions; see
     /// `quorum-model presets`) or the one-line form of the topology column,
     /// e.g. 'east:3,west:3;east-west=const(40);read_dc=west'. Instead of
     /// --dc; the other datacenter options apply on top.
@@ -45,6 +45,14 @@ pub struct TopologyOptions {
         help = "Override a leg (w, a, r or s) for a datacenter, NAME.LEG=SPEC, or one replica, NAME[i].LEG=SPEC (i from 1); repeatable. E.g. 'west[2].a=exp(mean=20)' for one slow replica"
     )]
     pub leg: Vec<String>,
+}
+
+/// The datacenter options and the consistency levels (`eval`, `validate`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TopologyOptions {
+    /// The datacenter options.
+    #[command(flatten)]
+    pub cluster: ClusterOptions,
     /// The write's consistency level: ONE, TWO, THREE, QUORUM, ALL,
     /// LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM or a number (instead of --w).
     #[arg(long, value_name = "CL", conflicts_with = "w")]
@@ -55,6 +63,13 @@ pub struct TopologyOptions {
 }
 
 impl TopologyOptions {
+    /// See [`ClusterOptions::cluster`].
+    pub fn cluster(&self, scenario: &Scenario) -> Result<Option<Cluster>, Usage> {
+        self.cluster.cluster(scenario)
+    }
+}
+
+impl ClusterOptions {
     /// The cluster the options describe, if datacenters were given, over
     /// the scenario's own (a scenario file's `[topology]` datacenters).
     pub fn cluster(&self, scenario: &Scenario) -> Result<Option<Cluster>, Usage> {
@@ -116,7 +131,9 @@ impl TopologyOptions {
         }
         Ok(Some(cluster))
     }
+}
 
+impl TopologyOptions {
     /// `--write-cl` and `--read-cl`, parsed.
     pub fn levels(&self) -> Result<(Option<Level>, Option<Level>), Usage> {
         let parse = |field: &str, text: &Option<String>| -> Result<Option<Level>, Usage> {

@@ -250,11 +250,94 @@ fn render(data: &SweepData, charts: &[(String, String)]) -> String {
         }
         md.push('\n');
     }
+    levels_section(&mut md, data);
     // Every mark above has its note here, and no note is without a mark.
     if md.contains(NEVER_MARK) {
         let _ = writeln!(md, "## Notes\n\n{NEVER_NOTE}\n");
     }
     md
+}
+
+/// Every pair of consistency levels in each cluster of the comparison:
+/// latencies, availability with datacenter outages, P(consistent) for a
+/// read in the write's datacenter and in another, strictness marked.
+fn levels_section(md: &mut String, data: &SweepData) {
+    if data.levels.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## Consistency levels across datacenters
+"
+    );
+    let _ = writeln!(
+        md,
+        "Every pair of write and read levels among ONE, LOCAL_QUORUM, QUORUM, EACH_QUORUM and ALL, in scenario `{}`'s legs, the write coordinated in the first datacenter and the read there (same) or in the next one (other); each datacenter is down with probability {} and each node of an up one with {}. **strict** means no read set can miss a write set (set intersection, not r + w > n): then P(consistent) is exactly 1. Latency percentiles are exact; P(consistent at t = 0) is simulated (95% interval) where not strict. Availability is exact.\n",
+        data.levels[0].scenario,
+        crate::levels::DC_OUTAGE,
+        crate::levels::NODE_DOWN
+    );
+    // A cluster's rows differ only in where the read runs.
+    let key = |t: &str| {
+        t.split(';')
+            .filter(|item| !item.starts_with("read_dc="))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    let mut topologies: Vec<String> = Vec::new();
+    for r in &data.levels {
+        if !topologies.contains(&key(&r.topology)) {
+            topologies.push(key(&r.topology));
+        }
+    }
+    for t in &topologies {
+        let t = t.as_str();
+        let rows: Vec<&SummaryRecord> = data
+            .levels
+            .iter()
+            .filter(|r| key(&r.topology) == t)
+            .collect();
+        let same: Vec<&&SummaryRecord> = rows.iter().filter(|r| r.read_dc == r.write_dc).collect();
+        let other = |w: &str, r: &str| {
+            rows.iter()
+                .find(|x| x.read_dc != x.write_dc && x.write_cl == w && x.read_cl == r)
+        };
+        let dcs = t.split(';').next().unwrap_or(t);
+        let other_dc = rows
+            .iter()
+            .find(|r| r.read_dc != r.write_dc)
+            .map_or(String::new(), |r| r.read_dc.clone());
+        let _ = writeln!(
+            md,
+            "### `{dcs}`\n\n`{t}`; same: reads in {}, other: reads in {other_dc}.\n",
+            rows.first().map_or("", |r| r.write_dc.as_str())
+        );
+        let _ = writeln!(
+            md,
+            "| write | read | strict (same / other) | write p99 | read p99 (same / other) | write availability | read availability | P(consistent at 0), same | P(consistent at 0), other |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        let yes = |b: bool| if b { "**strict**" } else { "no" };
+        let ms = |v: Option<f64>| v.map_or("n/a".into(), |x| format!("{x:.2} ms"));
+        for r in same {
+            let o = other(&r.write_cl, &r.read_cl);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} / {} | {} | {} / {} | {} | {} | {} | {} |",
+                r.write_cl,
+                r.read_cl,
+                yes(r.strict),
+                o.map_or("n/a", |o| yes(o.strict)),
+                ms(r.write_latency_p99_ms),
+                ms(r.read_latency_p99_ms),
+                o.map_or("n/a".into(), |o| ms(o.read_latency_p99_ms)),
+                nines_cell(r.write_availability, r.write_unavailability),
+                nines_cell(r.read_availability, r.read_unavailability),
+                consistency(r),
+                o.map_or("n/a".into(), |o| consistency(o)),
+            );
+        }
+        md.push('\n');
+    }
 }
 
 /// Majority-quorum availability at every failure level, for the first

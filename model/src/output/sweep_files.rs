@@ -25,6 +25,9 @@ pub const SUMMARY: &str = "summary.csv";
 pub const TVISIBILITY: &str = "tvisibility.csv";
 pub const MANIFEST: &str = "sweep.json";
 pub const RULES: &str = "rules_of_thumb.csv";
+/// Every pair of consistency levels compared in clusters, in the
+/// `summary.csv` format (see [`crate::levels`]).
+pub const LEVELS: &str = "levels.csv";
 
 /// What produced a sweep's files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +53,9 @@ pub struct Manifest {
     /// Groups in the whole grid, and in this shard.
     pub groups_total: usize,
     pub groups_here: usize,
+    /// The clusters levels were compared in (their one-line forms).
+    #[serde(default)]
+    pub clusters: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +98,7 @@ impl Manifest {
             shard: format!("{}/{}", shard.index, shard.count),
             groups_total: spec.groups().len(),
             groups_here: group_count(spec, shard),
+            clusters: spec.clusters.iter().map(|c| c.spec()).collect(),
         }
     }
 
@@ -155,16 +162,15 @@ impl SweepWriter {
     }
 
     /// Writes the rules and the manifest and puts every file in place.
-    pub fn finish(
-        self,
-        manifest: &Manifest,
-        rules: &[crate::eval::SummaryRow],
-    ) -> std::io::Result<()> {
+    pub fn finish(self, manifest: &Manifest, extras: &crate::sweep::Extras) -> std::io::Result<()> {
+        let rules = &extras.rules;
         let rules_file = PendingFile::create(&self.dir.join(RULES))?;
+        let levels_file = PendingFile::create(&self.dir.join(LEVELS))?;
         let manifest_file = PendingFile::create(&self.dir.join(MANIFEST))?;
         self.summary.finish()?;
         self.curves.finish()?;
         rules_file.commit(render(&Csv, rules).as_bytes())?;
+        levels_file.commit(render(&Csv, &extras.levels).as_bytes())?;
         manifest_file.commit(manifest.json().as_bytes())
     }
 }
@@ -178,6 +184,7 @@ pub fn write_sweep(dir: &Path, manifest: &Manifest, out: &SweepOutput) -> std::i
         (SUMMARY, render(&Csv, &out.summary)),
         (TVISIBILITY, tvisibility_csv(&out.curves)),
         (RULES, render(&Csv, &out.rules)),
+        (LEVELS, render(&Csv, &out.levels)),
         (MANIFEST, manifest.json()),
     ];
     let pending: Vec<(PendingFile, String)> = files
@@ -267,7 +274,7 @@ fn sorted_csv(header: &csv::StringRecord, mut rows: Vec<csv::StringRecord>) -> S
 }
 
 /// The merged files' contents, in [`MERGED`] order.
-pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
+pub fn merge(dirs: &[PathBuf]) -> Result<[String; 5], MergeError> {
     if dirs.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -308,7 +315,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
             got: shards.join(", "),
         });
     }
-    let mut merged = [String::new(), String::new(), String::new(), String::new()];
+    let mut merged: [String; 5] = Default::default();
     use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
     for (slot, name, required) in [
         (0, SUMMARY, SUMMARY_REQUIRED),
@@ -335,6 +342,29 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
         let header = header.map(|h| h.0);
         merged[slot] = sorted_csv(header.as_ref().expect("at least one shard"), rows);
     }
+    // The level comparison comes whole from the shard that owns the first
+    // group (the others' files are empty): its rows keep their order.
+    {
+        let mut header: Option<csv::StringRecord> = None;
+        let mut rows = Vec::new();
+        for d in dirs {
+            let path = d.join(LEVELS);
+            if !path.exists() {
+                continue;
+            }
+            let (h, r) = records(&path, SUMMARY_REQUIRED)?;
+            header.get_or_insert(h);
+            rows.extend(r);
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        if let Some(h) = &header {
+            w.write_record(h).expect("memory");
+        }
+        for row in &rows {
+            w.write_record(row).expect("memory");
+        }
+        merged[4] = String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8");
+    }
     let whole = Manifest {
         shard: "1/1".into(),
         groups_here: first.groups_total,
@@ -345,7 +375,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 4], MergeError> {
 }
 
 /// The files [`merge`] returns, in order.
-pub const MERGED: [&str; 4] = [SUMMARY, TVISIBILITY, RULES, MANIFEST];
+pub const MERGED: [&str; 5] = [SUMMARY, TVISIBILITY, RULES, MANIFEST, LEVELS];
 
 /// An empty curve file's header, for callers that need it.
 pub fn empty_tvisibility() -> String {
@@ -367,6 +397,7 @@ mod tests {
             failures: Vec::new(),
             trials: 3_000,
             seed: 3,
+            clusters: vec!["a:2,b:2;a-b=const(5)".parse().unwrap()],
         }
         .validated()
         .unwrap();
@@ -390,6 +421,7 @@ mod tests {
             "summary.csv",
             "tvisibility.csv",
             "rules_of_thumb.csv",
+            "levels.csv",
             "sweep.json",
         ] {
             assert_eq!(

@@ -20,7 +20,7 @@ pub struct ClusterPreset {
 }
 
 /// The presets.
-pub const CLUSTER_PRESETS: [ClusterPreset; 2] = [
+pub const CLUSTER_PRESETS: [ClusterPreset; 3] = [
     ClusterPreset {
         name: "three-zones",
         description: "one region, one replica in each of three availability zones (RF = 3), coordinator in the first zone",
@@ -32,6 +32,13 @@ pub const CLUSTER_PRESETS: [ClusterPreset; 2] = [
         // way) between a and c, the farthest pair.
         source: "inter-zone round trips of 1 to 1.5 ms, within the 0.25-3.37 ms best-of-50 pings measured between AWS availability zones (xkyle.com, \"Measuring AWS Region and AZ Latency\"); an assumption, not one region's measurement",
         spec: "zone-a:1,zone-b:1,zone-c:1;zone-a-zone-b=const(0.5);zone-a-zone-c=const(0.75);zone-b-zone-c=const(0.5);write_dc=zone-a;read_dc=zone-a",
+    },
+    ClusterPreset {
+        name: "two-regions",
+        description: "two AWS regions (us-east-1, eu-west-1), three replicas each (RF = 3 per region), coordinator in us-east-1",
+        // The N. Virginia - Ireland pair of the table below.
+        source: "average ping round trip between AWS us-east-1 and eu-west-1, 80.55 ms (\"Latency Between AWS Global Regions\", as tabulated in acomputerscientistlearnsaws.blogspot.com, 2017); one way is half",
+        spec: "us-east-1:3,eu-west-1:3;us-east-1-eu-west-1=const(40.275);write_dc=us-east-1;read_dc=us-east-1",
     },
     ClusterPreset {
         name: "three-regions",

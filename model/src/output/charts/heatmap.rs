@@ -35,7 +35,7 @@ impl Heatmap {
 
 /// Light yellow (0) through green (0.5) to deep blue (1), after
 /// ColorBrewer's YlGnBu: distinct steps stay distinct.
-fn shade(p: f64) -> RGBColor {
+pub(super) fn shade(p: f64) -> RGBColor {
     const STOPS: [(f64, f64, f64); 3] = [
         (255.0, 255.0, 204.0),
         (65.0, 182.0, 196.0),

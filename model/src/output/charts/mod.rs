@@ -17,6 +17,7 @@
 
 mod availability;
 mod heatmap;
+mod levels;
 mod nines;
 mod placement;
 mod repair;
@@ -62,6 +63,8 @@ pub(crate) struct SummaryRecord {
     pub read_availability: f64,
     pub write_availability: f64,
     pub read_unavailability: f64,
+    #[serde(default)]
+    pub write_unavailability: f64,
     pub p_stale_k1: f64,
     pub p_consistent_t0: Option<f64>,
     pub p_consistent_t0_ci_low: Option<f64>,
@@ -73,6 +76,17 @@ pub(crate) struct SummaryRecord {
     pub write_latency_p99_ms: Option<f64>,
     pub trials: Option<u64>,
     pub seed: Option<u64>,
+    /// The topology and levels (absent in files from before them).
+    #[serde(default)]
+    pub topology: String,
+    #[serde(default)]
+    pub write_cl: String,
+    #[serde(default)]
+    pub read_cl: String,
+    #[serde(default)]
+    pub write_dc: String,
+    #[serde(default)]
+    pub read_dc: String,
 }
 
 /// One row of `tvisibility.csv`, read back: the same type the sweep writes.
@@ -87,6 +101,8 @@ pub(crate) struct SweepData {
     pub rules: Vec<SummaryRecord>,
     /// `sweep.json`, if present.
     pub manifest: Option<super::sweep_files::Manifest>,
+    /// `levels.csv`, empty if absent.
+    pub levels: Vec<SummaryRecord>,
 }
 
 impl SweepData {
@@ -113,6 +129,7 @@ impl SweepData {
         }
         use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
         let rules_path = dir.join(super::sweep_files::RULES);
+        let levels_path = dir.join(super::sweep_files::LEVELS);
         let manifest_path = dir.join(super::sweep_files::MANIFEST);
         let manifest = match std::fs::read_to_string(&manifest_path) {
             Ok(text) => Some(
@@ -136,6 +153,11 @@ impl SweepData {
             )?,
             rules: if rules_path.exists() {
                 read(rules_path, SUMMARY_REQUIRED, &|_| true)?
+            } else {
+                Vec::new()
+            },
+            levels: if levels_path.exists() {
+                read(levels_path, SUMMARY_REQUIRED, &|_| true)?
             } else {
                 Vec::new()
             },
@@ -256,6 +278,10 @@ pub(crate) fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, Stri
     let f = placement::PlacementChart::new(data);
     save(&f, dir)?;
     out.push((f.name().to_string(), f.caption()));
+    if let Some(g) = levels::LevelsChart::new(data) {
+        save(&g, dir)?;
+        out.push((g.name().to_string(), g.caption()));
+    }
     Ok(out)
 }
 
@@ -345,6 +371,7 @@ mod tests {
             failures: vec!["repair(mttf=500,mttr=10,crews=1)".parse().unwrap()],
             trials: 3_000,
             seed: 1,
+            clusters: crate::levels::default_clusters(),
         }
         .validated()
         .unwrap();
@@ -357,7 +384,7 @@ mod tests {
             vec!["lnkd-disk".to_string(), "wan".to_string()]
         );
         let drawn = draw_all(&data, &dir.join("charts")).unwrap();
-        assert_eq!(drawn.len(), 6);
+        assert_eq!(drawn.len(), 7);
         // The repair chart takes MTTF from the sweep's repair level.
         let repair = drawn.iter().find(|d| d.0 == "availability-repair").unwrap();
         assert!(repair.1.contains("every 500 h"), "{}", repair.1);

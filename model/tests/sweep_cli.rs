@@ -37,6 +37,7 @@ fn files(dir: &Path) -> Vec<Vec<u8>> {
         "summary.csv",
         "tvisibility.csv",
         "rules_of_thumb.csv",
+        "levels.csv",
         "sweep.json",
     ]
     .iter()

@@ -24,7 +24,7 @@
 //!   `C(B − written, b) / C(B, b)`.
 
 use statrs::function::factorial::ln_binomial;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// At least `k` answers among the replicas of datacenters `dcs`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -196,11 +196,11 @@ pub fn p_disjoint(write: &Rule, read: &Rule, counts: &[usize]) -> Option<f64> {
     // Pool left to each write term (replicas in its unprocessed
     // datacenters), the same in every state.
     let mut pool: Vec<usize> = write.terms.iter().map(|t| t.size(counts)).collect();
-    let mut states: HashMap<Vec<usize>, f64> = HashMap::from([(start, 1.0)]);
+    let mut states: BTreeMap<Vec<usize>, f64> = BTreeMap::from([(start, 1.0)]);
     for (d, &m) in counts.iter().enumerate() {
         let wi = owner_w(d);
         let rj = owner_r(d);
-        let mut next: HashMap<Vec<usize>, f64> = HashMap::new();
+        let mut next: BTreeMap<Vec<usize>, f64> = BTreeMap::new();
         for (state, p) in &states {
             let placements: Vec<(usize, f64)> = match wi {
                 None => vec![(0, 1.0)],

@@ -19,6 +19,7 @@ fn input() -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").expect("preset");
     scenario.failure = FailureModel::iid(0.01);
     PlanInput {
+        cluster: None,
         scenario,
         slos: vec![
             Slo::ReadAvailability(0.9999),

@@ -265,3 +265,39 @@ fn refusals_are_one_line_and_exit_2() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// plan searches per-datacenter counts and levels: with strictness
+/// required and nothing else, the cheapest is one replica per datacenter.
+#[test]
+fn plan_searches_counts_and_levels() {
+    let out = run(&[
+        "plan",
+        "--dc",
+        "a:3",
+        "--dc",
+        "b:3",
+        "--dc-delay",
+        "a-b=const(5)",
+        "--require-strict",
+        "--max-n",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let best = &v[0];
+    assert_eq!(best["n"], 2);
+    assert_eq!(best["strict"], true);
+    assert!(best["topology"].as_str().unwrap().starts_with("a:1,b:1;"));
+    // Every ranked candidate is strict and the counts vary.
+    let all = v.as_array().unwrap();
+    assert!(all.iter().all(|r| r["strict"] == true));
+    assert!(all
+        .iter()
+        .any(|r| r["topology"].as_str().unwrap().starts_with("a:2,b:2;")));
+}

@@ -4,6 +4,7 @@
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
+use super::topology::ClusterOptions;
 use super::Usage;
 use crate::failure::FailureModel;
 use crate::output::atomic::PendingFile;
@@ -40,6 +41,12 @@ pub struct PlanArgs {
     delays: DelayOptions,
     #[command(flatten)]
     failure: FailureOptions,
+    /// Datacenters, as eval takes them: the plan then searches the replica
+    /// count of each datacenter (the counts given are replaced; the total
+    /// at most --max-n) and the consistency levels ONE, TWO, LOCAL_ONE,
+    /// LOCAL_QUORUM, QUORUM, EACH_QUORUM, ALL for writes and for reads.
+    #[command(flatten)]
+    cluster: ClusterOptions,
     /// Read availability at least A (0 < A < 1).
     #[arg(long, value_name = "A", allow_hyphen_values = true)]
     slo_read_availability: Option<f64>,
@@ -117,9 +124,10 @@ pub struct PlanArgs {
         allow_hyphen_values = true
     )]
     cost_per_node: f64,
-    /// Monte Carlo trials per n, for the consistency SLO.
-    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T", default_value_t = crate::mc::DEFAULT_TRIALS)]
-    trials: u64,
+    /// Monte Carlo trials per n, for the consistency SLO (default 250000);
+    /// with datacenters, per candidate (default 20000).
+    #[arg(value_parser = super::whole::<u64>(1), allow_hyphen_values = true, long, value_name = "T")]
+    trials: Option<u64>,
     /// Seed of the Monte Carlo (the same as eval's for the same --seed).
     #[arg(value_parser = super::whole::<u64>(0), allow_hyphen_values = true, long, value_name = "S", default_value_t = crate::mc::DEFAULT_SEED)]
     seed: u64,
@@ -186,7 +194,20 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
         return Err(Usage("--threads: must be an integer >= 1".into()));
     }
     let mut scenario = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
-    if let Some(model) = args.failure.model()? {
+    let cluster = args.cluster.cluster(&scenario)?;
+    let mut failure = args.failure.clone();
+    if failure.p_domain.is_some() && failure.domains.is_none() {
+        match &cluster {
+            // The datacenters are the failure domains.
+            Some(c) => failure.domains = Some(c.dcs.len()),
+            None => {
+                return Err(Usage(
+                    "--p-domain: needs --domains D, or datacenters (--dc NAME:COUNT), which are then the failure domains".into(),
+                ))
+            }
+        }
+    }
+    if let Some(model) = failure.model()? {
         if matches!(model, FailureModel::PerNode(_)) {
             return Err(Usage("--failure: per_node(...) needs a fixed n; plan takes iid(...), repair(...) or domains(...)".into()));
         }
@@ -214,9 +235,14 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
             FanoutArg::All => Fanout::All,
             FanoutArg::Quorum => Fanout::Quorum,
         },
-        trials: args.trials,
+        trials: args.trials.unwrap_or(if cluster.is_some() {
+            20_000
+        } else {
+            crate::mc::DEFAULT_TRIALS
+        }),
         seed: args.seed,
         threads: args.threads,
+        cluster,
     };
     input.validate().map_err(|e| Usage::named(&e))?;
     Ok(input)
@@ -242,6 +268,9 @@ fn table(recs: &[PlanRecord], top: usize) -> String {
     let mut out = String::new();
     if recs.is_empty() {
         return "no configuration meets every SLO\n".into();
+    }
+    if recs[0].topology.contains(':') {
+        return cluster_table(recs, top);
     }
     out.push_str(&format!(
         "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
@@ -283,6 +312,97 @@ fn table(recs: &[PlanRecord], top: usize) -> String {
             r.n,
             r.r,
             r.w,
+            r.nodes,
+            r.cost,
+            nines(r.read_unavailability),
+            nines(r.write_unavailability),
+            ms(r.read_latency_p99_ms),
+            ms(r.write_latency_p99_ms),
+            consistency,
+            match r.status {
+                Status::Meets => "meets",
+                Status::Uncertain => "UNCERTAIN",
+                Status::Fails => "fails",
+            },
+            if r.pareto { "*" } else { "" }
+        ));
+    }
+    if recs.len() > top {
+        out.push_str(&format!(
+            "... {} more (--top, or --format json for all)\n",
+            recs.len() - top
+        ));
+    }
+    out
+}
+
+/// Replicas per datacenter of a cluster's one-line form: `3+3`.
+fn counts(topology: &str) -> String {
+    topology
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(|d| d.rsplit(':').next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// [`table`] for plans over datacenters: counts and levels instead of
+/// `(n, r, w)`.
+fn cluster_table(recs: &[PlanRecord], top: usize) -> String {
+    let mut out = format!(
+        "datacenters: {}\n",
+        recs[0]
+            .topology
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .map(|d| d.rsplit_once(':').map_or(d, |x| x.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out.push_str(&format!(
+        "{:>3}  {:>7} {:>12} {:>12}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
+        "#",
+        "counts",
+        "write",
+        "read",
+        "nodes",
+        "cost",
+        "read 9s",
+        "write 9s",
+        "read p99",
+        "write p99",
+        "P(consistent) [95% CI]",
+        "status",
+        "front"
+    ));
+    for r in recs.iter().take(top) {
+        let ms = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.2}ms"));
+        let nines = |u: f64| {
+            if u <= 0.0 {
+                "inf".to_string()
+            } else {
+                format!("{:.2}", -u.log10())
+            }
+        };
+        let consistency = match (
+            r.p_consistent_t,
+            r.p_consistent_t_ci_low,
+            r.p_consistent_t_ci_high,
+        ) {
+            (Some(p), _, _) if r.strict => format!("{p} (exact)"),
+            (Some(p), Some(lo), Some(hi)) => format!("{p:.4} [{lo:.4},{hi:.4}]"),
+            _ => format!("stale {:.2e} (exact)", r.p_stale_k1),
+        };
+        out.push_str(&format!(
+            "{:>3}  {:>7} {:>12} {:>12}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
+            r.rank,
+            counts(&r.topology),
+            r.write_cl,
+            r.read_cl,
             r.nodes,
             r.cost,
             nines(r.read_unavailability),
@@ -353,7 +473,21 @@ pub fn run(args: PlanArgs) -> Result<bool, Usage> {
         .count();
     match plan.best() {
         Some(best) => {
-            if args.format == Format::Table {
+            if args.format == Format::Table && best.row.has_datacenters() {
+                println!(
+                    "\nchoice: {}, writes {}, reads {} on {} node(s), cost {} ({}).",
+                    best.row.topology.split(';').next().unwrap_or(""),
+                    best.row.write_cl,
+                    best.row.read_cl,
+                    best.capacity.nodes,
+                    best.capacity.cost,
+                    if best.row.strict {
+                        "strict: every read set meets every write set"
+                    } else {
+                        "a read set can miss a write set"
+                    }
+                );
+            } else if args.format == Format::Table {
                 let (n, r, w) = best.config();
                 println!(
                     "\nchoice: n = {n}, r = {r}, w = {w} on {} node(s), cost {} ({}).",

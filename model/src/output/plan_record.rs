@@ -52,6 +52,10 @@ pub struct PlanRecord {
     pub margin_consistency: Option<f64>,
     pub margin_strict: Option<f64>,
     pub failure: String,
+    /// With datacenters: the cluster (its counts), and the levels.
+    pub topology: String,
+    pub write_cl: String,
+    pub read_cl: String,
 }
 
 impl PlanRecord {
@@ -97,6 +101,9 @@ impl PlanRecord {
             p_consistent_t_ci_high: row.p_consistent_t_ci_high,
             trials: row.trials,
             seed: row.seed,
+            topology: row.topology.clone(),
+            write_cl: row.write_cl.clone(),
+            read_cl: row.read_cl.clone(),
             margin_read_availability: margin("read_availability"),
             margin_write_availability: margin("write_availability"),
             margin_read_p99_ms: margin("read_p99_ms"),

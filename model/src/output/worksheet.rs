@@ -26,6 +26,14 @@ pub struct WorksheetInput<'a> {
 }
 
 fn cfg(c: &Candidate) -> String {
+    if c.row.has_datacenters() {
+        return format!(
+            "{}, writes {}, reads {}",
+            c.row.topology.split(';').next().unwrap_or(""),
+            c.row.write_cl,
+            c.row.read_cl
+        );
+    }
     let (n, r, w) = c.config();
     format!("n = {n}, r = {r}, w = {w}")
 }
@@ -324,6 +332,9 @@ pub fn worksheet(ws: &WorksheetInput) -> String {
         .ranked()
         .filter(|c| c.pareto)
         .map(|c| {
+            if c.row.has_datacenters() {
+                return format!("({})", cfg(c));
+            }
             let (n, r, w) = c.config();
             format!("({n}, {r}, {w})")
         })

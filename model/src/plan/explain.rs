@@ -138,13 +138,13 @@ impl Explanation {
         for r in &self.relaxations {
             out.push(match &r.closest {
                 Some(c) => {
-                    let (n, rr, w) = c.config();
                     let i = c.checks.iter().position(|k| k.slo == r.slo).unwrap_or(0);
                     format!(
-                        "relax {} ({}): {} configuration(s) meet the rest; closest n={n} r={rr} w={w} (cost {}) reaches {}",
+                        "relax {} ({}): {} configuration(s) meet the rest; closest {} (cost {}) reaches {}",
                         r.slo,
                         name(r.slo.field()),
                         r.admitted,
+                        configuration(c),
                         c.capacity.cost,
                         show_value(&r.slo, c.checks[i].value)
                     )
@@ -157,13 +157,30 @@ impl Explanation {
             });
         }
         for u in &self.unreachable {
-            let (n, r, w) = u.best.config();
             out.push(format!(
-                "{} is out of reach for n <= {max_n}: the best is n={n} r={r} w={w} with {}",
+                "{} is out of reach for n <= {max_n}: the best is {} with {}",
                 u.slo,
+                configuration(&u.best),
                 show_value(&u.slo, u.value)
             ));
         }
         out
+    }
+}
+
+/// A candidate as the explanation names it: `n=3 r=1 w=2`, or with
+/// datacenters its counts and levels (`us-east-1:3,eu-west-1:2 writes ONE
+/// reads TWO`).
+fn configuration(c: &Candidate) -> String {
+    if c.row.has_datacenters() {
+        format!(
+            "{} writes {} reads {}",
+            c.row.topology.split(';').next().unwrap_or(""),
+            c.row.write_cl,
+            c.row.read_cl
+        )
+    } else {
+        let (n, r, w) = c.config();
+        format!("n={n} r={r} w={w}")
     }
 }

@@ -14,6 +14,7 @@
 //! marked. When nothing qualifies, [`explain`] says which SLO binds.
 
 pub mod capacity;
+pub mod cluster;
 pub mod explain;
 pub mod slo;
 
@@ -51,6 +52,11 @@ pub struct PlanInput {
     pub seed: u64,
     /// Worker threads (`None`: all cores).
     pub threads: Option<usize>,
+    /// Datacenters: then the plan searches the replica count of each (the
+    /// cluster's own counts are replaced) and the consistency levels of
+    /// [`cluster::PLAN_LEVELS`], each candidate simulated on its own
+    /// (`trials` each) for a consistency SLO.
+    pub cluster: Option<crate::topology::Cluster>,
 }
 
 /// Why a plan is refused before any work. Fields are named neutrally (see
@@ -159,6 +165,13 @@ impl Candidate {
             .then(self.row.n.cmp(&other.row.n))
             .then(self.latency_sum().total_cmp(&other.latency_sum()))
             .then(self.config().cmp(&other.config()))
+            .then_with(|| {
+                (&self.row.topology, &self.row.write_cl, &self.row.read_cl).cmp(&(
+                    &other.row.topology,
+                    &other.row.write_cl,
+                    &other.row.read_cl,
+                ))
+            })
     }
 
     fn objectives(&self) -> [f64; 5] {
@@ -225,6 +238,9 @@ impl PlanInput {
             return Err(PlanError::PerNode);
         }
         self.scenario.failure.validate(usize::MAX)?;
+        if self.cluster.is_some() && self.scenario.wars.remote_one_way_ms() > 0.0 {
+            return Err(PlanError::Config(ConfigError::ClusterWan));
+        }
         if self.fanout != Fanout::All && self.scenario.wars.remote_one_way_ms() > 0.0 {
             return Err(PlanError::Config(ConfigError::FanoutWan));
         }
@@ -250,6 +266,9 @@ impl From<crate::failure::FailureError> for PlanError {
 /// integrals and simulation). Independent of the workload and node.
 pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
     input.validate()?;
+    if let Some(c) = &input.cluster {
+        return cluster::measure_cluster(input, c);
+    }
     let options = EvalOptions {
         consistency_t_ms: input.consistency_t_ms(),
         read_fanout: input.fanout,

@@ -9,6 +9,7 @@ fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     let mut scenario = Scenario::from_preset("lnkd-disk").unwrap();
     scenario.failure = FailureModel::iid(0.01);
     PlanInput {
+        cluster: None,
         scenario,
         slos,
         max_n,

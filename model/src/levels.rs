@@ -5,10 +5,9 @@
 //! the report draws and tabulates them.
 
 use crate::eval::{
-    evaluate_levels_with, ClusterScenarioTrips, ConfigError, EvalOptions, Levels, SummaryRow,
+    cluster_row, ClusterScenarioTrips, ConfigError, EvalOptions, Levels, SummaryRow,
 };
 use crate::failure::FailureModel;
-use crate::mc::cluster::{simulate_cluster, ClusterSetup};
 use crate::mc::engine::chunk_seed;
 use crate::scenario::Scenario;
 use crate::topology::{cluster_preset, Cluster, Coordinator, Level};
@@ -91,21 +90,18 @@ pub fn compare(
                         write: *write,
                         read: *read,
                     };
-                    let e = evaluate_levels_with(&s, cluster, &trips, levels, options)?;
-                    let mut row = SummaryRow::from_exact(&s, &e, options);
-                    if row.strict {
-                        row.add_strict_consistency_because(
-                            "no read set of these levels can miss a write set",
-                        );
-                    } else {
-                        let setup = ClusterSetup::new(cluster, &s.wars, &s.failure, *write, *read)
-                            .map_err(|error| ConfigError::Level {
-                                field: "read_cl",
-                                error,
-                            })?;
-                        let pair_seed = chunk_seed(seed, (k * 100 + i * 10 + j) as u64);
-                        let res = simulate_cluster(&setup, trials, pair_seed, Some(1));
-                        row.add_cluster_monte_carlo(&res);
+                    let pair_seed = chunk_seed(seed, (k * 100 + i * 10 + j) as u64);
+                    let (mut row, simulated) = cluster_row(
+                        &s,
+                        cluster,
+                        &trips,
+                        levels,
+                        options,
+                        trials,
+                        pair_seed,
+                        Some(1),
+                    )?;
+                    if simulated.is_some() {
                         row.seed = Some(seed);
                     }
                     rows.push(row);

@@ -4,9 +4,11 @@ use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::topology::{plain_count, TopologyOptions};
 use super::Usage;
-use crate::eval::{evaluate, evaluate_levels, simulation, Config, EvalOptions, Levels, SummaryRow};
+use crate::eval::{
+    cluster_row, evaluate, evaluate_levels, simulation, ClusterScenarioTrips, Config, EvalOptions,
+    Levels, SummaryRow,
+};
 use crate::mc;
-use crate::mc::cluster::{simulate_cluster, ClusterSetup};
 use crate::named::Named;
 use crate::output::atomic::PendingFile;
 use crate::output::curve::tvisibility_csv;
@@ -145,6 +147,18 @@ fn build_scenario(args: &EvalArgs) -> Result<(Scenario, Target), Usage> {
     Ok((s, target))
 }
 
+/// The t-visibility curve of a strict configuration: 1 everywhere.
+fn strict_curve(scenario: &Scenario, config: Config) -> Vec<crate::curve::CurveRow> {
+    crate::curve::strict(
+        &scenario.name,
+        &scenario.failure,
+        config.n,
+        config.r,
+        config.w,
+        200,
+    )
+}
+
 /// The configuration: `(n, r, w)`, or consistency levels in a cluster.
 enum Target {
     Plain(Config),
@@ -254,73 +268,52 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         _ => Usage::named(&e),
     })?;
     let config = exact.config;
-    let mut row = SummaryRow::from_exact(&scenario, &exact, options);
-    if let Target::Levels(cluster, levels) = &target {
-        if row.strict {
-            row.add_strict_consistency_because("no read set of these levels can miss a write set");
-            if let Some(file) = curve_file {
-                let rows = crate::curve::strict(
+    // The curve: exactly 1 for strict configurations, else simulated.
+    let (row, curve) = match &target {
+        Target::Levels(cluster, levels) => {
+            let trips = ClusterScenarioTrips::new(&scenario, cluster);
+            let (row, res) = cluster_row(
+                &scenario,
+                cluster,
+                &trips,
+                *levels,
+                options,
+                args.trials,
+                args.seed,
+                args.threads,
+            )
+            .map_err(|e| Usage::named(&e))?;
+            let curve = match &res {
+                Some(res) => crate::curve::cluster_curve_points(&row, &scenario.failure, res, 200),
+                None => strict_curve(&scenario, config),
+            };
+            (row, curve)
+        }
+        Target::Plain(_) => {
+            let mut row = SummaryRow::from_exact(&scenario, &exact, options);
+            if config.strict() {
+                row.add_strict_consistency();
+                (row, strict_curve(&scenario, config))
+            } else {
+                let setup = simulation(&scenario, config.n, vec![(config.r, config.w)], options);
+                let res = mc::run(&setup, args.trials, args.seed, args.threads);
+                row.add_monte_carlo(&res);
+                let curve = crate::curve::curve_points(
                     &scenario.name,
                     &scenario.failure,
                     config.n,
                     config.r,
                     config.w,
+                    &res,
                     200,
                 );
-                file.commit(tvisibility_csv(&rows).as_bytes())
-                    .map_err(|e| Usage(format!("--curve: {e}")))?;
-            }
-        } else {
-            let mut setup = ClusterSetup::new(
-                cluster,
-                &scenario.wars,
-                &scenario.failure,
-                levels.write,
-                levels.read,
-            )
-            .map_err(|e| Usage(format!("--write-cl/--read-cl: {e}")))?;
-            setup.timeout_ms = options.timeout_ms;
-            setup.select_reads(cluster, &scenario.wars, options.read_fanout);
-            let res = simulate_cluster(&setup, args.trials, args.seed, args.threads);
-            row.add_cluster_monte_carlo(&res);
-            if let Some(file) = curve_file {
-                let rows = crate::curve::cluster_curve_points(&row, &scenario.failure, &res, 200);
-                file.commit(tvisibility_csv(&rows).as_bytes())
-                    .map_err(|e| Usage(format!("--curve: {e}")))?;
+                (row, curve)
             }
         }
-    } else if config.strict() {
-        row.add_strict_consistency();
-        if let Some(file) = curve_file {
-            let rows = crate::curve::strict(
-                &scenario.name,
-                &scenario.failure,
-                config.n,
-                config.r,
-                config.w,
-                200,
-            );
-            file.commit(tvisibility_csv(&rows).as_bytes())
-                .map_err(|e| Usage(format!("--curve: {e}")))?;
-        }
-    } else {
-        let setup = simulation(&scenario, config.n, vec![(config.r, config.w)], options);
-        let res = mc::run(&setup, args.trials, args.seed, args.threads);
-        row.add_monte_carlo(&res);
-        if let Some(file) = curve_file {
-            let rows = crate::curve::curve_points(
-                &scenario.name,
-                &scenario.failure,
-                config.n,
-                config.r,
-                config.w,
-                &res,
-                200,
-            );
-            let text = tvisibility_csv(&rows);
-            file.commit(text.as_bytes())
-                .map_err(|e| Usage(format!("--curve: {e}")))?;
-        }
+    };
+    if let Some(file) = curve_file {
+        file.commit(tvisibility_csv(&curve).as_bytes())
+            .map_err(|e| Usage(format!("--curve: {e}")))?;
     }
     let text = match args.format {
         Format::Table => render(

@@ -264,6 +264,54 @@ fn command_line() -> String {
     args.join(" ")
 }
 
+/// The cells every plan table shows after the configuration: nines, p99s,
+/// P(consistent), status and Pareto mark.
+fn cells(r: &PlanRecord) -> [String; 7] {
+    let ms = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.2}ms"));
+    let nines = |u: f64| {
+        if u <= 0.0 {
+            "inf".to_string()
+        } else {
+            format!("{:.2}", -u.log10())
+        }
+    };
+    let consistency = match (
+        r.p_consistent_t,
+        r.p_consistent_t_ci_low,
+        r.p_consistent_t_ci_high,
+    ) {
+        (Some(p), _, _) if r.strict => format!("{p} (exact)"),
+        (Some(p), Some(lo), Some(hi)) => format!("{p:.4} [{lo:.4},{hi:.4}]"),
+        _ => format!("stale {:.2e} (exact)", r.p_stale_k1),
+    };
+    [
+        nines(r.read_unavailability),
+        nines(r.write_unavailability),
+        ms(r.read_latency_p99_ms),
+        ms(r.write_latency_p99_ms),
+        consistency,
+        match r.status {
+            Status::Meets => "meets",
+            Status::Uncertain => "UNCERTAIN",
+            Status::Fails => "fails",
+        }
+        .to_string(),
+        if r.pareto { "*" } else { "" }.to_string(),
+    ]
+}
+
+/// The line after a table cut at `top`.
+fn more(recs: &[PlanRecord], top: usize) -> String {
+    if recs.len() > top {
+        format!(
+            "... {} more (--top, or --format json for all)\n",
+            recs.len() - top
+        )
+    } else {
+        String::new()
+    }
+}
+
 fn table(recs: &[PlanRecord], top: usize) -> String {
     let mut out = String::new();
     if recs.is_empty() {
@@ -289,50 +337,13 @@ fn table(recs: &[PlanRecord], top: usize) -> String {
         "front"
     ));
     for r in recs.iter().take(top) {
-        let ms = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.2}ms"));
-        let nines = |u: f64| {
-            if u <= 0.0 {
-                "inf".to_string()
-            } else {
-                format!("{:.2}", -u.log10())
-            }
-        };
-        let consistency = match (
-            r.p_consistent_t,
-            r.p_consistent_t_ci_low,
-            r.p_consistent_t_ci_high,
-        ) {
-            (Some(p), _, _) if r.strict => format!("{p} (exact)"),
-            (Some(p), Some(lo), Some(hi)) => format!("{p:.4} [{lo:.4},{hi:.4}]"),
-            _ => format!("stale {:.2e} (exact)", r.p_stale_k1),
-        };
+        let [rn, wn, rp, wp, c, st, front] = cells(r);
         out.push_str(&format!(
-            "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
-            r.rank,
-            r.n,
-            r.r,
-            r.w,
-            r.nodes,
-            r.cost,
-            nines(r.read_unavailability),
-            nines(r.write_unavailability),
-            ms(r.read_latency_p99_ms),
-            ms(r.write_latency_p99_ms),
-            consistency,
-            match r.status {
-                Status::Meets => "meets",
-                Status::Uncertain => "UNCERTAIN",
-                Status::Fails => "fails",
-            },
-            if r.pareto { "*" } else { "" }
+            "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {rn:>10} {wn:>10}  {rp:>9} {wp:>9}  {c:>23}  {st:<9} {front}\n",
+            r.rank, r.n, r.r, r.w, r.nodes, r.cost,
         ));
     }
-    if recs.len() > top {
-        out.push_str(&format!(
-            "... {} more (--top, or --format json for all)\n",
-            recs.len() - top
-        ));
-    }
+    out.push_str(&more(recs, top));
     out
 }
 
@@ -380,50 +391,18 @@ fn cluster_table(recs: &[PlanRecord], top: usize) -> String {
         "front"
     ));
     for r in recs.iter().take(top) {
-        let ms = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.2}ms"));
-        let nines = |u: f64| {
-            if u <= 0.0 {
-                "inf".to_string()
-            } else {
-                format!("{:.2}", -u.log10())
-            }
-        };
-        let consistency = match (
-            r.p_consistent_t,
-            r.p_consistent_t_ci_low,
-            r.p_consistent_t_ci_high,
-        ) {
-            (Some(p), _, _) if r.strict => format!("{p} (exact)"),
-            (Some(p), Some(lo), Some(hi)) => format!("{p:.4} [{lo:.4},{hi:.4}]"),
-            _ => format!("stale {:.2e} (exact)", r.p_stale_k1),
-        };
+        let [rn, wn, rp, wp, c, st, front] = cells(r);
         out.push_str(&format!(
-            "{:>3}  {:>7} {:>12} {:>12}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
+            "{:>3}  {:>7} {:>12} {:>12}  {:>5} {:>8}  {rn:>10} {wn:>10}  {rp:>9} {wp:>9}  {c:>23}  {st:<9} {front}\n",
             r.rank,
             counts(&r.topology),
             r.write_cl,
             r.read_cl,
             r.nodes,
             r.cost,
-            nines(r.read_unavailability),
-            nines(r.write_unavailability),
-            ms(r.read_latency_p99_ms),
-            ms(r.write_latency_p99_ms),
-            consistency,
-            match r.status {
-                Status::Meets => "meets",
-                Status::Uncertain => "UNCERTAIN",
-                Status::Fails => "fails",
-            },
-            if r.pareto { "*" } else { "" }
         ));
     }
-    if recs.len() > top {
-        out.push_str(&format!(
-            "... {} more (--top, or --format json for all)\n",
-            recs.len() - top
-        ));
-    }
+    out.push_str(&more(recs, top));
     out
 }
 

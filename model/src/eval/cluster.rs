@@ -2,12 +2,14 @@
 //! as for `(n, r, w)`, with each level a rule on which replicas answered,
 //! strictness by set intersection and k-staleness for the levels' rules.
 
+use super::SummaryRow;
 use super::{ConfigError, EvalOptions, Exact};
 use crate::closed::cluster::{
     closest_counts, cluster_latency, p_miss_fixed, ClusterReplicasError, ClusterTrips,
 };
 use crate::closed::latency::{LatencySummary, Operation, QuorumLatency};
 use crate::failure::{Availability, FailureModel};
+use crate::mc::cluster::{simulate_cluster, ClusterResult, ClusterSetup};
 use crate::scenario::Scenario;
 use crate::topology::{can_miss, p_disjoint, Cluster, Level, Rule};
 use crate::Fanout;
@@ -62,6 +64,53 @@ impl ClusterScenarioTrips {
         t.read.tabulate();
         t
     }
+}
+
+/// Why a pair of levels is strict, as a row's note says it.
+pub const STRICT_BECAUSE: &str = "no read set of these levels can miss a write set";
+
+/// One pair of levels in `cluster`, as a `summary.csv` row: the exact
+/// figures, then P(consistent) exactly 1 where the pair is strict, else
+/// from `trials` simulated trials (with the options' timeout and read
+/// selection; seeded by `seed`; none for 0), whose result is returned for
+/// curves. The
+/// one place `eval`, the sweep's comparison and `plan` build it.
+#[allow(clippy::too_many_arguments)]
+pub fn cluster_row(
+    scenario: &Scenario,
+    cluster: &Cluster,
+    trips: &ClusterScenarioTrips,
+    levels: Levels,
+    options: EvalOptions,
+    trials: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> Result<(SummaryRow, Option<ClusterResult>), ConfigError> {
+    let e = evaluate_levels_with(scenario, cluster, trips, levels, options)?;
+    let mut row = SummaryRow::from_exact(scenario, &e, options);
+    if row.strict {
+        row.add_strict_consistency_because(STRICT_BECAUSE);
+        return Ok((row, None));
+    }
+    if trials == 0 {
+        return Ok((row, None));
+    }
+    let mut setup = ClusterSetup::new(
+        cluster,
+        &scenario.wars,
+        &scenario.failure,
+        levels.write,
+        levels.read,
+    )
+    .map_err(|error| ConfigError::Level {
+        field: "read_cl",
+        error,
+    })?;
+    setup.timeout_ms = options.timeout_ms;
+    setup.select_reads(cluster, &scenario.wars, options.read_fanout);
+    let res = simulate_cluster(&setup, trials, seed, threads);
+    row.add_cluster_monte_carlo(&res);
+    Ok((row, Some(res)))
 }
 
 /// The rule of `level` for a coordinator in datacenter `place`.

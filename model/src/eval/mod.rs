@@ -17,7 +17,8 @@ mod config;
 mod summary;
 
 pub use cluster::{
-    evaluate_levels, evaluate_levels_with, ClusterFacts, ClusterScenarioTrips, Levels,
+    cluster_row, evaluate_levels, evaluate_levels_with, ClusterFacts, ClusterScenarioTrips, Levels,
+    STRICT_BECAUSE,
 };
 pub use config::{
     check_simulation, Config, ConfigError, MAX_DRAWS, MAX_K, MAX_N, MAX_N_CORRELATED,

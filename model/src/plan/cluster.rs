@@ -5,10 +5,9 @@
 
 use super::{PlanError, PlanInput};
 use crate::eval::{
-    evaluate_levels_with, ClusterScenarioTrips, ConfigError, EvalOptions, Levels, SummaryRow,
+    cluster_row, ClusterScenarioTrips, ConfigError, EvalOptions, Levels, SummaryRow,
 };
 use crate::failure::FailureModel;
-use crate::mc::cluster::{simulate_cluster, ClusterSetup};
 use crate::mc::engine::chunk_seed;
 use crate::topology::{Cluster, Level};
 use rayon::prelude::*;
@@ -84,30 +83,29 @@ pub fn measure_cluster(input: &PlanInput, cluster: &Cluster) -> Result<Vec<Summa
                         write: *write,
                         read: *read,
                     };
-                    let e = match evaluate_levels_with(&scenario, &c, &trips, levels, options) {
-                        Ok(e) => e,
+                    let seed = chunk_seed(input.seed, (v * 64 + i * 8 + j) as u64);
+                    // Without a consistency SLO nothing is simulated.
+                    let trials = if options.consistency_t_ms.is_some() {
+                        input.trials
+                    } else {
+                        0
+                    };
+                    let (mut row, simulated) = match cluster_row(
+                        &scenario,
+                        &c,
+                        &trips,
+                        levels,
+                        options,
+                        trials,
+                        seed,
+                        Some(1),
+                    ) {
+                        Ok(r) => r,
                         // A level these counts cannot give (TWO of one).
                         Err(ConfigError::Level { .. }) => continue,
                         Err(e) => return Err(PlanError::Config(e)),
                     };
-                    let mut row = SummaryRow::from_exact(&scenario, &e, options);
-                    if row.strict {
-                        row.add_strict_consistency_because(
-                            "no read set of these levels can miss a write set",
-                        );
-                    } else if options.consistency_t_ms.is_some() {
-                        let mut setup =
-                            ClusterSetup::new(&c, &scenario.wars, &scenario.failure, *write, *read)
-                                .map_err(|error| {
-                                    PlanError::Config(ConfigError::Level {
-                                        field: "read_cl",
-                                        error,
-                                    })
-                                })?;
-                        setup.select_reads(&c, &scenario.wars, input.fanout);
-                        let seed = chunk_seed(input.seed, (v * 64 + i * 8 + j) as u64);
-                        let res = simulate_cluster(&setup, input.trials, seed, Some(1));
-                        row.add_cluster_monte_carlo(&res);
+                    if simulated.is_some() {
                         row.seed = Some(input.seed);
                     }
                     rows.push(row);

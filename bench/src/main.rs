@@ -158,6 +158,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    quorum_model::cli::default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

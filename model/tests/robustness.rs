@@ -273,3 +273,22 @@ fn a_million_samples_answer_within_the_stated_bin_width() {
     let got = num(&v, "read_latency_mean_ms");
     assert!((got / mean - 1.0).abs() < 1e-6, "mean {got} vs {mean}");
 }
+
+/// A closed pipe ends the process quietly (`quorum-model presets | head
+/// -1`), not with a panic on the write.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quorum-model"))
+        .arg("presets")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the child writes everything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}

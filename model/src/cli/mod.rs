@@ -116,8 +116,21 @@ enum Command {
     Presets,
 }
 
+/// Lets a closed pipe end the process as it ends other Unix tools
+/// (`quorum-model presets | head -1`): Rust ignores SIGPIPE, so `print!`
+/// would panic on the write instead.
+pub fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default at start-up,
+    // before any thread is spawned, has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// The `quorum-model` binary: parses the command line and runs it.
 pub fn main() -> ExitCode {
+    default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return clap_error(e),

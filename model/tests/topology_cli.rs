@@ -182,7 +182,43 @@ fn availability_with_datacenter_outages() {
 
 #[test]
 fn refusals_are_one_line_and_exit_2() {
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &[
+                "--dc",
+                "a:2",
+                "--dc",
+                "b:2",
+                "--domains",
+                "2",
+                "--p-domain",
+                "0.01",
+                "--placement",
+                "packed",
+                "--r",
+                "1",
+                "--w",
+                "1",
+            ],
+            "--placement: with datacenters",
+        ),
+        (
+            &[
+                "--dc",
+                "a:2",
+                "--dc",
+                "b:2",
+                "--domains",
+                "3",
+                "--p-domain",
+                "0.01",
+                "--r",
+                "1",
+                "--w",
+                "1",
+            ],
+            "--domains: with datacenters, the datacenters are the failure domains",
+        ),
         (
             &[
                 "--dc",

@@ -139,6 +139,9 @@ fn check(
     let n = cluster.n();
     scenario.failure.validate(n).map_err(ConfigError::Failure)?;
     if let FailureModel::Domains(d) = &scenario.failure {
+        if d.placement == crate::failure::Placement::Packed {
+            return Err(ConfigError::PackedDatacenters);
+        }
         if d.domains != cluster.dcs.len() {
             return Err(ConfigError::DomainsNotDatacenters {
                 domains: d.domains,

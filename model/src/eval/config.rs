@@ -84,6 +84,9 @@ pub enum ConfigError {
         /// The cluster's datacenters.
         datacenters: usize,
     },
+    /// Failure domains placed `packed` with datacenters (which place the
+    /// replicas themselves).
+    PackedDatacenters,
     /// More failure patterns than the exact evaluation enumerates.
     TooManyArrangements(f64),
     /// The k-staleness recursion would need too many states.
@@ -130,6 +133,10 @@ impl Named for ConfigError {
                 "{}: with datacenters, the datacenters are the failure domains; got {domains} domain(s) for {datacenters} datacenter(s) (give {} alone for each datacenter's outage probability)",
                 name("domains"),
                 name("p_domain")
+            ),
+            ConfigError::PackedDatacenters => format!(
+                "{}: with datacenters the replicas are where the datacenters put them; placement must be spread (the default), not packed",
+                name("placement")
             ),
             ConfigError::TooManyArrangements(states) => format!(
                 "{}: about {states:.3e} failure patterns to enumerate exactly, beyond {} (fewer classes of distinct replicas, or independent failures)",

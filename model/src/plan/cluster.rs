@@ -55,6 +55,9 @@ pub fn measure_cluster(input: &PlanInput, cluster: &Cluster) -> Result<Vec<Summa
         ..EvalOptions::default()
     };
     if let FailureModel::Domains(d) = &input.scenario.failure {
+        if d.placement == crate::failure::Placement::Packed {
+            return Err(PlanError::Config(ConfigError::PackedDatacenters));
+        }
         if d.domains != cluster.dcs.len() {
             return Err(PlanError::Config(ConfigError::DomainsNotDatacenters {
                 domains: d.domains,

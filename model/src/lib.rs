@@ -109,6 +109,7 @@ pub mod cli;
 pub mod closed;
 pub mod curve;
 pub mod dist;
+pub mod duration;
 pub mod eval;
 pub mod failure;
 mod fanout;
@@ -119,6 +120,7 @@ pub(crate) mod numeric;
 #[cfg(feature = "charts")]
 pub mod output;
 pub mod plan;
+pub mod retry;
 pub mod scenario;
 pub mod sweep;
 pub(crate) mod text;

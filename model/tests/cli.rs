@@ -588,3 +588,62 @@ fn no_subcommand_prints_help() {
         "{help}"
     );
 }
+
+/// Issue 14's speculative-retry anchor through the command line, and its
+/// refusals.
+#[test]
+fn speculative_retry() {
+    let base = [
+        "--n",
+        "2",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--read-fanout",
+        "quorum",
+        "--delay",
+        "const(0)",
+        "--r-delay",
+        "exp(mean=1)",
+    ];
+    let mut args = base.to_vec();
+    args.extend_from_slice(&["--speculative-retry", "1ms"]);
+    let (v, _) = json(&args);
+    let mean = v["read_latency_mean_ms"].as_f64().unwrap();
+    let p99 = v["read_latency_p99_ms"].as_f64().unwrap();
+    assert!((mean - 0.8160603).abs() < 1e-7, "{mean}");
+    assert!((p99 - 2.8025851).abs() < 1e-7, "{p99}");
+    assert_eq!(v["speculative_retry"], "1ms");
+    let (v, _) = json(&base);
+    assert!((v["read_latency_p99_ms"].as_f64().unwrap() - 4.6051702).abs() < 1e-7);
+    for (bad, want) in [
+        ("120p", "--speculative-retry: must be none"),
+        ("5", "--speculative-retry: must be none"),
+        ("-1ms", "--speculative-retry: must be none"),
+    ] {
+        let mut args = vec!["eval"];
+        args.extend_from_slice(&base);
+        args.extend_from_slice(&["--speculative-retry", bad]);
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(
+            err.contains(want) && err.trim_end().lines().count() == 1,
+            "{err}"
+        );
+    }
+    let out = run(&[
+        "eval",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--speculative-retry",
+        "99p",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--read-fanout quorum"));
+}

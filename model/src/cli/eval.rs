@@ -103,6 +103,18 @@ pub struct EvalArgs {
     /// own datacenter first; without datacenters the same as random).
     #[arg(long, value_enum, conflicts_with = "read_fanout")]
     read_selection: Option<SelectionArg>,
+    /// Speculative retry for reads that ask only r replicas (--read-fanout
+    /// quorum, --read-selection random|closest): none, a delay with a unit
+    /// (5ms), or a percentile of the read latency without retry (99p).
+    /// After it, the read also asks one more live replica and completes
+    /// with the first r answers.
+    #[arg(
+        long,
+        value_name = "none|DURATION|Np",
+        default_value = "none",
+        allow_hyphen_values = true
+    )]
+    speculative_retry: String,
     /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
@@ -243,7 +255,12 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         ),
         None => None,
     };
+    let speculative_retry: crate::retry::SpeculativeRetry = args
+        .speculative_retry
+        .parse()
+        .map_err(|e| Usage(format!("--speculative-retry: {e}")))?;
     let options = EvalOptions {
+        speculative_retry,
         k: args.k,
         timeout_ms: args.timeout_ms,
         at_hours: args.at_hours,

@@ -136,6 +136,9 @@ fn check(
         return Err(ConfigError::ClusterWan);
     }
     super::check_options(options)?;
+    if options.speculative_retry != crate::retry::SpeculativeRetry::None {
+        return Err(ConfigError::RetryDatacenters);
+    }
     let n = cluster.n();
     scenario.failure.validate(n).map_err(ConfigError::Failure)?;
     if let FailureModel::Domains(d) = &scenario.failure {
@@ -295,6 +298,7 @@ pub fn evaluate_levels_with(
         p_stale_k1: p_stale,
         p_stale_k: p_stale.powi(options.k as i32),
         notes,
+        read_retry: None,
         cluster: Some(ClusterFacts {
             topology: cluster.spec(),
             write_cl: levels.write,

@@ -84,6 +84,12 @@ pub enum ConfigError {
         /// The cluster's datacenters.
         datacenters: usize,
     },
+    /// A speculative retry with reads that already ask every replica.
+    RetryAll,
+    /// A speculative retry with `k > 1` versions (not simulated).
+    RetryVersions,
+    /// A speculative retry with datacenters (not modelled yet).
+    RetryDatacenters,
     /// Failure domains placed `packed` with datacenters (which place the
     /// replicas themselves).
     PackedDatacenters,
@@ -133,6 +139,21 @@ impl Named for ConfigError {
                 "{}: with datacenters, the datacenters are the failure domains; got {domains} domain(s) for {datacenters} datacenter(s) (give {} alone for each datacenter's outage probability)",
                 name("domains"),
                 name("p_domain")
+            ),
+            ConfigError::RetryAll => format!(
+                "{}: reads that ask every replica ({} all) have no replica left to ask; use {} quorum or closest",
+                name("speculative_retry"),
+                name("read_fanout"),
+                name("read_fanout")
+            ),
+            ConfigError::RetryVersions => format!(
+                "{}: not simulated with {} > 1 versions yet; give one or the other",
+                name("speculative_retry"),
+                name("k")
+            ),
+            ConfigError::RetryDatacenters => format!(
+                "{}: not modelled with datacenters yet (only for replicas in one place)",
+                name("speculative_retry")
             ),
             ConfigError::PackedDatacenters => format!(
                 "{}: with datacenters the replicas are where the datacenters put them; placement must be spread (the default), not packed",

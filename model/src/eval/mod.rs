@@ -2,7 +2,7 @@
 //! data contract's `summary.csv` row holds that has a closed form.
 
 use crate::closed::latency::{
-    LatencySummary, Operation, QuorumLatency, Replicas, RoundTrips, Undefined,
+    LatencySummary, Operation, QuorumLatency, ReplicaClass, Replicas, RoundTrips, Undefined,
 };
 use crate::closed::staleness::{p_stale, p_stale_k};
 use crate::failure::Availability;
@@ -10,6 +10,7 @@ use crate::failure::FailureModel;
 use crate::mc::Setup;
 use crate::scenario::Scenario;
 
+use crate::retry::SpeculativeRetry;
 use crate::Fanout;
 
 mod cluster;
@@ -43,6 +44,8 @@ pub struct EvalOptions {
     pub consistency_t_ms: Option<f64>,
     /// Where reads are sent.
     pub read_fanout: Fanout,
+    /// When a read that asks only `r` replicas asks one more.
+    pub speculative_retry: SpeculativeRetry,
 }
 
 impl Default for EvalOptions {
@@ -53,8 +56,19 @@ impl Default for EvalOptions {
             at_hours: None,
             consistency_t_ms: None,
             read_fanout: Fanout::All,
+            speculative_retry: SpeculativeRetry::None,
         }
     }
+}
+
+/// A read's speculative retry, resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryFacts {
+    /// After how long the read asks one more replica, ms.
+    pub threshold_ms: f64,
+    /// Expected extra requests per read: P(one more live replica exists
+    /// and the `r` asked have not all answered by the threshold).
+    pub rate: f64,
 }
 
 /// The exact results for one configuration.
@@ -77,6 +91,8 @@ pub struct Exact {
     /// How the delays were computed, where it matters (see
     /// [`ScenarioTrips::notes`]).
     pub notes: Vec<String>,
+    /// The read's speculative retry, if one is set and can fire.
+    pub read_retry: Option<RetryFacts>,
     /// With datacenters and consistency levels: the topology, the levels,
     /// the coordinators' places and strictness by set intersection.
     pub cluster: Option<ClusterFacts>,
@@ -155,14 +171,21 @@ pub fn evaluate_with(
         QuorumLatency::new(reps, k, options.timeout_ms).summary()
     };
     let read_availability = scenario.failure.availability(config.r, config.n);
+    let (read, read_retry) = match options.read_fanout {
+        Fanout::All => (latency(&trips.read, config.r), None),
+        Fanout::Quorum | Fanout::Closest => quorum_fanout_read(
+            scenario,
+            trips,
+            config.n,
+            config.r,
+            read_availability,
+            options,
+        ),
+    };
     Ok(Exact {
         config,
-        read: match options.read_fanout {
-            Fanout::All => latency(&trips.read, config.r),
-            Fanout::Quorum | Fanout::Closest => {
-                quorum_fanout_read(trips, config.r, read_availability, options)
-            }
-        },
+        read,
+        read_retry,
         write: latency(&trips.write, config.w),
         read_availability,
         write_availability: scenario.failure.availability(config.w, config.n),
@@ -192,10 +215,10 @@ pub fn evaluate_all(
     let avail: Vec<Availability> = (1..=n)
         .map(|k| scenario.failure.availability(k, n))
         .collect();
-    let reads = match options.read_fanout {
-        Fanout::All => per_k(&trips.read),
+    let reads: Vec<(LatencySummary, Option<RetryFacts>)> = match options.read_fanout {
+        Fanout::All => per_k(&trips.read).into_iter().map(|s| (s, None)).collect(),
         Fanout::Quorum | Fanout::Closest => (1..=n)
-            .map(|r| quorum_fanout_read(trips, r, avail[r - 1], options))
+            .map(|r| quorum_fanout_read(scenario, trips, n, r, avail[r - 1], options))
             .collect(),
     };
     let writes = per_k(&trips.write);
@@ -205,7 +228,7 @@ pub fn evaluate_all(
         for w in 1..=n {
             out.push(Exact {
                 config: Config { n, r, w },
-                read: reads[r - 1].clone(),
+                read: reads[r - 1].0.clone(),
                 write: writes[w - 1].clone(),
                 read_availability: avail[r - 1],
                 write_availability: avail[w - 1],
@@ -213,6 +236,7 @@ pub fn evaluate_all(
                 p_stale_k: p_stale_k(n, r, w, options.k),
                 notes: notes.clone(),
                 cluster: None,
+                read_retry: reads[r - 1].1,
             });
         }
     }
@@ -232,21 +256,100 @@ pub fn simulation(
     setup.timeout_ms = options.timeout_ms;
     setup.k_versions = options.k;
     setup.read_fanout = options.read_fanout;
+    setup.retry_ms = retry_thresholds(scenario, n, &setup.rs_asked(), options);
     setup
+}
+
+/// The speculative retry's threshold for each read quorum `r` in `rs`
+/// (index `r − 1`; `None` where it cannot fire): a fixed delay, or the
+/// percentile of the read latency without retry, as the exact evaluation
+/// resolves it.
+fn retry_thresholds(
+    scenario: &Scenario,
+    n: usize,
+    rs: &[usize],
+    options: EvalOptions,
+) -> Vec<Option<f64>> {
+    let mut out = vec![None; n];
+    if options.read_fanout == Fanout::All {
+        return out;
+    }
+    for &r in rs.iter().filter(|&&r| r < n) {
+        out[r - 1] = options.speculative_retry.threshold(|p| {
+            let reps = Replicas::for_operation(
+                &scenario.wars,
+                &FailureModel::NONE,
+                r,
+                crate::closed::latency::Operation::Read,
+            );
+            QuorumLatency::new(reps, r, options.timeout_ms)
+                .quantile(p)
+                .ok()
+        });
+    }
+    out
 }
 
 /// Read latency with quorum fan-out: the coordinator sends to r live
 /// replicas and waits for all of them, so given that r are up (probability
 /// `available`) the read takes the slowest of r round trips. Under a
 /// timeout, availability is `P(r up) · P(slowest of r within T)`.
+///
+/// With a speculative retry after `τ`, when a further live replica exists
+/// (probability `P(r + 1 up) / P(r up)` given the read can run) it is asked
+/// at `τ` and the read completes with the r-th of the r + 1 answers: the
+/// r-th order statistic of r round trips and one delayed by `τ`, exactly
+/// (one more class of the same round trip, shifted).
 fn quorum_fanout_read(
+    scenario: &Scenario,
     trips: &ScenarioTrips,
+    n: usize,
     r: usize,
     available: Availability,
     options: EvalOptions,
-) -> LatencySummary {
+) -> (LatencySummary, Option<RetryFacts>) {
     let reps = Replicas::from_round_trips(&trips.read, &FailureModel::NONE, r);
-    let mut s = QuorumLatency::new(reps, r, options.timeout_ms).summary();
+    let plain = QuorumLatency::new(reps, r, options.timeout_ms);
+    let threshold = options
+        .speculative_retry
+        .threshold(|p| plain.quantile(p).ok())
+        .filter(|_| r < n);
+    let (mut s, retry) = match threshold {
+        None => (plain.summary(), None),
+        Some(tau) => {
+            // Given the read can run (r up): one more up, or not.
+            let more = if available.available > 0.0 {
+                (scenario.failure.availability(r + 1, n).available / available.available)
+                    .clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let local = trips.read.local.clone();
+            let class = |count, delay| ReplicaClass {
+                count,
+                group: 0,
+                delay,
+                p_down: 0.0,
+            };
+            let replicas = Replicas {
+                delays: vec![local.clone(), local.shifted(tau)],
+                arrangements: vec![
+                    (more, vec![class(r, 0), class(1, 1)]),
+                    (1.0 - more, vec![class(r, 0)]),
+                ],
+            };
+            let q = QuorumLatency::new(replicas, r, options.timeout_ms);
+            // The retry fires when the r asked have not all answered by τ.
+            let rate = available.available * more * plain.availability() * plain.sf(tau);
+            (
+                q.summary(),
+                Some(RetryFacts {
+                    threshold_ms: tau,
+                    rate,
+                }),
+            )
+        }
+    };
     // Success needs r live replicas and (with a timeout) all r in time.
     let in_time = s.availability;
     s.unavailability = available.unavailable + available.available * s.unavailability;
@@ -257,7 +360,7 @@ fn quorum_fanout_read(
         s.p99_ms = Err(Undefined::NoQuorum);
         s.p999_ms = Err(Undefined::NoQuorum);
     }
-    s
+    (s, retry)
 }
 
 fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), ConfigError> {
@@ -281,6 +384,12 @@ fn check(scenario: &Scenario, n: usize, options: EvalOptions) -> Result<(), Conf
 
 /// The checks of options that do not depend on the replicas.
 fn check_options(options: EvalOptions) -> Result<(), ConfigError> {
+    if options.speculative_retry != SpeculativeRetry::None && options.read_fanout == Fanout::All {
+        return Err(ConfigError::RetryAll);
+    }
+    if options.speculative_retry != SpeculativeRetry::None && options.k > 1 {
+        return Err(ConfigError::RetryVersions);
+    }
     if options.k == 0 {
         return Err(ConfigError::K(options.k));
     }
@@ -366,6 +475,85 @@ mod tests {
         for e in &all {
             let one = evaluate_with(&s, &trips, e.config, EvalOptions::default()).unwrap();
             assert_eq!(&one, e);
+        }
+    }
+
+    /// Speculative retry: the anchor (one replica asked, an
+    /// `exp(mean=1)` round trip, 1 ms: `T = min(X₁, 1 + X₂)`, so
+    /// `E T = 1 − e⁻¹ + e⁻¹/2` and `P(T > t) = e^(1 − 2t)` beyond 1 ms).
+    #[test]
+    fn speculative_retry_anchor() {
+        let mut s = Scenario::default_exponential();
+        let zero: crate::dist::Dist = "const(0)".parse().unwrap();
+        s.wars.w = zero.clone();
+        s.wars.a = zero.clone();
+        s.wars.s = zero;
+        let options = |retry: &str| EvalOptions {
+            read_fanout: Fanout::Quorum,
+            speculative_retry: retry.parse().unwrap(),
+            ..EvalOptions::default()
+        };
+        let c = Config::new(2, 1, 1).unwrap();
+        let e = evaluate(&s, c, options("1ms")).unwrap();
+        let e1 = (-1.0f64).exp();
+        assert!((e.read.mean_ms.clone().unwrap() - (1.0 - e1 + e1 / 2.0)).abs() < 1e-9);
+        let p99 = (1.0 + 100f64.ln()) / 2.0;
+        assert!((e.read.p99_ms.clone().unwrap() - p99).abs() < 1e-8);
+        assert!((e.read_retry.unwrap().rate - e1).abs() < 1e-12);
+        let none = evaluate(&s, c, options("none")).unwrap();
+        assert!((none.read.p99_ms.unwrap() - 100f64.ln()).abs() < 1e-8);
+        // 99p: the threshold is the plain read's own p99.
+        let e = evaluate(&s, c, options("99p")).unwrap();
+        assert!((e.read_retry.unwrap().threshold_ms - 100f64.ln()).abs() < 1e-8);
+        assert!((e.read_retry.unwrap().rate - 0.01).abs() < 1e-9);
+        // Reads to every replica have no one left to ask.
+        let all = EvalOptions {
+            speculative_retry: "1ms".parse().unwrap(),
+            ..EvalOptions::default()
+        };
+        assert!(evaluate(&s, c, all).is_err());
+    }
+
+    /// The exact latency and retry rate inside the simulation's intervals,
+    /// with failures (a retry needs one more live replica).
+    #[test]
+    fn speculative_retry_matches_simulation() {
+        let mut s = Scenario::default_exponential();
+        s.failure = FailureModel::iid(0.1);
+        for retry in ["1.5ms", "90p"] {
+            let options = EvalOptions {
+                read_fanout: Fanout::Quorum,
+                speculative_retry: retry.parse().unwrap(),
+                ..EvalOptions::default()
+            };
+            for (n, r) in [(3, 1), (5, 2), (4, 3)] {
+                let e = evaluate(&s, Config::new(n, r, 1).unwrap(), options).unwrap();
+                let res =
+                    crate::mc::run(&simulation(&s, n, vec![(r, 1)], options), 200_000, 5, None);
+                let rate = res.retry_rate(r);
+                let want = e.read_retry.unwrap().rate;
+                assert!(
+                    (rate.estimate - want).abs() <= 1.5 * (rate.ci_high - rate.ci_low) + 1e-12,
+                    "{retry} n={n} r={r}: rate {want} vs {rate:?}"
+                );
+                for p in [0.5, 0.99] {
+                    let exact = match p {
+                        0.5 => e.read.p50_ms.clone().unwrap(),
+                        _ => e.read.p99_ms.clone().unwrap(),
+                    };
+                    let crate::mc::Quantile::Finite {
+                        ci_low, ci_high, ..
+                    } = res.read_latency(r, p)
+                    else {
+                        panic!("no estimate")
+                    };
+                    let slack = 0.35 * (ci_high - ci_low);
+                    assert!(
+                        ci_low - slack <= exact && exact <= ci_high + slack,
+                        "{retry} n={n} r={r} p{p}: {exact} not in [{ci_low}, {ci_high}]"
+                    );
+                }
+            }
         }
     }
 

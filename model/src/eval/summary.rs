@@ -130,6 +130,14 @@ pub struct SummaryRow {
     pub write_dc: String,
     /// The read coordinator's datacenter.
     pub read_dc: String,
+    /// The reads' speculative retry: `none`, a delay (`5ms`) or a
+    /// percentile of the read latency without retry (`99p`).
+    pub speculative_retry: String,
+    /// After how long a read asks one more replica, ms (the percentile
+    /// resolved); `None` without retry.
+    pub speculative_retry_ms: Option<f64>,
+    /// Expected extra read requests per read from the retry. Exact.
+    pub speculative_retry_rate: Option<f64>,
     /// Why a value is missing or approximate, one sentence each (printed on
     /// stderr; not a column).
     #[serde(skip)]
@@ -152,7 +160,7 @@ pub const CONTRACT_COLUMNS: usize = 25;
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 52] = [
+    pub const COLUMNS: [&'static str; 55] = [
         "scenario",
         "n",
         "r",
@@ -205,6 +213,9 @@ impl SummaryRow {
         "read_cl",
         "write_dc",
         "read_dc",
+        "speculative_retry",
+        "speculative_retry_ms",
+        "speculative_retry_rate",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -411,6 +422,9 @@ impl SummaryRow {
                 Some(c) => c.read_dc.clone(),
                 None => scenario.wars.topology.coordinator_dc().to_string(),
             },
+            speculative_retry: options.speculative_retry.to_string(),
+            speculative_retry_ms: e.read_retry.map(|r| r.threshold_ms),
+            speculative_retry_rate: e.read_retry.map(|r| r.rate),
             notes,
         }
     }

@@ -76,6 +76,11 @@ pub struct Setup {
     /// Quorum fan-out: the read goes to r live replicas picked uniformly at
     /// random (not the r fastest) and waits for all of them.
     pub read_fanout: Fanout,
+    /// With quorum fan-out, per read quorum r (index r − 1): after this
+    /// many ms without all r answers the read also asks one more random
+    /// live replica and completes with the first r answers (speculative
+    /// retry); `None` or absent: never.
+    pub retry_ms: Vec<Option<f64>>,
 }
 
 impl Setup {
@@ -93,7 +98,16 @@ impl Setup {
             k_versions: 1,
             pairs: (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))).collect(),
             read_fanout: Fanout::All,
+            retry_ms: Vec::new(),
         }
+    }
+
+    /// The read quorums of the pairs, increasing.
+    pub fn rs_asked(&self) -> Vec<usize> {
+        let mut rs: Vec<usize> = self.pairs.iter().map(|p| p.0).collect();
+        rs.sort_unstable();
+        rs.dedup();
+        rs
     }
 
     /// Only the given (r, w) pairs.
@@ -142,6 +156,8 @@ pub struct Tally {
     /// Trials (with both ok) whose read returns one of the last K versions
     /// at t = 0, per pair.
     pub within_k: Vec<u64>,
+    /// Trials whose read asked one more replica (speculative retry), per r.
+    pub retried: Vec<u64>,
 }
 
 impl Tally {
@@ -170,6 +186,7 @@ impl Tally {
             both_ok: vec![0; np],
             t_star,
             within_k: vec![0; np],
+            retried: vec![0; rs.len()],
             ws,
             rs,
         }
@@ -194,6 +211,9 @@ impl Tally {
             *a += b;
         }
         for (a, b) in self.read_ok.iter_mut().zip(&other.read_ok) {
+            *a += b;
+        }
+        for (a, b) in self.retried.iter_mut().zip(&other.retried) {
             *a += b;
         }
         for (a, b) in self.both_ok.iter_mut().zip(&other.both_ok) {
@@ -237,6 +257,8 @@ struct Scratch {
     picks: Vec<usize>,
     prefix_min: Vec<f64>,
     read_at: Vec<f64>,
+    /// Whether the read of quorum r + 1 asked one more replica.
+    retried: Vec<bool>,
 }
 
 impl Scratch {
@@ -248,6 +270,7 @@ impl Scratch {
             r_leg: vec![0.0; n],
             rs: vec![0.0; n],
             order: (0..n).collect(),
+            retried: vec![false; n],
             commit: vec![0.0; n],
             starts: vec![0.0; n * k],
             down_w: vec![false; n],
@@ -342,6 +365,7 @@ fn order_statistics_quorum_fanout<R: Rng>(
     last: usize,
     max_r: usize,
     horizon: f64,
+    retry: &[Option<f64>],
     rng: &mut R,
 ) {
     let n = sc.rs.len();
@@ -376,6 +400,34 @@ fn order_statistics_quorum_fanout<R: Rng>(
         slowest = slowest.max(sc.rs[i]);
         sc.prefix_min[r] = m;
         sc.read_at[r] = finite_within(slowest, horizon);
+        sc.retried[r] = false;
+        // Speculative retry: the r + 1 asked have not all answered by τ
+        // and another live replica exists; it is asked at τ, and the read
+        // completes with the first r + 1 of the r + 2 answers.
+        let Some(tau) = retry.get(r).copied().flatten() else {
+            continue;
+        };
+        if r + 1 >= live || slowest <= tau || !slowest.is_finite() {
+            continue;
+        }
+        sc.retried[r] = true;
+        let e = sc.order[r + 1];
+        let te = tau + sc.rs[e];
+        if te >= slowest {
+            continue;
+        }
+        // The slowest asked replica drops out of the responders.
+        let slow_j = (0..=r)
+            .max_by(|&a, &b| sc.rs[sc.order[a]].total_cmp(&sc.rs[sc.order[b]]))
+            .expect("r + 1 asked");
+        let (mut second, mut m2) = (0.0f64, sc.deliver[last + e] - sc.r_leg[e] - tau);
+        for j in (0..=r).filter(|&j| j != slow_j) {
+            let k = sc.order[j];
+            second = second.max(sc.rs[k]);
+            m2 = m2.min(sc.deliver[last + k] - sc.r_leg[k]);
+        }
+        sc.read_at[r] = finite_within(second.max(te), horizon);
+        sc.prefix_min[r] = m2;
     }
 }
 
@@ -498,7 +550,7 @@ fn run_chunk(
         // trip, after the earlier versions committed back to back.
         let last = (kv - 1) * n;
         if setup.read_fanout != Fanout::All {
-            order_statistics_quorum_fanout(sc, last, max_r, horizon, &mut rng);
+            order_statistics_quorum_fanout(sc, last, max_r, horizon, &setup.retry_ms, &mut rng);
         } else if !select {
             order_statistics_by_sorting(sc, last, max_r, horizon);
         } else {
@@ -512,6 +564,9 @@ fn run_chunk(
             }
         }
         for (ri, &r) in tally.rs.iter().enumerate() {
+            if sc.retried[r - 1] && setup.read_fanout != Fanout::All {
+                tally.retried[ri] += 1;
+            }
             let latency = sc.read_at[r - 1];
             if latency.is_finite() {
                 tally.read_ok[ri] += 1;

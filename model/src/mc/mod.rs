@@ -69,6 +69,16 @@ impl McResult {
         self.tally.trials
     }
 
+    /// P(a read of quorum `r` asked one more replica), per trial: the
+    /// speculative retry's extra requests per read.
+    pub fn retry_rate(&self, r: usize) -> Proportion {
+        let ri = self
+            .tally
+            .r_index(r)
+            .unwrap_or_else(|| panic!("r = {r} was not simulated"));
+        wilson(self.tally.retried[ri], self.tally.trials)
+    }
+
     /// `P(a read t ms after commit sees the write)`, given both succeed.
     pub fn p_consistent_at(&self, r: usize, w: usize, t: f64) -> Proportion {
         let pair = self.pair(r, w);

@@ -18,7 +18,7 @@ pub const TVISIBILITY_REQUIRED: &[&str] = super::curve::COLUMNS.split_at(8).0;
 
 /// Columns that hold text; every other column holds numbers (or is empty,
 /// for a value that does not exist), except `strict` (true or false).
-const TEXT: [&str; 9] = [
+const TEXT: [&str; 10] = [
     "scenario",
     "failure",
     "read_fanout",
@@ -28,6 +28,7 @@ const TEXT: [&str; 9] = [
     "read_cl",
     "write_dc",
     "read_dc",
+    "speculative_retry",
 ];
 
 /// A CSV that is not what a sweep writes.

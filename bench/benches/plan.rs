@@ -20,6 +20,7 @@ fn input() -> PlanInput {
     scenario.failure = FailureModel::iid(0.01);
     PlanInput {
         cluster: None,
+        speculative_retry: Default::default(),
         scenario,
         slos: vec![
             Slo::ReadAvailability(0.9999),

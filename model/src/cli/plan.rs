@@ -116,6 +116,16 @@ pub struct PlanArgs {
     /// Reads go to all n replicas, or to r of them (as Cassandra does).
     #[arg(long, value_enum, default_value_t = FanoutArg::All)]
     read_fanout: FanoutArg,
+    /// Speculative retry for reads to r replicas (with --read-fanout
+    /// quorum): none, a delay with a unit (5ms) or a percentile of the
+    /// read latency (99p); its extra requests count in the load.
+    #[arg(
+        long,
+        value_name = "none|DURATION|Np",
+        default_value = "none",
+        allow_hyphen_values = true
+    )]
+    speculative_retry: String,
     /// Cost of one node.
     #[arg(
         long,
@@ -235,6 +245,10 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
             FanoutArg::All => Fanout::All,
             FanoutArg::Quorum => Fanout::Quorum,
         },
+        speculative_retry: args
+            .speculative_retry
+            .parse()
+            .map_err(|e| Usage(format!("--speculative-retry: {e}")))?,
         trials: args.trials.unwrap_or(if cluster.is_some() {
             20_000
         } else {

@@ -230,10 +230,23 @@ impl Workload {
 
     /// The cluster `(n, r, ·)` needs (checked inputs).
     pub fn capacity(&self, node: &NodeSpec, fanout: Fanout, n: usize, r: usize) -> Capacity {
+        self.capacity_with_retries(node, fanout, n, r, 0.0)
+    }
+
+    /// [`Workload::capacity`] with `retries` extra replica reads per read
+    /// (a speculative retry's rate).
+    pub fn capacity_with_retries(
+        &self,
+        node: &NodeSpec,
+        fanout: Fanout,
+        n: usize,
+        r: usize,
+        retries: f64,
+    ) -> Capacity {
         let read_copies = match fanout {
-            Fanout::All => n,
-            Fanout::Quorum | Fanout::Closest => r,
-        } as f64;
+            Fanout::All => n as f64,
+            Fanout::Quorum | Fanout::Closest => r as f64 + retries,
+        };
         let ops = self.writes_per_s * n as f64 + self.reads_per_s * read_copies;
         let stored = self.data_gb * n as f64;
         let u = node.target_utilization;

@@ -4,9 +4,7 @@
 //! coordinators and leg overrides; its own counts are replaced).
 
 use super::{PlanError, PlanInput};
-use crate::eval::{
-    cluster_row, ClusterScenarioTrips, ConfigError, EvalOptions, Levels, SummaryRow,
-};
+use crate::eval::{cluster_row, ClusterScenarioTrips, ConfigError, Levels, SummaryRow};
 use crate::failure::FailureModel;
 use crate::mc::engine::chunk_seed;
 use crate::topology::{Cluster, Level};
@@ -49,11 +47,7 @@ pub fn count_vectors(dcs: usize, max_n: usize) -> Vec<Vec<usize>> {
 /// and with a consistency SLO a simulation of each non-strict pair
 /// (`trials` trials, its own seed derived from the input's).
 pub fn measure_cluster(input: &PlanInput, cluster: &Cluster) -> Result<Vec<SummaryRow>, PlanError> {
-    let options = EvalOptions {
-        consistency_t_ms: input.consistency_t_ms(),
-        read_fanout: input.fanout,
-        ..EvalOptions::default()
-    };
+    let options = input.options();
     if let FailureModel::Domains(d) = &input.scenario.failure {
         if d.placement == crate::failure::Placement::Packed {
             return Err(PlanError::Config(ConfigError::PackedDatacenters));
@@ -150,7 +144,7 @@ mod tests {
 #[cfg(test)]
 mod plan_tests {
     use super::*;
-    use crate::eval::evaluate_levels;
+    use crate::eval::{evaluate_levels, EvalOptions};
     use crate::plan::capacity::{NodeSpec, Workload};
     use crate::plan::rank;
     use crate::plan::slo::Slo;
@@ -167,6 +161,7 @@ mod plan_tests {
             workload: Workload::default(),
             node: NodeSpec::default(),
             fanout: Fanout::All,
+            speculative_retry: Default::default(),
             trials: 2_000,
             seed: 1,
             threads: Some(1),

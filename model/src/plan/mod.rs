@@ -46,6 +46,8 @@ pub struct PlanInput {
     pub node: NodeSpec,
     /// Where reads are sent.
     pub fanout: Fanout,
+    /// Reads' speculative retry (its extra requests count in the load).
+    pub speculative_retry: crate::retry::SpeculativeRetry,
     /// Monte Carlo trials per n.
     pub trials: u64,
     /// Monte Carlo seed.
@@ -238,6 +240,14 @@ impl PlanInput {
             return Err(PlanError::PerNode);
         }
         self.scenario.failure.validate(usize::MAX)?;
+        if self.speculative_retry != crate::retry::SpeculativeRetry::None {
+            if self.fanout == Fanout::All {
+                return Err(PlanError::Config(ConfigError::RetryAll));
+            }
+            if self.cluster.is_some() {
+                return Err(PlanError::Config(ConfigError::RetryDatacenters));
+            }
+        }
         if self.cluster.is_some() && self.scenario.wars.remote_one_way_ms() > 0.0 {
             return Err(PlanError::Config(ConfigError::ClusterWan));
         }
@@ -245,6 +255,16 @@ impl PlanInput {
             return Err(PlanError::Config(ConfigError::FanoutWan));
         }
         Ok(())
+    }
+
+    /// The options every candidate is evaluated with.
+    fn options(&self) -> EvalOptions {
+        EvalOptions {
+            consistency_t_ms: self.consistency_t_ms(),
+            read_fanout: self.fanout,
+            speculative_retry: self.speculative_retry,
+            ..EvalOptions::default()
+        }
     }
 
     /// The consistency SLO's horizon, if there is one.
@@ -269,11 +289,7 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
     if let Some(c) = &input.cluster {
         return cluster::measure_cluster(input, c);
     }
-    let options = EvalOptions {
-        consistency_t_ms: input.consistency_t_ms(),
-        read_fanout: input.fanout,
-        ..EvalOptions::default()
-    };
+    let options = input.options();
     let trips = ScenarioTrips::new(&input.scenario);
     let mut rows = Vec::new();
     for n in 1..=input.max_n {
@@ -315,9 +331,13 @@ pub fn rank(input: &PlanInput, rows: &[SummaryRow]) -> Plan {
                 .max()
                 .unwrap_or(Status::Meets);
             Candidate {
-                capacity: input
-                    .workload
-                    .capacity(&input.node, input.fanout, row.n, row.r),
+                capacity: input.workload.capacity_with_retries(
+                    &input.node,
+                    input.fanout,
+                    row.n,
+                    row.r,
+                    row.speculative_retry_rate.unwrap_or(0.0),
+                ),
                 row: row.clone(),
                 checks,
                 status,

@@ -10,6 +10,7 @@ fn input(slos: Vec<Slo>, max_n: usize, trials: u64) -> PlanInput {
     scenario.failure = FailureModel::iid(0.01);
     PlanInput {
         cluster: None,
+        speculative_retry: Default::default(),
         scenario,
         slos,
         max_n,
@@ -182,4 +183,39 @@ fn refusals() {
         10,
     );
     assert!(dup.validate().is_err());
+}
+
+/// A speculative retry's extra requests count in the load: replica
+/// operations grow by reads/s x the exact retry rate.
+#[test]
+fn speculative_retries_add_load() {
+    let mut base = input(vec![], 3, 1_000);
+    base.fanout = Fanout::Quorum;
+    base.workload = Workload {
+        reads_per_s: 10_000.0,
+        writes_per_s: 0.0,
+        data_gb: 0.0,
+    };
+    base.node.ops_per_s = Some(1_000.0);
+    let mut retrying = base.clone();
+    retrying.speculative_retry = "1ms".parse().unwrap();
+    let (a, b) = (plan(&base).unwrap(), plan(&retrying).unwrap());
+    let find = |p: &Plan, n: usize, r: usize| {
+        p.candidates
+            .iter()
+            .find(|c| c.config() == (n, r, 1))
+            .unwrap()
+            .clone()
+    };
+    let (plain, retried) = (find(&a, 3, 1), find(&b, 3, 1));
+    let rate = retried.row.speculative_retry_rate.unwrap();
+    assert!(rate > 0.0 && rate < 1.0, "{rate}");
+    let extra = retried.capacity.replica_ops_per_s - plain.capacity.replica_ops_per_s;
+    assert!((extra - 10_000.0 * rate).abs() < 1e-6, "{extra} vs {rate}");
+    // n = 1: no other replica to ask, no retry.
+    assert_eq!(find(&b, 1, 1).row.speculative_retry_rate, None);
+    // Reads to every replica cannot retry.
+    let mut all = retrying.clone();
+    all.fanout = Fanout::All;
+    assert!(plan(&all).is_err());
 }

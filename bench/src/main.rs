@@ -131,6 +131,19 @@ struct ValidateArgs {
     /// t grid. `--writes` is an older name for it.
     #[arg(long, alias = "writes", value_name = "K", default_value_t = 1000, value_parser = whole(1), allow_hyphen_values = true)]
     ops: usize,
+    /// Reads ask every replica (all), or r drawn at random and await them
+    /// all (quorum).
+    #[arg(long, value_enum, default_value_t = FanoutArg::All)]
+    read_fanout: FanoutArg,
+    /// With --read-fanout quorum: after this delay (5ms) or percentile of
+    /// the read latency (99p) a read also asks one more replica.
+    #[arg(
+        long,
+        value_name = "none|DURATION|Np",
+        default_value = "none",
+        allow_hyphen_values = true
+    )]
+    speculative_retry: String,
     /// Seed of the injected delays and of the prediction.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
@@ -147,6 +160,14 @@ struct ValidateArgs {
     /// Output: a table for people or JSON.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FanoutArg {
+    /// Every replica; the first r answers count.
+    All,
+    /// r replicas drawn at random, all awaited.
+    Quorum,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,6 +270,14 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
         trials: 250_000,
         budget: std::time::Duration::from_secs_f64(args.budget_s),
         topology,
+        read_fanout: match args.read_fanout {
+            FanoutArg::All => quorum_model::Fanout::All,
+            FanoutArg::Quorum => quorum_model::Fanout::Quorum,
+        },
+        retry: args
+            .speculative_retry
+            .parse()
+            .map_err(|e| format!("--speculative-retry: {e}"))?,
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(
@@ -417,6 +446,12 @@ fn print_table(r: &ValidateReport) {
         r.max_curve_deviation
     );
     println!("regular-register violations: {}", r.stale_reads_strict);
+    if let (Some(m), Some(p)) = (r.retries_per_read_measured, r.retries_per_read_predicted) {
+        println!(
+            "speculative retry {}: {m:.4} extra requests per read measured, {p:.4} predicted",
+            r.speculative_retry
+        );
+    }
     println!(
         "overhead of the real path (same workload, no injected delay; added to the predicted latencies): write {:.3} ms, read {:.3} ms",
         r.overhead_write_ms, r.overhead_read_ms

@@ -25,12 +25,16 @@ use crate::limits::{check_legs, judge, Budget};
 use crate::store::{Coordinator, Legs, Need, Placement, Replica, ReplicaConfig};
 use quorum_model::dist::presets::{Topology, Wars};
 use quorum_model::dist::{Delay, Dist, Empirical, Sum};
-use quorum_model::eval::{evaluate, evaluate_levels, Config, EvalOptions, Exact, Levels};
+use quorum_model::eval::{
+    evaluate, evaluate_levels, simulation, Config, EvalOptions, Exact, Levels,
+};
 use quorum_model::mc::cluster::{simulate_cluster, ClusterResult, ClusterSetup};
-use quorum_model::mc::{self, McResult, Setup};
+use quorum_model::mc::{self, McResult};
 use quorum_model::named::Named;
+use quorum_model::retry::SpeculativeRetry;
 use quorum_model::scenario::Scenario;
 use quorum_model::topology::{Cluster, Coordinator as Place, Level};
+use quorum_model::Fanout;
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -55,6 +59,10 @@ pub struct ValidateConfig {
     /// Datacenters and consistency levels instead of `config`'s `r`, `w`
     /// (whose `n` must then be the datacenters' total).
     pub topology: Option<(Cluster, Levels)>,
+    /// Reads ask every replica, or only `r` drawn at random (quorum).
+    pub read_fanout: Fanout,
+    /// With quorum reads: when a read also asks one more replica.
+    pub retry: SpeculativeRetry,
 }
 
 /// One operation's side of a [`Layout`]: what its coordinator waits for,
@@ -150,6 +158,22 @@ impl Layout {
         })
     }
 
+    /// Reads to `r` random replicas (quorum fan-out), with the retry's
+    /// threshold if one can fire.
+    fn reads(mut self, fanout: Fanout, retry: Option<quorum_model::eval::RetryFacts>) -> Self {
+        if fanout != Fanout::All {
+            let k = match self.read.0 {
+                Need::Count(k) => k,
+                _ => unreachable!("plain reads wait for a count"),
+            };
+            self.read.0 = Need::Asked {
+                k,
+                retry_ms: retry.map(|r| r.threshold_ms),
+            };
+        }
+        self
+    }
+
     /// The same replicas and levels with nothing injected (calibration).
     fn without_delays(&self) -> Self {
         let none = |side: &OpSide| {
@@ -198,15 +222,16 @@ fn predict(
     scenario: &Scenario,
     config: Config,
     topology: &Option<(Cluster, Levels)>,
+    options: EvalOptions,
     trials: u64,
     seed: u64,
 ) -> Result<(Exact, Model), String> {
     let Config { n, r, w } = config;
     match topology {
         None => {
-            let exact =
-                evaluate(scenario, config, EvalOptions::default()).map_err(|e| e.to_string())?;
-            let setup = Setup::new(&scenario.wars, &scenario.failure, n).with_pairs(vec![(r, w)]);
+            let exact = evaluate(scenario, config, options)
+                .map_err(|e| e.named(&quorum_model::cli::flag))?;
+            let setup = simulation(scenario, n, vec![(r, w)], options);
             Ok((
                 exact,
                 Model::Plain(mc::run(&setup, trials, seed, None), r, w),
@@ -348,6 +373,12 @@ pub struct ValidateReport {
     pub max_curve_deviation_compensated: f64,
     /// Operations that missed their deadline (no quorum in time).
     pub timed_out: usize,
+    /// The reads' speculative retry (`none` without).
+    pub speculative_retry: String,
+    /// Extra requests per read: measured (retries sent / reads) and the
+    /// model's exact rate.
+    pub retries_per_read_measured: Option<f64>,
+    pub retries_per_read_predicted: Option<f64>,
     pub curve: Vec<CurvePoint>,
 }
 
@@ -416,6 +447,8 @@ struct Measurement {
     lateness: (usize, f64, u32, u32),
     lateness_ms: Vec<f64>,
     timed_out: usize,
+    /// Speculative retries the reads sent.
+    retries: u64,
     /// Writes done when the budget ran out, if it did.
     stopped_early: Option<usize>,
 }
@@ -518,6 +551,7 @@ fn measure(
         lateness: sched.lateness().summary(),
         lateness_ms: sched.lateness().samples_ms(),
         timed_out: timed_out.load(Ordering::Relaxed),
+        retries: reader.retries(),
         stopped_early: stopped.into_inner().expect("stopped"),
     })
 }
@@ -559,7 +593,17 @@ pub fn validate(cfg: &ValidateConfig) -> Result<ValidateReport, String> {
     };
     let s = &s;
     // The prediction.
-    let (exact, model) = predict(s, cfg.config, &topology, cfg.trials, cfg.seed)?;
+    let options = EvalOptions {
+        read_fanout: cfg.read_fanout,
+        speculative_retry: cfg.retry,
+        ..EvalOptions::default()
+    };
+    if topology.is_some() && cfg.read_fanout != Fanout::All {
+        return Err(
+            "--read-fanout: the store runs datacenters with reads to every replica only".into(),
+        );
+    }
+    let (exact, model) = predict(s, cfg.config, &topology, options, cfg.trials, cfg.seed)?;
     let get = |v: &Result<f64, _>| v.clone().unwrap_or(f64::NAN);
     let t999 = model.t_visibility(0.999).unwrap_or(0.0);
     let t_max = if t999 > 0.0 { 1.2 * t999 } else { 1.0 };
@@ -573,7 +617,7 @@ pub fn validate(cfg: &ValidateConfig) -> Result<ValidateReport, String> {
         s: s.wars.s.clone(),
     };
     let layout = match &topology {
-        None => Layout::plain(n, &legs, r, w),
+        None => Layout::plain(n, &legs, r, w).reads(cfg.read_fanout, exact.read_retry),
         Some((c, levels)) => Layout::cluster(c, &s.wars, *levels)?,
     };
     for l in &layout.legs {
@@ -654,6 +698,7 @@ pub fn validate(cfg: &ValidateConfig) -> Result<ValidateReport, String> {
         &delivered,
         cfg.config,
         &delivered_topology,
+        options,
         cfg.trials,
         cfg.seed,
     )?;
@@ -786,6 +831,11 @@ pub fn validate(cfg: &ValidateConfig) -> Result<ValidateReport, String> {
         },
         max_curve_deviation_compensated,
         timed_out: m.timed_out,
+        speculative_retry: cfg.retry.to_string(),
+        retries_per_read_measured: exact
+            .read_retry
+            .map(|_| m.retries as f64 / read_ms.len().max(1) as f64),
+        retries_per_read_predicted: exact.read_retry.map(|r| r.rate),
         curve,
     })
 }
@@ -807,6 +857,44 @@ mod tests {
             trials: 20_000,
             budget: Duration::from_secs(600),
             topology: None,
+            read_fanout: Fanout::All,
+            retry: SpeculativeRetry::None,
+        }
+    }
+
+    /// Speculative retry on the real store: reads to one random replica of
+    /// three, a second one asked after the read latency's 90th percentile.
+    /// The measured read p99 and retry rate sit near the model's, or the
+    /// run says the machine could not deliver the delays.
+    #[test]
+    fn speculative_retry_on_the_store() {
+        let mut c = cfg("exp(mean=1)", 3, 1, 3, 400);
+        c.read_fanout = Fanout::Quorum;
+        c.retry = "90p".parse().unwrap();
+        let rep = validate(&c).unwrap();
+        println!(
+            "retry: trustworthy {}, read p99 measured {:.3} predicted {:.3}, retries per read {:?} vs {:?}",
+            rep.trustworthy,
+            rep.measured.read_latency_p99_ms,
+            rep.predicted.read_latency_p99_ms,
+            rep.retries_per_read_measured,
+            rep.retries_per_read_predicted
+        );
+        let predicted = rep.retries_per_read_predicted.unwrap();
+        assert!((predicted - 0.1).abs() < 1e-9, "{predicted}");
+        if rep.trustworthy {
+            let measured = rep.retries_per_read_measured.unwrap();
+            assert!(
+                (measured - predicted).abs() < 0.05,
+                "{measured} vs {predicted}"
+            );
+            let (m, p) = (
+                rep.measured.read_latency_p99_ms,
+                rep.predicted.read_latency_p99_ms,
+            );
+            assert!((m / p - 1.0).abs() < 0.25, "{m} vs {p}");
+        } else {
+            assert!(!rep.trust_reasons.is_empty());
         }
     }
 

@@ -84,6 +84,16 @@ type Pending = Arc<Mutex<HashMap<u64, (Answers, usize)>>>;
 pub enum Need {
     /// Any `k` answers.
     Count(usize),
+    /// Ask only `k` replicas, drawn uniformly (quorum fan-out), and wait
+    /// for all of them; with `retry_ms`, once that long has passed without
+    /// `k` answers, also ask one more (speculative retry) and complete with
+    /// the first `k`.
+    Asked {
+        /// Replicas asked (and answers awaited).
+        k: usize,
+        /// The speculative retry's threshold, ms.
+        retry_ms: Option<f64>,
+    },
     /// A consistency level's rule (for each place of the coordinator, by
     /// datacenter index), answers counted per datacenter.
     Rules {
@@ -100,7 +110,7 @@ impl Need {
     /// coordinator in datacenter `place`.
     fn met(&self, from: &[usize], place: usize) -> bool {
         match self {
-            Need::Count(k) => from.len() >= *k,
+            Need::Count(k) | Need::Asked { k, .. } => from.len() >= *k,
             Need::Rules { rules, dc_of } => {
                 let Some(rule) = rules.get(place).and_then(|r| r.as_ref()) else {
                     return false;
@@ -118,7 +128,7 @@ impl Need {
     /// Answers it needs at least (for messages).
     fn least(&self, place: usize) -> usize {
         match self {
-            Need::Count(k) => *k,
+            Need::Count(k) | Need::Asked { k, .. } => *k,
             Need::Rules { rules, .. } => rules
                 .get(place)
                 .and_then(|r| r.as_ref())
@@ -166,6 +176,8 @@ pub struct Coordinator {
     next_version: AtomicU64,
     timeout: Duration,
     placed: Option<Arc<Placed>>,
+    /// Speculative retries sent so far.
+    retries: AtomicU64,
 }
 
 impl Coordinator {
@@ -209,7 +221,13 @@ impl Coordinator {
             next_version: AtomicU64::new(1),
             timeout,
             placed,
+            retries: AtomicU64::new(0),
         })
+    }
+
+    /// Speculative retries sent so far.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
     }
 
     pub fn n(&self) -> usize {
@@ -234,7 +252,30 @@ impl Coordinator {
             .expect("pending")
             .insert(op, (tx, place));
         let bytes = Arc::new(frame.encode());
-        for (i, w) in self.writers.iter().enumerate() {
+        // Which replicas are asked: all, or k drawn for this operation (the
+        // first k of a shuffle seeded by the operation id), the next one
+        // kept for a speculative retry.
+        let n = self.writers.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        let (asked, retry) = match need {
+            Need::Asked { k, retry_ms } => {
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(op);
+                for j in 0..(*k + 1).min(n) {
+                    let pick = rng.random_range(j..n);
+                    order.swap(j, pick);
+                }
+                let extra = (*k < n).then_some(order[*k]);
+                (
+                    (*k).min(n),
+                    retry_ms
+                        .zip(extra)
+                        .map(|(ms, e)| (start + Duration::from_secs_f64(ms / 1000.0), e)),
+                )
+            }
+            _ => (n, None),
+        };
+        for &i in &order[..asked] {
+            let w = &self.writers[i];
             let extra = self.placed.as_ref().map_or(0.0, |p| p.draw(place, i));
             if extra > 0.0 {
                 let (writers, bytes) = (self.writers.clone(), bytes.clone());
@@ -247,13 +288,25 @@ impl Coordinator {
         let deadline = Instant::now() + self.timeout;
         let mut got = Vec::new();
         let mut from = Vec::new();
+        let mut retry = retry;
         while !need.met(&from, place) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
+            let now = Instant::now();
+            if let Some((at, e)) = retry {
+                if now >= at {
+                    // Speculative retry: one more replica, not yet asked.
+                    send(&self.writers[e], &bytes);
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                    retry = None;
+                    continue;
+                }
+            }
+            let until = retry.map_or(deadline, |(at, _)| at.min(deadline));
+            match rx.recv_timeout(until.saturating_duration_since(now)) {
                 Ok((i, f)) => {
                     from.push(i);
                     got.push(f);
                 }
+                Err(RecvTimeoutError::Timeout) if retry.is_some() && Instant::now() < deadline => {}
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
             }
         }

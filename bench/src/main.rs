@@ -6,6 +6,7 @@ use quorum_bench::store::Legs;
 use quorum_bench::validate::{validate, ValidateConfig, ValidateReport};
 use quorum_bench::validate_chart::ValidateChart;
 use quorum_model::cli::delays::DelayOptions;
+use quorum_model::cli::retry::RetryOptions;
 use quorum_model::cli::topology::{plain_count, TopologyOptions};
 use quorum_model::dist::presets::{Topology, Wars};
 use quorum_model::eval::{Config, Levels};
@@ -135,15 +136,8 @@ struct ValidateArgs {
     /// all (quorum).
     #[arg(long, value_enum, default_value_t = FanoutArg::All)]
     read_fanout: FanoutArg,
-    /// With --read-fanout quorum: after this delay (5ms) or percentile of
-    /// the read latency (99p) a read also asks one more replica.
-    #[arg(
-        long,
-        value_name = "none|DURATION|Np",
-        default_value = "none",
-        allow_hyphen_values = true
-    )]
-    speculative_retry: String,
+    #[command(flatten)]
+    retry: RetryOptions,
     /// Seed of the injected delays and of the prediction.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
@@ -274,10 +268,7 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
             FanoutArg::All => quorum_model::Fanout::All,
             FanoutArg::Quorum => quorum_model::Fanout::Quorum,
         },
-        retry: args
-            .speculative_retry
-            .parse()
-            .map_err(|e| format!("--speculative-retry: {e}"))?,
+        retry: args.retry.retry().map_err(|u| u.0)?,
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(

@@ -2,6 +2,7 @@
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
+use super::retry::RetryOptions;
 use super::topology::{plain_count, TopologyOptions};
 use super::Usage;
 use crate::eval::{
@@ -103,18 +104,8 @@ pub struct EvalArgs {
     /// own datacenter first; without datacenters the same as random).
     #[arg(long, value_enum, conflicts_with = "read_fanout")]
     read_selection: Option<SelectionArg>,
-    /// Speculative retry for reads that ask only r replicas (--read-fanout
-    /// quorum, --read-selection random|closest): none, a delay with a unit
-    /// (5ms), or a percentile of the read latency without retry (99p).
-    /// After it, the read also asks one more live replica and completes
-    /// with the first r answers.
-    #[arg(
-        long,
-        value_name = "none|DURATION|Np",
-        default_value = "none",
-        allow_hyphen_values = true
-    )]
-    speculative_retry: String,
+    #[command(flatten)]
+    retry: RetryOptions,
     /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
@@ -255,10 +246,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         ),
         None => None,
     };
-    let speculative_retry: crate::retry::SpeculativeRetry = args
-        .speculative_retry
-        .parse()
-        .map_err(|e| Usage(format!("--speculative-retry: {e}")))?;
+    let speculative_retry = args.retry.retry()?;
     let options = EvalOptions {
         speculative_retry,
         k: args.k,

@@ -10,6 +10,7 @@ pub(crate) mod merge;
 pub(crate) mod plan;
 pub(crate) mod plot;
 pub(crate) mod progress;
+pub mod retry;
 pub(crate) mod sweep;
 pub mod topology;
 

@@ -4,6 +4,7 @@
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
+use super::retry::RetryOptions;
 use super::topology::ClusterOptions;
 use super::Usage;
 use crate::failure::FailureModel;
@@ -116,16 +117,8 @@ pub struct PlanArgs {
     /// Reads go to all n replicas, or to r of them (as Cassandra does).
     #[arg(long, value_enum, default_value_t = FanoutArg::All)]
     read_fanout: FanoutArg,
-    /// Speculative retry for reads to r replicas (with --read-fanout
-    /// quorum): none, a delay with a unit (5ms) or a percentile of the
-    /// read latency (99p); its extra requests count in the load.
-    #[arg(
-        long,
-        value_name = "none|DURATION|Np",
-        default_value = "none",
-        allow_hyphen_values = true
-    )]
-    speculative_retry: String,
+    #[command(flatten)]
+    retry: RetryOptions,
     /// Cost of one node.
     #[arg(
         long,
@@ -245,10 +238,7 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
             FanoutArg::All => Fanout::All,
             FanoutArg::Quorum => Fanout::Quorum,
         },
-        speculative_retry: args
-            .speculative_retry
-            .parse()
-            .map_err(|e| Usage(format!("--speculative-retry: {e}")))?,
+        speculative_retry: args.retry.retry()?,
         trials: args.trials.unwrap_or(if cluster.is_some() {
             20_000
         } else {

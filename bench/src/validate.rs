@@ -110,11 +110,10 @@ impl Layout {
         if cluster.coordinator_replica && fixed(cluster.write_dc).is_none() {
             return Err("--coordinator-replica: the store runs it with the coordinator in one datacenter, not random".into());
         }
-        let legs = dc_of
-            .iter()
-            .enumerate()
-            .map(|(i, &dc)| {
-                let j = i - dc_of.iter().take_while(|d| **d < dc).count();
+        let legs = cluster
+            .replicas()
+            .into_iter()
+            .map(|(dc, j)| {
                 let [w, a, r, s] = cluster.legs(base, dc, j, home);
                 Legs { w, a, r, s }
             })
@@ -133,13 +132,7 @@ impl Layout {
                 .map(|c| {
                     dc_of
                         .iter()
-                        .map(|&d| {
-                            if d == c {
-                                None
-                            } else {
-                                cluster.extra(c, d).cloned()
-                            }
-                        })
+                        .map(|&d| cluster.extra(c, d).cloned())
                         .collect()
                 })
                 .collect();

@@ -15,6 +15,7 @@ use crate::plan::capacity::{NodeSpec, Workload};
 use crate::plan::explain::explain;
 use crate::plan::slo::{Percentile, Slo, Status};
 use crate::plan::{measure, rank, sensitivity, PlanInput};
+use crate::topology::{datacenters_part, is_cluster, Cluster};
 use crate::Fanout;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -304,32 +305,43 @@ fn cells(r: &PlanRecord) -> [String; 7] {
     ]
 }
 
-/// The line after a table cut at `top`.
-fn more(recs: &[PlanRecord], top: usize) -> String {
-    if recs.len() > top {
-        format!(
-            "... {} more (--top, or --format json for all)\n",
-            recs.len() - top
-        )
-    } else {
-        String::new()
-    }
-}
-
+/// The ranked configurations, the first `top` of them: `(n, r, w)`, or
+/// with datacenters the replicas per datacenter and the levels.
 fn table(recs: &[PlanRecord], top: usize) -> String {
-    let mut out = String::new();
     if recs.is_empty() {
         return "no configuration meets every SLO\n".into();
     }
-    if recs[0].topology.contains(':') {
-        return cluster_table(recs, top);
-    }
+    let dcs = is_cluster(&recs[0].topology).then(|| cluster_of(&recs[0].topology));
+    // The configuration's columns, then the shared ones.
+    let config = |r: &PlanRecord| match &dcs {
+        Some(_) => {
+            let counts: Vec<String> = cluster_of(&r.topology)
+                .counts()
+                .iter()
+                .map(|k| k.to_string())
+                .collect();
+            format!(
+                "{:>7} {:>12} {:>12}",
+                counts.join("+"),
+                r.write_cl,
+                r.read_cl
+            )
+        }
+        None => format!("{:>2} {:>2} {:>2}", r.n, r.r, r.w),
+    };
+    let mut out = match &dcs {
+        Some(c) => format!(
+            "datacenters: {}\n{:>3}  {:>7} {:>12} {:>12}",
+            c.names().join(", "),
+            "#",
+            "counts",
+            "write",
+            "read"
+        ),
+        None => format!("{:>3}  {:>2} {:>2} {:>2}", "#", "n", "r", "w"),
+    };
     out.push_str(&format!(
-        "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
-        "#",
-        "n",
-        "r",
-        "w",
+        "  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
         "nodes",
         "cost",
         "read 9s",
@@ -343,71 +355,27 @@ fn table(recs: &[PlanRecord], top: usize) -> String {
     for r in recs.iter().take(top) {
         let [rn, wn, rp, wp, c, st, front] = cells(r);
         out.push_str(&format!(
-            "{:>3}  {:>2} {:>2} {:>2}  {:>5} {:>8}  {rn:>10} {wn:>10}  {rp:>9} {wp:>9}  {c:>23}  {st:<9} {front}\n",
-            r.rank, r.n, r.r, r.w, r.nodes, r.cost,
-        ));
-    }
-    out.push_str(&more(recs, top));
-    out
-}
-
-/// Replicas per datacenter of a cluster's one-line form: `3+3`.
-fn counts(topology: &str) -> String {
-    topology
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .split(',')
-        .map(|d| d.rsplit(':').next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("+")
-}
-
-/// [`table`] for plans over datacenters: counts and levels instead of
-/// `(n, r, w)`.
-fn cluster_table(recs: &[PlanRecord], top: usize) -> String {
-    let mut out = format!(
-        "datacenters: {}\n",
-        recs[0]
-            .topology
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .map(|d| d.rsplit_once(':').map_or(d, |x| x.0))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    out.push_str(&format!(
-        "{:>3}  {:>7} {:>12} {:>12}  {:>5} {:>8}  {:>10} {:>10}  {:>9} {:>9}  {:>23}  {:<9} {}\n",
-        "#",
-        "counts",
-        "write",
-        "read",
-        "nodes",
-        "cost",
-        "read 9s",
-        "write 9s",
-        "read p99",
-        "write p99",
-        "P(consistent) [95% CI]",
-        "status",
-        "front"
-    ));
-    for r in recs.iter().take(top) {
-        let [rn, wn, rp, wp, c, st, front] = cells(r);
-        out.push_str(&format!(
-            "{:>3}  {:>7} {:>12} {:>12}  {:>5} {:>8}  {rn:>10} {wn:>10}  {rp:>9} {wp:>9}  {c:>23}  {st:<9} {front}\n",
+            "{:>3}  {}  {:>5} {:>8}  {rn:>10} {wn:>10}  {rp:>9} {wp:>9}  {c:>23}  {st:<9} {front}\n",
             r.rank,
-            counts(&r.topology),
-            r.write_cl,
-            r.read_cl,
+            config(r),
             r.nodes,
             r.cost,
         ));
     }
-    out.push_str(&more(recs, top));
+    if recs.len() > top {
+        out.push_str(&format!(
+            "... {} more (--top, or --format json for all)\n",
+            recs.len() - top
+        ));
+    }
     out
+}
+
+/// The cluster of a plan row's `topology` (a cluster's one-line form).
+fn cluster_of(topology: &str) -> Cluster {
+    topology
+        .parse()
+        .expect("the plan writes clusters' one-line forms")
 }
 
 /// Runs the plan; `Ok(false)` when nothing meets the SLOs (exit 1).
@@ -459,7 +427,7 @@ pub fn run(args: PlanArgs) -> Result<bool, Usage> {
             if args.format == Format::Table && best.row.has_datacenters() {
                 println!(
                     "\nchoice: {}, writes {}, reads {} on {} node(s), cost {} ({}).",
-                    best.row.topology.split(';').next().unwrap_or(""),
+                    datacenters_part(&best.row.topology),
                     best.row.write_cl,
                     best.row.read_cl,
                     best.capacity.nodes,

@@ -60,19 +60,13 @@ impl ClusterTrips {
             .map(|(p, c)| {
                 let mut delays: Vec<ResponseTime> = Vec::new();
                 let mut delay_of = Vec::new();
-                for (i, dc) in cluster.dc_of().into_iter().enumerate() {
-                    let index = i - cluster.dcs[..dc].iter().map(|d| d.replicas).sum::<usize>();
+                for (dc, index) in cluster.replicas() {
                     let legs = cluster.legs(base, dc, index, c);
                     let (out, back) = match op {
                         Operation::Write => (legs[0].clone(), legs[1].clone()),
                         Operation::Read => (legs[2].clone(), legs[3].clone()),
                     };
-                    let extra = if dc == c {
-                        None
-                    } else {
-                        cluster.extra(c, dc).cloned()
-                    };
-                    let rt = response(&mut laws, out, back, extra);
+                    let rt = response(&mut laws, out, back, cluster.extra(c, dc).cloned());
                     let k = match delays.iter().position(|d| same(d, &rt)) {
                         Some(k) => k,
                         None => {
@@ -679,10 +673,10 @@ mod tests {
         let dc_of = c.dc_of();
         let coordinator = 1;
         // Each replica's own round trip, built independently of the classes.
-        let rts: Vec<Dist> = (0..c.n())
-            .map(|i| {
-                let dc = dc_of[i];
-                let index = i - dc_of.iter().take_while(|d| **d < dc).count();
+        let rts: Vec<Dist> = c
+            .replicas()
+            .into_iter()
+            .map(|(dc, index)| {
                 let legs = c.legs(&wars, dc, index, coordinator);
                 let mut terms = vec![legs[0].clone(), legs[1].clone()];
                 if dc != coordinator {
@@ -741,10 +735,10 @@ mod tests {
         let trips = ClusterTrips::new(&c, &wars, Operation::Read);
         let (n, p_down, coordinator) = (c.n(), 0.2, 0);
         let dc_of = c.dc_of();
-        let rts: Vec<Dist> = (0..n)
-            .map(|i| {
-                let dc = dc_of[i];
-                let index = i - dc_of.iter().take_while(|d| **d < dc).count();
+        let rts: Vec<Dist> = c
+            .replicas()
+            .into_iter()
+            .map(|(dc, index)| {
                 let legs = c.legs(&wars, dc, index, coordinator);
                 let mut terms = vec![legs[2].clone(), legs[3].clone()];
                 if dc != coordinator {

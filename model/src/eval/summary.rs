@@ -432,7 +432,7 @@ impl SummaryRow {
     /// Whether the row is consistency levels in datacenters (not the
     /// uniform or wan topology).
     pub fn has_datacenters(&self) -> bool {
-        self.topology != "uniform" && !self.topology.starts_with("wan(")
+        crate::topology::is_cluster(&self.topology)
     }
 
     /// Strict quorums are never stale: every read quorum meets every write

@@ -78,19 +78,12 @@ impl ClusterSetup {
         let counts = cluster.counts();
         let laws = (0..dcs)
             .map(|c| {
-                dc_of
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &dc)| {
-                        let index = i - dc_of.iter().take_while(|d| **d < dc).count();
-                        ReplicaLaws {
-                            legs: cluster.legs(base, dc, index, c),
-                            extra: if dc == c {
-                                None
-                            } else {
-                                cluster.extra(c, dc).cloned()
-                            },
-                        }
+                cluster
+                    .replicas()
+                    .into_iter()
+                    .map(|(dc, index)| ReplicaLaws {
+                        legs: cluster.legs(base, dc, index, c),
+                        extra: cluster.extra(c, dc).cloned(),
                     })
                     .collect()
             })

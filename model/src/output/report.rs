@@ -302,7 +302,7 @@ fn levels_section(md: &mut String, data: &SweepData) {
             rows.iter()
                 .find(|x| x.read_dc != x.write_dc && x.write_cl == w && x.read_cl == r)
         };
-        let dcs = t.split(';').next().unwrap_or(t);
+        let dcs = crate::topology::datacenters_part(t);
         let other_dc = rows
             .iter()
             .find(|r| r.read_dc != r.write_dc)

@@ -29,7 +29,7 @@ fn cfg(c: &Candidate) -> String {
     if c.row.has_datacenters() {
         return format!(
             "{}, writes {}, reads {}",
-            c.row.topology.split(';').next().unwrap_or(""),
+            crate::topology::datacenters_part(&c.row.topology),
             c.row.write_cl,
             c.row.read_cl
         );

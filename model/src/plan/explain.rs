@@ -175,7 +175,7 @@ fn configuration(c: &Candidate) -> String {
     if c.row.has_datacenters() {
         format!(
             "{} writes {} reads {}",
-            c.row.topology.split(';').next().unwrap_or(""),
+            crate::topology::datacenters_part(&c.row.topology),
             c.row.write_cl,
             c.row.read_cl
         )

@@ -476,7 +476,8 @@ impl Cluster {
         Ok(())
     }
 
-    /// The extra one-way delay between datacenters `a` and `b`, if any.
+    /// The extra one-way delay between datacenters `a` and `b`, if any
+    /// (never within one datacenter).
     pub fn extra(&self, a: usize, b: usize) -> Option<&Dist> {
         let (a, b) = (a.min(b), a.max(b));
         self.delays
@@ -545,6 +546,15 @@ impl Cluster {
             .collect()
     }
 
+    /// Each replica's datacenter and its index there, replicas in order.
+    pub fn replicas(&self) -> Vec<(usize, usize)> {
+        self.dcs
+            .iter()
+            .enumerate()
+            .flat_map(|(d, dc)| (0..dc.replicas).map(move |i| (d, i)))
+            .collect()
+    }
+
     /// A coordinator's place as the outputs name it.
     pub fn coordinator_name(&self, c: Coordinator) -> String {
         match c {
@@ -588,6 +598,17 @@ impl Cluster {
         }
         items.join(";")
     }
+}
+
+/// Whether a `topology` column holds a cluster's one-line form (not
+/// `uniform` or `wan(...)`).
+pub fn is_cluster(topology: &str) -> bool {
+    topology != "uniform" && !topology.starts_with("wan(")
+}
+
+/// The datacenters item of a cluster's one-line form (`east:3,west:3`).
+pub fn datacenters_part(topology: &str) -> &str {
+    topology.split(';').next().unwrap_or(topology)
 }
 
 impl fmt::Display for Cluster {

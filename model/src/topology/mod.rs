@@ -9,7 +9,10 @@ mod level;
 mod presets;
 mod rule;
 
-pub use cluster::{Cluster, ClusterError, Coordinator, Datacenter, DcDelay, Legs, MAX_DATACENTERS};
+pub use cluster::{
+    datacenters_part, is_cluster, Cluster, ClusterError, Coordinator, Datacenter, DcDelay, Legs,
+    MAX_DATACENTERS,
+};
 pub use level::{Level, LevelError, LEVEL_NAMES};
 pub use presets::{cluster_preset, ClusterPreset, CLUSTER_PRESETS};
 pub use rule::{can_miss, p_disjoint, Rule, Term, MAX_STATES};

@@ -60,11 +60,6 @@ impl LevelsChart {
     }
 }
 
-/// The datacenters of a cluster's one-line form (`a:3,b:3`).
-fn short(topology: &str) -> &str {
-    topology.split(';').next().unwrap_or(topology)
-}
-
 impl Chart for LevelsChart {
     fn name(&self) -> &'static str {
         "levels-across-datacenters"
@@ -87,7 +82,10 @@ impl Chart for LevelsChart {
         for ((topology, cells), area) in self.panels.iter().zip(panels(root, self.panels.len())) {
             let mut chart = ChartBuilder::on(&area)
                 .caption(
-                    format!("read in another datacenter: {}", short(topology)),
+                    format!(
+                        "read in another datacenter: {}",
+                        crate::topology::datacenters_part(topology)
+                    ),
                     (FONT, 22),
                 )
                 .margin(16)

@@ -36,6 +36,34 @@ pub struct PlacedTrips {
     pub delay_of: Vec<usize>,
 }
 
+impl PlacedTrips {
+    /// How close a replica in datacenter `dc` with response time
+    /// `delays[delay]` looks to this place's coordinator, as Cassandra's
+    /// snitch orders them: its own datacenter first, then by median round
+    /// trip (smaller is closer; compare with [`closer`]).
+    pub fn closeness(&self, dc: usize, delay: usize) -> (bool, f64) {
+        (dc != self.coordinator, self.delays[delay].median())
+    }
+
+    /// The replicas (indices in `dc_of`'s order), closest first; ties keep
+    /// replica order.
+    pub fn closest_order(&self, dc_of: &[usize]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..dc_of.len()).collect();
+        order.sort_by(|&a, &b| {
+            closer(
+                self.closeness(dc_of[a], self.delay_of[a]),
+                self.closeness(dc_of[b], self.delay_of[b]),
+            )
+        });
+        order
+    }
+}
+
+/// Orders two [`PlacedTrips::closeness`] values, closer first.
+pub fn closer(a: (bool, f64), b: (bool, f64)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+}
+
 /// The round trips of one operation from every place its coordinator can
 /// be, built once (tables are tabulated on first use and shared by clones)
 /// and reused for every level and failure model.
@@ -348,10 +376,7 @@ fn select(
                 vec![(1.0, cands)]
             } else if selection == Fanout::Closest {
                 // Stable: ties keep the classes' order (replica order).
-                cands.sort_by(|a, b| {
-                    let (x, y) = (order(a), order(b));
-                    x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
-                });
+                cands.sort_by(|a, b| closer(order(a), order(b)));
                 let mut left = term.k;
                 let mut chosen = Vec::new();
                 for c in cands {
@@ -411,17 +436,7 @@ fn select(
 /// closest (the coordinator's datacenter first, then by median round trip).
 pub fn closest_counts(cluster: &Cluster, place: &PlacedTrips, rule: &Rule) -> Vec<usize> {
     let dc_of = cluster.dc_of();
-    let mut order: Vec<usize> = (0..dc_of.len()).collect();
-    let key = |i: usize| {
-        (
-            dc_of[i] != place.coordinator,
-            place.delays[place.delay_of[i]].median(),
-        )
-    };
-    order.sort_by(|&a, &b| {
-        let (x, y) = (key(a), key(b));
-        x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
-    });
+    let order = place.closest_order(&dc_of);
     let mut counts = vec![0; cluster.dcs.len()];
     for term in &rule.terms {
         for &i in order
@@ -502,12 +517,7 @@ pub fn cluster_latency(
         let placed = match selection {
             Fanout::All => failed,
             _ => {
-                let order = |c: &ReplicaClass| {
-                    (
-                        c.group != place.coordinator,
-                        place.delays[c.delay - offset].median(),
-                    )
-                };
+                let order = |c: &ReplicaClass| place.closeness(c.group, c.delay - offset);
                 select(live_patterns(failed)?, &r, selection, &order)?
             }
         };

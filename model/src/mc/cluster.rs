@@ -149,14 +149,7 @@ impl ClusterSetup {
         let trips = crate::closed::cluster::ClusterTrips::new(cluster, base, Operation::Read);
         self.closest = vec![Vec::new(); self.dcs];
         for (_, place) in &trips.places {
-            let c = place.coordinator;
-            let mut order: Vec<usize> = (0..self.dc_of.len()).collect();
-            let key = |i: usize| (self.dc_of[i] != c, place.delays[place.delay_of[i]].median());
-            order.sort_by(|&a, &b| {
-                let (x, y) = (key(a), key(b));
-                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
-            });
-            self.closest[c] = order;
+            self.closest[place.coordinator] = place.closest_order(&self.dc_of);
         }
     }
 }

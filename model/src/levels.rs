@@ -5,7 +5,8 @@
 //! the report draws and tabulates them.
 
 use crate::eval::{
-    cluster_row, ClusterScenarioTrips, ConfigError, EvalOptions, Levels, SummaryRow,
+    cluster_row, evaluate_levels_with, ClusterScenarioTrips, ConfigError, EvalOptions, Levels,
+    SummaryRow,
 };
 use crate::failure::FailureModel;
 use crate::mc::engine::chunk_seed;
@@ -91,16 +92,9 @@ pub fn compare(
                         read: *read,
                     };
                     let pair_seed = chunk_seed(seed, (k * 100 + i * 10 + j) as u64);
-                    let (mut row, simulated) = cluster_row(
-                        &s,
-                        cluster,
-                        &trips,
-                        levels,
-                        options,
-                        trials,
-                        pair_seed,
-                        Some(1),
-                    )?;
+                    let e = evaluate_levels_with(&s, cluster, &trips, levels, options)?;
+                    let (mut row, simulated) =
+                        cluster_row(&s, cluster, &e, options, trials, pair_seed, Some(1))?;
                     if simulated.is_some() {
                         row.seed = Some(seed);
                     }

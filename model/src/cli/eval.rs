@@ -6,8 +6,7 @@ use super::retry::RetryOptions;
 use super::topology::{plain_count, TopologyOptions};
 use super::Usage;
 use crate::eval::{
-    cluster_row, evaluate, evaluate_levels, simulation, ClusterScenarioTrips, Config, EvalOptions,
-    Levels, SummaryRow,
+    cluster_row, evaluate, evaluate_levels, simulation, Config, EvalOptions, Levels, SummaryRow,
 };
 use crate::mc;
 use crate::named::Named;
@@ -275,13 +274,11 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     let config = exact.config;
     // The curve: exactly 1 for strict configurations, else simulated.
     let (row, curve) = match &target {
-        Target::Levels(cluster, levels) => {
-            let trips = ClusterScenarioTrips::new(&scenario, cluster);
+        Target::Levels(cluster, _) => {
             let (row, res) = cluster_row(
                 &scenario,
                 cluster,
-                &trips,
-                *levels,
+                &exact,
                 options,
                 args.trials,
                 args.seed,

@@ -69,25 +69,27 @@ impl ClusterScenarioTrips {
 /// Why a pair of levels is strict, as a row's note says it.
 pub const STRICT_BECAUSE: &str = "no read set of these levels can miss a write set";
 
-/// One pair of levels in `cluster`, as a `summary.csv` row: the exact
-/// figures, then P(consistent) exactly 1 where the pair is strict, else
-/// from `trials` simulated trials (with the options' timeout and read
-/// selection; seeded by `seed`; none for 0), whose result is returned for
-/// curves. The
-/// one place `eval`, the sweep's comparison and `plan` build it.
-#[allow(clippy::too_many_arguments)]
+/// The `summary.csv` row of levels evaluated in `cluster` (`e`, from
+/// [`evaluate_levels`]): the exact figures, then P(consistent) exactly 1
+/// where the pair is strict, else from `trials` simulated trials (with the
+/// options' timeout and read selection; seeded by `seed`; none for 0),
+/// whose result is returned for curves. The one place `eval`, the sweep's
+/// comparison and `plan` build it.
 pub fn cluster_row(
     scenario: &Scenario,
     cluster: &Cluster,
-    trips: &ClusterScenarioTrips,
-    levels: Levels,
+    e: &Exact,
     options: EvalOptions,
     trials: u64,
     seed: u64,
     threads: Option<usize>,
 ) -> Result<(SummaryRow, Option<ClusterResult>), ConfigError> {
-    let e = evaluate_levels_with(scenario, cluster, trips, levels, options)?;
-    let mut row = SummaryRow::from_exact(scenario, &e, options);
+    let facts = e.cluster.as_ref().expect("levels evaluated in a cluster");
+    let levels = Levels {
+        write: facts.write_cl,
+        read: facts.read_cl,
+    };
+    let mut row = SummaryRow::from_exact(scenario, e, options);
     if row.strict {
         row.add_strict_consistency_because(STRICT_BECAUSE);
         return Ok((row, None));

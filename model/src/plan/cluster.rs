@@ -4,7 +4,9 @@
 //! coordinators and leg overrides; its own counts are replaced).
 
 use super::{PlanError, PlanInput};
-use crate::eval::{cluster_row, ClusterScenarioTrips, ConfigError, Levels, SummaryRow};
+use crate::eval::{
+    cluster_row, evaluate_levels_with, ClusterScenarioTrips, ConfigError, Levels, SummaryRow,
+};
 use crate::failure::FailureModel;
 use crate::mc::engine::chunk_seed;
 use crate::topology::{Cluster, Level};
@@ -87,21 +89,17 @@ pub fn measure_cluster(input: &PlanInput, cluster: &Cluster) -> Result<Vec<Summa
                     } else {
                         0
                     };
-                    let (mut row, simulated) = match cluster_row(
-                        &scenario,
-                        &c,
-                        &trips,
-                        levels,
-                        options,
-                        trials,
-                        seed,
-                        Some(1),
-                    ) {
-                        Ok(r) => r,
+                    let e = match evaluate_levels_with(&scenario, &c, &trips, levels, options) {
+                        Ok(e) => e,
                         // A level these counts cannot give (TWO of one).
                         Err(ConfigError::Level { .. }) => continue,
                         Err(e) => return Err(PlanError::Config(e)),
                     };
+                    let (mut row, simulated) =
+                        match cluster_row(&scenario, &c, &e, options, trials, seed, Some(1)) {
+                            Ok(r) => r,
+                            Err(e) => return Err(PlanError::Config(e)),
+                        };
                     if simulated.is_some() {
                         row.seed = Some(input.seed);
                     }

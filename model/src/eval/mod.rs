@@ -274,14 +274,12 @@ fn retry_thresholds(
     if options.read_fanout == Fanout::All {
         return out;
     }
+    // One read round trip for every r: its table is built once, and only
+    // if a percentile needs it.
+    let trips = RoundTrips::new(&scenario.wars, crate::closed::latency::Operation::Read);
     for &r in rs.iter().filter(|&&r| r < n) {
         out[r - 1] = options.speculative_retry.threshold(|p| {
-            let reps = Replicas::for_operation(
-                &scenario.wars,
-                &FailureModel::NONE,
-                r,
-                crate::closed::latency::Operation::Read,
-            );
+            let reps = Replicas::from_round_trips(&trips, &FailureModel::NONE, r);
             QuorumLatency::new(reps, r, options.timeout_ms)
                 .quantile(p)
                 .ok()

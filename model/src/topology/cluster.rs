@@ -299,17 +299,13 @@ impl Cluster {
             })
             .collect();
         let mut c = Cluster::new(dcs)?;
-        let hop = Constant::new(remote_one_way_ms)
-            .map_err(|e| ClusterError::Spec {
+        let hop: Dist = format!("const({remote_one_way_ms})")
+            .parse()
+            .map_err(|source| ClusterError::Spec {
                 field: "dc_delay",
                 what: "wan".into(),
-                source: SpecError {
-                    spec: remote_one_way_ms.to_string(),
-                    column: 1,
-                    message: e.to_string(),
-                },
-            })
-            .map(Dist::Const)?;
+                source,
+            })?;
         for a in 0..count {
             for b in a + 1..count {
                 c.delays.push(DcDelay {

@@ -68,6 +68,31 @@ pub fn show_ms(ms: f64) -> String {
     format!("{ms}ms")
 }
 
+/// `ms` for people, three significant digits in the largest unit that
+/// keeps it at least 1: `0.82 ms`, `41.3 s`, `2.5 h`.
+pub fn human(ms: f64) -> String {
+    if !ms.is_finite() {
+        return "never".into();
+    }
+    let (v, unit) = [
+        ("d", 86_400_000.0),
+        ("h", 3_600_000.0),
+        ("min", 60_000.0),
+        ("s", 1_000.0),
+    ]
+    .iter()
+    .find(|(_, scale)| ms >= *scale)
+    .map_or((ms, "ms"), |(u, scale)| (ms / scale, *u));
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$} {unit}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +110,10 @@ mod tests {
             let e = parse_ms(bad).unwrap_err().to_string();
             assert!(e.contains("with a unit"), "{bad}: {e}");
         }
+        assert_eq!(human(0.8161), "0.82 ms");
+        assert_eq!(human(41_300.0), "41.3 s");
+        assert_eq!(human(9_000_000.0), "2.50 h");
+        assert_eq!(human(f64::INFINITY), "never");
         for ms in [5.0, 1500.0, 600_000.0, 10_800_000.0, 0.25] {
             assert_eq!(parse_ms(&show_ms(ms)).unwrap(), ms);
         }

@@ -113,6 +113,7 @@ pub mod duration;
 pub mod eval;
 pub mod failure;
 mod fanout;
+pub mod heal;
 pub mod levels;
 pub mod mc;
 pub mod named;

@@ -2,13 +2,17 @@
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
+use super::heal::HealOptions;
 use super::retry::RetryOptions;
 use super::topology::{plain_count, TopologyOptions};
 use super::Usage;
 use crate::eval::{
     cluster_row, evaluate, evaluate_levels, simulation, Config, EvalOptions, Levels, SummaryRow,
 };
+use crate::failure::FailureModel;
+use crate::heal::{Healing, ReadRepair};
 use crate::mc;
+use crate::mc::timeline::{TimelineSetup, MAX_TIMELINE_N};
 use crate::named::Named;
 use crate::output::atomic::PendingFile;
 use crate::output::curve::tvisibility_csv;
@@ -105,6 +109,8 @@ pub struct EvalArgs {
     read_selection: Option<SelectionArg>,
     #[command(flatten)]
     retry: RetryOptions,
+    #[command(flatten)]
+    heal: HealOptions,
     /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
@@ -246,6 +252,12 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         None => None,
     };
     let speculative_retry = args.retry.retry()?;
+    let healing = args.heal.healing(&scenario.failure)?;
+    if healing.any() && matches!(target, Target::Levels(..)) {
+        return Err(Usage(
+            "--hint-window, --anti-entropy-interval, --read-repair: not modelled with datacenters yet; drop --dc/--topology, or the mechanism".into(),
+        ));
+    }
     let options = EvalOptions {
         speculative_retry,
         k: args.k,
@@ -300,6 +312,17 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
                 let setup = simulation(&scenario, config.n, vec![(config.r, config.w)], options);
                 let res = mc::run(&setup, args.trials, args.seed, args.threads);
                 row.add_monte_carlo(&res);
+                if healing.read_repair != ReadRepair::None {
+                    let o = mc::read_repair::simulate(
+                        &setup,
+                        (config.r, config.w),
+                        healing.read_repair,
+                        &[0.0],
+                        args.trials,
+                        args.seed,
+                    );
+                    row.read_repair_rate = Some(o.rate(0));
+                }
                 let curve = crate::curve::curve_points(
                     &scenario.name,
                     &scenario.failure,
@@ -313,6 +336,11 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
             }
         }
     };
+    let mut row = row;
+    row.set_healing(&healing);
+    if let Target::Plain(config) = &target {
+        add_failures_in_time(&mut row, &scenario, *config, &healing, options, &args)?;
+    }
     if let Some(file) = curve_file {
         file.commit(tvisibility_csv(&curve).as_bytes())
             .map_err(|e| Usage(format!("--curve: {e}")))?;
@@ -333,6 +361,43 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
             eprintln!("note: {note}");
         }
     }
+    Ok(())
+}
+
+/// t-visibility under failures in time, where the failure model has
+/// durations; otherwise why not.
+fn add_failures_in_time(
+    row: &mut SummaryRow,
+    scenario: &Scenario,
+    config: Config,
+    healing: &Healing,
+    options: EvalOptions,
+    args: &EvalArgs,
+) -> Result<(), Usage> {
+    let FailureModel::Repair(repair) = &scenario.failure else {
+        row.no_timeline("they need a failure model with durations (--mttf-hours and --mttr-hours); with a probability of being down, t_visibility_p999_ms is the figure");
+        return Ok(());
+    };
+    if config.strict() && !healing.sloppy_quorum {
+        row.t_visibility_failures_p999_ms = Some(0.0);
+        row.t_visibility_failures_p9999_ms = Some(0.0);
+        return Ok(());
+    }
+    if config.n > MAX_TIMELINE_N {
+        row.no_timeline(&format!(
+            "following every replica in time is limited to n <= {MAX_TIMELINE_N}"
+        ));
+        return Ok(());
+    }
+    let setup = TimelineSetup::new(
+        &scenario.wars,
+        *repair,
+        healing.clone(),
+        (config.n, config.r, config.w),
+        options.read_fanout != Fanout::All,
+    );
+    let timeline = crate::mc::timeline::simulate(&setup, args.trials, args.seed, args.threads);
+    row.add_timeline(&timeline);
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 pub mod delays;
 pub(crate) mod eval;
 pub(crate) mod failure;
+pub mod heal;
 pub(crate) mod merge;
 pub(crate) mod plan;
 pub(crate) mod plot;

@@ -138,6 +138,27 @@ pub struct SummaryRow {
     pub speculative_retry_ms: Option<f64>,
     /// Expected extra read requests per read from the retry. Exact.
     pub speculative_retry_rate: Option<f64>,
+    /// Hinted handoff: how long hints are kept (`3h`); empty without hints.
+    pub hint_window: String,
+    /// The delay spec from a hinted replica's return to the replayed
+    /// write; empty without hints.
+    pub hint_replay_delay: String,
+    /// Hinted writes count toward the write level (sloppy quorum).
+    pub sloppy_quorum: bool,
+    /// How often every replica syncs with its peers (`10min`); empty
+    /// without anti-entropy.
+    pub anti_entropy_interval: String,
+    /// Read repair: `none`, `blocking` or `async:P`.
+    pub read_repair: String,
+    /// Time after commit after which 99.9% of reads see the write, for
+    /// good, with failures in time and the healing mechanisms (a model with
+    /// durations), ms; `None` when never. Monte Carlo on a log grid.
+    pub t_visibility_failures_p999_ms: Option<f64>,
+    /// The same for 99.99% of reads.
+    pub t_visibility_failures_p9999_ms: Option<f64>,
+    /// Share of reads issued at the commit that repair a replica (replies
+    /// disagree; async: times the chance). Monte Carlo.
+    pub read_repair_rate: Option<f64>,
     /// Why a value is missing or approximate, one sentence each (printed on
     /// stderr; not a column).
     #[serde(skip)]
@@ -160,7 +181,7 @@ pub const CONTRACT_COLUMNS: usize = 25;
 
 impl SummaryRow {
     /// Column names, in order.
-    pub const COLUMNS: [&'static str; 55] = [
+    pub const COLUMNS: [&'static str; 63] = [
         "scenario",
         "n",
         "r",
@@ -216,6 +237,14 @@ impl SummaryRow {
         "speculative_retry",
         "speculative_retry_ms",
         "speculative_retry_rate",
+        "hint_window",
+        "hint_replay_delay",
+        "sloppy_quorum",
+        "anti_entropy_interval",
+        "read_repair",
+        "t_visibility_failures_p999_ms",
+        "t_visibility_failures_p9999_ms",
+        "read_repair_rate",
     ];
 
     /// Builds the row from exact results; Monte Carlo fields stay `None`.
@@ -425,8 +454,66 @@ impl SummaryRow {
             speculative_retry: options.speculative_retry.to_string(),
             speculative_retry_ms: e.read_retry.map(|r| r.threshold_ms),
             speculative_retry_rate: e.read_retry.map(|r| r.rate),
+            hint_window: String::new(),
+            hint_replay_delay: String::new(),
+            sloppy_quorum: false,
+            anti_entropy_interval: String::new(),
+            read_repair: "none".into(),
+            t_visibility_failures_p999_ms: None,
+            t_visibility_failures_p9999_ms: None,
+            read_repair_rate: None,
             notes,
         }
+    }
+
+    /// The healing mechanisms' columns.
+    pub fn set_healing(&mut self, h: &crate::heal::Healing) {
+        use crate::duration::show_ms;
+        if let Some(w) = h.hint_window_ms {
+            self.hint_window = show_ms(w);
+            self.hint_replay_delay = h.hint_replay.to_string();
+        }
+        self.sloppy_quorum = h.sloppy_quorum;
+        self.anti_entropy_interval = h.anti_entropy_interval_ms.map(show_ms).unwrap_or_default();
+        self.read_repair = h.read_repair.to_string();
+    }
+
+    /// t-visibility under failures in time, from [`crate::mc::timeline`].
+    pub fn add_timeline(&mut self, t: &crate::mc::timeline::Timeline) {
+        use crate::mc::timeline::Visibility;
+        for (p, field, label) in [
+            (0.999, "t_visibility_failures_p999_ms", "99.9%"),
+            (0.9999, "t_visibility_failures_p9999_ms", "99.99%"),
+        ] {
+            let v = t.t_visibility(p);
+            let value = v.ms();
+            match v {
+                Visibility::Never => self.notes.push(format!(
+                    "{field} is null: never; {:.3e} of reads never see the write (a replica that missed it came back and no mechanism healed it)",
+                    1.0 - t.p_consistent_eventually().estimate
+                )),
+                Visibility::Beyond(h) => self.notes.push(format!(
+                    "{field} is null: {label} of reads see the write only after the simulated {}",
+                    crate::duration::human(h)
+                )),
+                Visibility::Undefined => self.notes.push(format!(
+                    "{field} is null: no write committed or no read was answered in the simulation"
+                )),
+                Visibility::At(_) => {}
+            }
+            if p == 0.999 {
+                self.t_visibility_failures_p999_ms = value;
+            } else {
+                self.t_visibility_failures_p9999_ms = value;
+            }
+        }
+    }
+
+    /// Why t-visibility under failures is not computed for this row.
+    pub fn no_timeline(&mut self, why: &str) {
+        self.notes.push(format!(
+            "t_visibility_failures_p999_ms and t_visibility_failures_p9999_ms are null: {why}"
+        ));
     }
 
     /// Whether the row is consistency levels in datacenters (not the

@@ -304,7 +304,8 @@ impl Failures for Repair {
     }
     fn sampler(&self, n: usize) -> DownSampler {
         if self.crews.is_none_or(|c| c >= n) {
-            return DownSampler::Independent(vec![self.node_unavailability(n); n]);
+            let each = DownSampler::Independent(vec![self.node_unavailability(n); n]);
+            return DownSampler::Persistent(Box::new(each));
         }
         let mut acc = 0.0;
         let cdf = self
@@ -315,7 +316,7 @@ impl Failures for Repair {
                 acc
             })
             .collect();
-        DownSampler::Exchangeable { cdf }
+        DownSampler::Persistent(Box::new(DownSampler::Exchangeable { cdf }))
     }
 }
 

@@ -48,6 +48,12 @@ pub enum DownSampler {
     },
     /// A family's own sampler.
     Custom(std::sync::Arc<dyn DrawDown>),
+    /// A model with durations (failures last hours): a read of the same
+    /// trial, milliseconds after the write, finds the write's down set
+    /// (`P(still down after t) = p + (1 − p)e^{−(λ+μ)t}`, 1 − 3·10⁻⁹ for
+    /// 1 ms at MTTR 1 h) instead of an independent draw. Reads hours later
+    /// are [`crate::mc::timeline`]'s.
+    Persistent(Box<DownSampler>),
 }
 
 impl DownSampler {
@@ -60,11 +66,13 @@ impl DownSampler {
                 p_domain, p_fail, ..
             } => *p_domain > 0.0 || *p_fail > 0.0,
             DownSampler::Custom(s) => s.any(),
+            DownSampler::Persistent(s) => s.any(),
         }
     }
 
     /// Fills `write` and `read` with two independent draws (the replica
-    /// states when the write and the read run). `scratch` holds at least
+    /// states when the write and the read run), or, for a model with
+    /// durations, with one draw for both. `scratch` holds at least
     /// `n` entries of working memory.
     pub fn draw_pair<R: Rng>(
         &self,
@@ -79,6 +87,11 @@ impl DownSampler {
                 write[i] = rng.random::<f64>() < *p;
                 read[i] = rng.random::<f64>() < *p;
             }
+            return;
+        }
+        if let DownSampler::Persistent(s) = self {
+            s.draw(rng, write, scratch);
+            read.copy_from_slice(write);
             return;
         }
         self.draw(rng, write, scratch);
@@ -121,6 +134,7 @@ impl DownSampler {
                 }
             }
             DownSampler::Custom(s) => s.draw(rng, down, scratch),
+            DownSampler::Persistent(s) => s.draw(rng, down, scratch),
         }
     }
 }

@@ -17,7 +17,9 @@
 //! Failures: the set of down replicas is drawn at write time and,
 //! independently, at read time from the scenario's failure model (clustered
 //! under shared repair crews, whole domains at once under failure domains;
-//! see [`crate::failure::sample`]). Down at write time, it never receives the write
+//! see [`crate::failure::sample`]); a model with durations (repair) keeps
+//! the write's set for the read, milliseconds later (reads hours later are
+//! [`super::timeline`]'s). Down at write time, it never receives the write
 //! within the horizon (`Wᵢ = ∞`) and cannot ack; down at read time, it does
 //! not answer. A trial whose write gets fewer than `w` acks (or whose read gets
 //! fewer than `r` responses) counts against availability and is left out of

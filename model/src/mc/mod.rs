@@ -9,6 +9,8 @@ pub mod cluster;
 pub(crate) mod engine;
 pub(crate) mod estimate;
 pub(crate) mod histogram;
+pub mod read_repair;
+pub mod timeline;
 
 use engine::Tally;
 pub use engine::{sampling_floor, Setup};

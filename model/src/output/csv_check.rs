@@ -18,7 +18,11 @@ pub const TVISIBILITY_REQUIRED: &[&str] = super::curve::COLUMNS.split_at(8).0;
 
 /// Columns that hold text; every other column holds numbers (or is empty,
 /// for a value that does not exist), except `strict` (true or false).
-const TEXT: [&str; 10] = [
+const TEXT: [&str; 14] = [
+    "hint_window",
+    "hint_replay_delay",
+    "anti_entropy_interval",
+    "read_repair",
     "scenario",
     "failure",
     "read_fanout",
@@ -51,7 +55,7 @@ pub struct Checked {
 
 /// Reads `path` and checks it: the `required` columns are present, every
 /// row has the header's length, every numeric cell is a finite number or
-/// empty, `strict` is `true` or `false`.
+/// empty, `strict` and `sloppy_quorum` are `true` or `false`.
 pub fn read_checked(path: &Path, required: &[&str]) -> Result<Checked, CsvError> {
     let mut rows = Vec::new();
     let header = for_each_checked(path, required, &mut |_, row, _| {
@@ -94,7 +98,7 @@ pub fn for_each_checked(
         .map(|name| {
             if TEXT.contains(&name) {
                 Kind::Text
-            } else if name == "strict" {
+            } else if name == "strict" || name == "sloppy_quorum" {
                 Kind::Bool
             } else {
                 Kind::Number

@@ -254,6 +254,7 @@ impl Table<'_> {
                 )?;
             }
         }
+        self.healing(row, out)?;
         // The nines' notes are in the table already ("infinite").
         let latency_notes: Vec<&String> = row
             .notes
@@ -266,6 +267,70 @@ impl Table<'_> {
             for n in latency_notes {
                 writeln!(out, "  note: {n}")?;
             }
+        }
+        Ok(())
+    }
+}
+
+impl Table<'_> {
+    /// The healing mechanisms and what they buy, when there is anything to
+    /// say: failures in time (a model with durations) or a mechanism on.
+    fn healing(&self, row: &SummaryRow, out: &mut dyn Write) -> io::Result<()> {
+        let timeline = matches!(self.scenario.failure, crate::FailureModel::Repair(_));
+        let any = !row.hint_window.is_empty()
+            || !row.anti_entropy_interval.is_empty()
+            || row.read_repair != "none";
+        if !(timeline || any) {
+            return Ok(());
+        }
+        writeln!(out)?;
+        let mut on = Vec::new();
+        if !row.hint_window.is_empty() {
+            on.push(format!(
+                "hints kept {} (replay {}){}",
+                row.hint_window,
+                row.hint_replay_delay,
+                if row.sloppy_quorum {
+                    ", sloppy quorum"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if !row.anti_entropy_interval.is_empty() {
+            on.push(format!("anti-entropy every {}", row.anti_entropy_interval));
+        }
+        if row.read_repair != "none" {
+            on.push(format!("read repair {}", row.read_repair));
+        }
+        let on = if on.is_empty() {
+            "none".to_string()
+        } else {
+            on.join(", ")
+        };
+        writeln!(out, "  healing  {on}")?;
+        if timeline {
+            let mc = row
+                .trials
+                .map(|t| format!("Monte Carlo in time, {t} trials, log grid"))
+                .unwrap_or_else(|| "exact: strict quorums".into());
+            for (label, v) in [
+                ("99.9%", row.t_visibility_failures_p999_ms),
+                ("99.99%", row.t_visibility_failures_p9999_ms),
+            ] {
+                let shown = v.map_or("never (see note)".into(), crate::duration::human);
+                writeln!(
+                    out,
+                    "  time after commit for {label} of reads to see it, failures in time = {shown}   {mc}"
+                )?;
+            }
+        }
+        if let Some(rate) = row.read_repair_rate {
+            writeln!(
+                out,
+                "  P(a read right after commit repairs a replica) = {}   Monte Carlo",
+                sig_or_zero(rate)
+            )?;
         }
         Ok(())
     }

@@ -138,6 +138,12 @@ struct ValidateArgs {
     read_fanout: FanoutArg,
     #[command(flatten)]
     retry: RetryOptions,
+    /// Read repair: none, or blocking (a read whose answers disagree writes
+    /// the newest value to the stale replicas among them before it
+    /// returns). With it each write is read back once, at one grid point in
+    /// turn, and the repair rate and read p99 are compared with the model.
+    #[arg(long, value_name = "none|blocking", default_value = "none")]
+    read_repair: String,
     /// Seed of the injected delays and of the prediction.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
@@ -269,6 +275,10 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
             FanoutArg::Quorum => quorum_model::Fanout::Quorum,
         },
         retry: args.retry.retry().map_err(|u| u.0)?,
+        read_repair: args
+            .read_repair
+            .parse()
+            .map_err(|e| format!("--read-repair: {e}"))?,
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(
@@ -441,6 +451,17 @@ fn print_table(r: &ValidateReport) {
         println!(
             "speculative retry {}: {m:.4} extra requests per read measured, {p:.4} predicted",
             r.speculative_retry
+        );
+    }
+    if let (Some(m), Some(p), Some(lm), Some(lp)) = (
+        r.read_repair_rate_measured,
+        r.read_repair_rate_predicted,
+        r.read_repair_read_p99_measured,
+        r.read_repair_read_p99_predicted,
+    ) {
+        println!(
+            "read repair {}: {m:.4} of reads repaired measured, {p:.4} predicted; read p99 with repairs {lm:.4} ms measured, {lp:.4} ms predicted",
+            r.read_repair
         );
     }
     println!(

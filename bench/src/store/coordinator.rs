@@ -3,8 +3,18 @@
 //!
 //! A write gets the next version from a counter, goes to all n replicas, and
 //! returns after w acks. A read goes to all n and returns the newest version
-//! among the first r answers (no read repair). A reader thread per
-//! connection routes each answer to its operation by operation id.
+//! among the first r answers. A reader thread per connection routes each
+//! answer to its operation by operation id.
+//!
+//! Healing, each behind an option:
+//! - blocking read repair ([`Coordinator::set_read_repair`]): a read whose
+//!   answers disagree sends the newest value to the stale replicas among
+//!   them and returns once they all acked;
+//! - hinted handoff ([`Coordinator::enable_hints`]): a committed write keeps
+//!   a hint for every replica that had not acked by the commit; a replayer
+//!   thread resends each hint every `every` until the replica acks (a
+//!   replica that is up acks at once; one that is down is silent) or the
+//!   window since the write has passed, when the hint is dropped.
 //!
 //! With datacenters ([`Placement`]) the coordinator runs, for each
 //! operation, in one of the places its placement allows (drawn uniformly),
@@ -178,7 +188,39 @@ pub struct Coordinator {
     placed: Option<Arc<Placed>>,
     /// Speculative retries sent so far.
     retries: AtomicU64,
+    /// Blocking read repair on.
+    read_repair: bool,
+    /// Reads that repaired a replica so far.
+    repairs: AtomicU64,
+    /// Hinted handoff, if on.
+    hints: Option<Arc<Hints>>,
 }
+
+/// A write kept for a replica that had not acked it.
+struct Hint {
+    replica: usize,
+    /// The operation id its replays carry (registered in `pending`).
+    op: u64,
+    bytes: Arc<Vec<u8>>,
+    created: Instant,
+}
+
+/// The hints and their replayer's settings.
+struct Hints {
+    window: Duration,
+    every: Duration,
+    list: Mutex<Vec<Hint>>,
+    /// Answers to replays.
+    tx: Mutex<Sender<(usize, Frame)>>,
+    stop: std::sync::atomic::AtomicBool,
+    /// Hints delivered (acked) and dropped (window passed).
+    delivered: AtomicU64,
+    dropped: AtomicU64,
+}
+
+/// Operation ids of hint replays: their own range, so they never meet a
+/// quorum operation's.
+const HINT_OPS: u64 = 1 << 62;
 
 impl Coordinator {
     /// Connects to each replica; operations give up after `timeout`.
@@ -222,7 +264,52 @@ impl Coordinator {
             timeout,
             placed,
             retries: AtomicU64::new(0),
+            read_repair: false,
+            repairs: AtomicU64::new(0),
+            hints: None,
         })
+    }
+
+    /// Blocking read repair on or off (off by default). Not with
+    /// datacenters: repairs would skip their extra delays.
+    pub fn set_read_repair(&mut self, on: bool) {
+        self.read_repair = on;
+    }
+
+    /// Reads that repaired a replica so far.
+    pub fn repairs(&self) -> u64 {
+        self.repairs.load(Ordering::Relaxed)
+    }
+
+    /// Hints delivered and dropped so far.
+    pub fn hint_counts(&self) -> (u64, u64) {
+        self.hints.as_ref().map_or((0, 0), |h| {
+            (
+                h.delivered.load(Ordering::Relaxed),
+                h.dropped.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    /// Hinted handoff: hints kept for `window` after their write, resent
+    /// every `every` (see the module docs).
+    pub fn enable_hints(&mut self, window: Duration, every: Duration) {
+        let (tx, rx) = channel::<(usize, Frame)>();
+        let hints = Arc::new(Hints {
+            window,
+            every,
+            list: Mutex::new(Vec::new()),
+            tx: Mutex::new(tx),
+            stop: std::sync::atomic::AtomicBool::new(false),
+            delivered: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+        });
+        let (h, writers, pending) = (hints.clone(), self.writers.clone(), self.pending.clone());
+        std::thread::Builder::new()
+            .name("hint-replayer".into())
+            .spawn(move || replay_hints(&h, &writers, &pending, &rx))
+            .expect("spawn the hint replayer");
+        self.hints = Some(hints);
     }
 
     /// Speculative retries sent so far.
@@ -235,7 +322,12 @@ impl Coordinator {
     }
 
     /// Sends `frame` to every replica and waits until `need` is met.
-    fn quorum(&self, mut frame: Frame, need: &Need, start: Instant) -> Result<Vec<Frame>, OpError> {
+    fn quorum(
+        &self,
+        mut frame: Frame,
+        need: &Need,
+        start: Instant,
+    ) -> Result<Vec<(usize, Frame)>, OpError> {
         let op = self.next_op.fetch_add(1, Ordering::Relaxed);
         frame.op = op;
         let place = match &self.placed {
@@ -323,7 +415,29 @@ impl Coordinator {
                 start,
             });
         }
-        Ok(got)
+        Ok(from.into_iter().zip(got).collect())
+    }
+
+    /// Sends `frame` to the replicas `to` and waits for all their answers
+    /// (or the timeout).
+    fn send_to_all(&self, mut frame: Frame, to: &[usize]) {
+        let op = self.next_op.fetch_add(1, Ordering::Relaxed);
+        frame.op = op;
+        let (tx, rx) = channel();
+        self.pending.lock().expect("pending").insert(op, (tx, 0));
+        let bytes = frame.encode();
+        for &i in to {
+            send(&self.writers[i], &bytes);
+        }
+        let deadline = Instant::now() + self.timeout;
+        let mut answered = 0;
+        while answered < to.len() {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(_) => answered += 1,
+                Err(_) => break,
+            }
+        }
+        self.pending.lock().expect("pending").remove(&op);
     }
 
     /// Writes `value` under `key` with a fresh version; returns once `w`
@@ -344,7 +458,10 @@ impl Coordinator {
             version,
             value: value.to_vec(),
         };
-        self.quorum(frame, need, start)?;
+        let acked = self.quorum(frame.clone(), need, start)?;
+        if let Some(h) = &self.hints {
+            self.keep_hints(h, frame, &acked);
+        }
         Ok(WriteResult {
             version,
             start,
@@ -370,17 +487,100 @@ impl Coordinator {
             value: Vec::new(),
         };
         let answers = self.quorum(frame, need, start)?;
-        let end = Instant::now();
         let newest = answers
-            .into_iter()
+            .iter()
+            .map(|(_, f)| f)
             .max_by_key(|f| f.version)
-            .expect("a level needs at least one answer");
+            .expect("a level needs at least one answer")
+            .clone();
+        if self.read_repair {
+            let stale: Vec<usize> = answers
+                .iter()
+                .filter(|(_, f)| f.version < newest.version)
+                .map(|(i, _)| *i)
+                .collect();
+            if !stale.is_empty() {
+                self.repairs.fetch_add(1, Ordering::Relaxed);
+                let repair = Frame {
+                    op: 0,
+                    kind: WRITE,
+                    key,
+                    version: newest.version,
+                    value: newest.value.clone(),
+                };
+                self.send_to_all(repair, &stale);
+            }
+        }
+        let end = Instant::now();
         Ok(ReadResult {
             version: newest.version,
             value: newest.value,
             start,
             end,
         })
+    }
+}
+
+impl Coordinator {
+    /// A hint for every replica not among `acked`.
+    fn keep_hints(&self, h: &Hints, frame: Frame, acked: &[(usize, Frame)]) {
+        let created = Instant::now();
+        let mut list = h.list.lock().expect("hints");
+        for i in 0..self.writers.len() {
+            if acked.iter().any(|(j, _)| *j == i) {
+                continue;
+            }
+            let op = HINT_OPS + self.next_op.fetch_add(1, Ordering::Relaxed);
+            let mut f = frame.clone();
+            f.op = op;
+            let tx = h.tx.lock().expect("hint channel").clone();
+            self.pending.lock().expect("pending").insert(op, (tx, 0));
+            list.push(Hint {
+                replica: i,
+                op,
+                bytes: Arc::new(f.encode()),
+                created,
+            });
+        }
+    }
+}
+
+impl Drop for Coordinator {
+    fn drop(&mut self) {
+        if let Some(h) = &self.hints {
+            h.stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The replayer: every `every`, forget acked and expired hints, resend the
+/// others.
+fn replay_hints(
+    h: &Hints,
+    writers: &[Mutex<BufWriter<TcpStream>>],
+    pending: &Pending,
+    rx: &std::sync::mpsc::Receiver<(usize, Frame)>,
+) {
+    while !h.stop.load(Ordering::Relaxed) {
+        std::thread::sleep(h.every);
+        let acked: Vec<u64> = rx.try_iter().map(|(_, f)| f.op).collect();
+        let now = Instant::now();
+        let mut list = h.list.lock().expect("hints");
+        let mut pending = pending.lock().expect("pending");
+        list.retain(|hint| {
+            let done = acked.contains(&hint.op);
+            let expired = now.duration_since(hint.created) > h.window;
+            if done || expired {
+                pending.remove(&hint.op);
+                let counter = if done { &h.delivered } else { &h.dropped };
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            !(done || expired)
+        });
+        drop(pending);
+        for hint in list.iter() {
+            send(&writers[hint.replica], &hint.bytes);
+        }
     }
 }
 

@@ -8,6 +8,18 @@
 //! durable replicas (log + fsync before the ack) nothing acknowledged can be
 //! lost; without, a restarted replica comes back empty, and an acknowledged
 //! write that only survived there is gone.
+//!
+//! Failures in time ([`ChaosConfig::failures`]): instead of the random
+//! ticks, each replica alternates `Exp(MTTF)` up and `Exp(MTTR)` down
+//! (crash, then restart), the process the model's repair chain describes
+//! (a crash that would break the fault budget waits for another up time).
+//! With hints ([`ChaosConfig::hints`]) the coordinator replays what a
+//! replica missed once it is back, and every stale read's age (the time
+//! since the commit of the newest write it missed) is reported, to be
+//! held against the model's t-visibility under failures. With
+//! [`ChaosConfig::fresh_keys`] writes never rewrite a key (reads pick an
+//! earlier one), so what a non-durable replica forgets on restart stays
+//! forgotten: hints replay only what it missed while down.
 
 use crate::check::{check_regular, History};
 use crate::inject::Scheduler;
@@ -19,7 +31,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,6 +50,13 @@ pub struct ChaosConfig {
     /// The run's time budget: refused up front if the estimate exceeds it,
     /// no new operation once it is spent.
     pub budget: Duration,
+    /// Failures in time: each replica up for `Exp(mttf_ms)`, down (crashed)
+    /// for `Exp(mttr_ms)`; replaces the random ticks of `crash_restart`.
+    pub failures: Option<(f64, f64)>,
+    /// Hinted handoff: hints kept this long, replayed this often.
+    pub hints: Option<(Duration, Duration)>,
+    /// Every write to a new key; reads of a key written before.
+    pub fresh_keys: bool,
 }
 
 /// What happened.
@@ -62,6 +81,35 @@ pub struct ChaosReport {
     /// Operations issued (fewer than `ops` when the budget ran out).
     pub issued_ops: usize,
     pub stopped_early: bool,
+    /// Each stale read's age: ms from the commit of the newest write it
+    /// missed to the read's start, increasing.
+    pub stale_read_ages_ms: Vec<f64>,
+    /// Hints delivered and dropped (window passed).
+    pub hints_delivered: u64,
+    pub hints_dropped: u64,
+    /// With failures in time: the model's time after commit by which
+    /// 99.99% of reads see a write (durable replicas, the run's MTTF, MTTR,
+    /// hints and delays; a hint counted as replayed one replay period and
+    /// one write leg after the return, its latest), ms; `None` when the
+    /// model says never.
+    pub model_t_visibility_p9999_ms: Option<f64>,
+    /// Stale reads older than that bound widened by the injection timer's
+    /// largest lateness (`None` without failures in time, or when the
+    /// model says never: nothing bounds them).
+    pub stale_reads_beyond_model: Option<usize>,
+    /// How late the machine delivered a delay, ms: the injection timer's
+    /// largest lateness plus the slowest fsync of a durable write.
+    pub timer_lateness_max_ms: f64,
+}
+
+impl ChaosReport {
+    /// Stale reads older than `bound_ms`.
+    pub fn stale_reads_later_than(&self, bound_ms: f64) -> usize {
+        self.stale_read_ages_ms
+            .iter()
+            .filter(|a| **a > bound_ms)
+            .count()
+    }
 }
 
 /// Runs the workload, the faults, the heal and the read-back.
@@ -83,10 +131,14 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         .map(|d| d.isf(1e-6))
         .fold(0.0, f64::max);
     let deadline = Duration::from_secs_f64((10.0 * slowest / 1000.0).max(1.0));
+    // One directory per run: two runs in one process (tests) with the same
+    // seed must not share, or delete, each other's logs.
+    static RUNS: AtomicU64 = AtomicU64::new(0);
     let dir = std::env::temp_dir().join(format!(
-        "quorum-bench-chaos-{}-{}",
+        "quorum-bench-chaos-{}-{}-{}",
         std::process::id(),
-        cfg.seed
+        cfg.seed,
+        RUNS.fetch_add(1, Ordering::Relaxed)
     ));
     if cfg.durable {
         let _ = std::fs::remove_dir_all(&dir);
@@ -107,7 +159,12 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         .collect::<Result<_, _>>()
         .map_err(|e| format!("starting replicas: {e}"))?;
     let addrs: Vec<_> = replicas.iter().map(|x| x.addr()).collect();
-    let coord = Coordinator::connect(&addrs, deadline).map_err(|e| format!("connecting: {e}"))?;
+    let mut coord =
+        Coordinator::connect(&addrs, deadline).map_err(|e| format!("connecting: {e}"))?;
+    if let Some((window, every)) = cfg.hints {
+        coord.enable_hints(window, every);
+    }
+    let written = AtomicU64::new(0);
     let history = History::new();
     let failed = AtomicUsize::new(0);
     let next = AtomicUsize::new(0);
@@ -120,8 +177,53 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
     let counts = Mutex::new((0usize, 0usize, 0usize));
     let budget = n - r.max(w);
     std::thread::scope(|s| {
+        // Faults in time, while the workload runs.
+        if let Some((mttf, mttr)) = cfg.failures {
+            let (done, down, counts, replicas) = (&done, &down, &counts, &replicas);
+            s.spawn(move || {
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed ^ 0x0071_49E5);
+                let mut exp = |mean: f64| {
+                    Duration::from_secs_f64(-mean * (1.0 - rng.random::<f64>()).ln() / 1000.0)
+                };
+                let start = std::time::Instant::now();
+                let mut next: Vec<std::time::Instant> = (0..n).map(|_| start + exp(mttf)).collect();
+                while !done.load(Ordering::Relaxed) {
+                    let (i, at) = next
+                        .iter()
+                        .copied()
+                        .enumerate()
+                        .min_by_key(|(_, t)| *t)
+                        .expect("a replica");
+                    let now = std::time::Instant::now();
+                    if at > now {
+                        // In slices, so that the end of the workload is seen.
+                        std::thread::sleep((at - now).min(Duration::from_millis(20)));
+                        continue;
+                    }
+                    let mut d = down.lock().expect("down");
+                    let mut c = counts.lock().expect("counts");
+                    if d[i] {
+                        if replicas[i].restart().is_ok() {
+                            d[i] = false;
+                            c.1 += 1;
+                        }
+                        next[i] = at + exp(mttf);
+                    } else if d.iter().filter(|x| **x).count() < budget {
+                        replicas[i].crash();
+                        d[i] = true;
+                        c.0 += 1;
+                        next[i] = at + exp(mttr);
+                    } else {
+                        next[i] = at + exp(mttf);
+                    }
+                }
+            });
+        }
         // Faults, while the workload runs.
         s.spawn(|| {
+            if cfg.failures.is_some() {
+                return;
+            }
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed ^ 0xC4A05);
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(rng.random_range(5..20)));
@@ -160,6 +262,7 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         let workers: Vec<_> = (0..cfg.clients.max(1))
             .map(|c| {
                 let (coord, history, failed, next) = (&coord, &history, &failed, &next);
+                let written = &written;
                 let (issued, stopped, time_budget) = (&issued, &stopped, &time_budget);
                 s.spawn(move || {
                     let mut rng =
@@ -170,8 +273,22 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
                             break;
                         }
                         issued.fetch_add(1, Ordering::Relaxed);
-                        let key = rng.random_range(0..cfg.keys);
-                        if rng.random_bool(0.5) {
+                        // The key first, then the kind (the order the
+                        // seeds were chosen with).
+                        let any_key = rng.random_range(0..cfg.keys);
+                        let write = rng.random_bool(0.5);
+                        let key = if !cfg.fresh_keys {
+                            any_key
+                        } else if write {
+                            written.fetch_add(1, Ordering::Relaxed)
+                        } else {
+                            let k = written.load(Ordering::Relaxed);
+                            if k == 0 {
+                                continue;
+                            }
+                            rng.random_range(0..k)
+                        };
+                        if write {
                             match coord.write(key, &[c as u8], w) {
                                 Ok(res) => history.write(key, &res),
                                 Err(e) => {
@@ -216,7 +333,32 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
             .map_err(|e| format!("read-back of key {key}: {e}"))?;
         lost += versions.iter().filter(|v| **v > got.version).count();
     }
+    let bound = cfg.failures.map(|f| model_bound(cfg, f));
+    // How late the machine delivered: the timer's largest lateness plus
+    // the slowest fsync (a durable write lands that much after its leg).
+    let disk_ms = replicas
+        .iter()
+        .map(Replica::slowest_log_ms)
+        .fold(0.0, f64::max);
+    let lateness_ms = f64::from(sched.lateness().summary().3) / 1000.0 + disk_ms;
     let (crashes, restarts, partitions) = *counts.lock().expect("counts");
+    let (hints_delivered, hints_dropped) = coord.hint_counts();
+    // Each stale read's age: since the commit of the newest write it missed.
+    let ends: HashMap<(u64, u64), std::time::Instant> = ops
+        .iter()
+        .filter(|o| o.is_write && o.acked)
+        .map(|o| ((o.key, o.version), o.end))
+        .collect();
+    let violations = check_regular(&ops);
+    let mut stale_read_ages_ms: Vec<f64> = violations
+        .iter()
+        .filter(|v| !v.from_the_future)
+        .filter_map(|v| {
+            ends.get(&(v.read.key, v.expected_at_least))
+                .map(|end| v.read.start.saturating_duration_since(*end).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    stale_read_ages_ms.sort_by(f64::total_cmp);
     drop(replicas);
     if cfg.durable {
         let _ = std::fs::remove_dir_all(&dir);
@@ -229,14 +371,64 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         ops: cfg.ops,
         acknowledged_writes: newest.values().map(Vec::len).sum(),
         lost_writes: lost,
-        stale_reads: check_regular(&ops).len(),
+        stale_reads: violations.len(),
         failed_ops: failed.load(Ordering::Relaxed),
         crashes,
         restarts,
         partitions,
         issued_ops: issued.load(Ordering::Relaxed),
         stopped_early: stopped.load(Ordering::Relaxed),
+        stale_reads_beyond_model: bound.flatten().map(|b| {
+            stale_read_ages_ms
+                .iter()
+                .filter(|a| **a > b + lateness_ms)
+                .count()
+        }),
+        timer_lateness_max_ms: lateness_ms,
+        model_t_visibility_p9999_ms: bound.flatten(),
+        stale_read_ages_ms,
+        hints_delivered,
+        hints_dropped,
     })
+}
+
+/// The model's 99.99% t-visibility under the run's failures in time.
+fn model_bound(cfg: &ChaosConfig, (mttf_ms, mttr_ms): (f64, f64)) -> Option<f64> {
+    use quorum_model::dist::{Dist, Sum};
+    use quorum_model::failure::Repair;
+    use quorum_model::heal::Healing;
+    use quorum_model::mc::timeline::{simulate, TimelineSetup};
+    const HOUR_MS: f64 = 3_600_000.0;
+    let Config { n, r, w } = cfg.config;
+    let wars = quorum_model::dist::presets::Wars {
+        w: cfg.legs.w.clone(),
+        a: cfg.legs.a.clone(),
+        r: cfg.legs.r.clone(),
+        s: cfg.legs.s.clone(),
+        ..quorum_model::dist::presets::Wars::uniform(cfg.legs.w.clone())
+    };
+    let healing = match cfg.hints {
+        Some((window, every)) => Healing {
+            hint_window_ms: Some(window.as_secs_f64() * 1000.0),
+            hint_replay: Sum::of(vec![
+                format!("const({})", every.as_secs_f64() * 1000.0)
+                    .parse::<Dist>()
+                    .expect("a constant spec"),
+                cfg.legs.w.clone(),
+            ]),
+            ..Healing::default()
+        },
+        None => Healing::default(),
+    };
+    let repair = Repair {
+        mttf_hours: mttf_ms / HOUR_MS,
+        mttr_hours: mttr_ms / HOUR_MS,
+        crews: None,
+    };
+    let setup = TimelineSetup::new(&wars, repair, healing, (n, r, w), false);
+    simulate(&setup, 400_000, cfg.seed, None)
+        .t_visibility(0.9999)
+        .ms()
 }
 
 #[cfg(test)]
@@ -261,7 +453,68 @@ mod tests {
             clients: 6,
             keys: 20,
             budget: Duration::from_secs(600),
+            failures: None,
+            hints: None,
+            fresh_keys: false,
         }
+    }
+
+    #[test]
+    fn hints_bound_stale_reads_and_cannot_undo_amnesia() {
+        let d: quorum_model::dist::Dist = "exp(mean=0.5)".parse().unwrap();
+        let mut c = cfg(true);
+        c.config = Config::new(3, 1, 1).unwrap();
+        c.legs = Legs {
+            w: d.clone(),
+            a: d.clone(),
+            r: d.clone(),
+            s: d,
+        };
+        c.crash_restart = false;
+        c.partitions = false;
+        c.ops = 5000;
+        c.clients = 4;
+        c.failures = Some((300.0, 30.0));
+        c.hints = Some((Duration::from_secs(1), Duration::from_millis(10)));
+        // Durable replicas with hints: every stale read is younger than the
+        // model's 99.99% bound (a replica that missed a write is back and
+        // replayed within it).
+        let rep = chaos(&c).unwrap();
+        println!(
+            "durable, hints: {} crashes, {} stale reads, oldest {:?} ms, bound {:?} ms, lateness {} ms",
+            rep.crashes,
+            rep.stale_reads,
+            rep.stale_read_ages_ms.last(),
+            rep.model_t_visibility_p9999_ms,
+            rep.timer_lateness_max_ms
+        );
+        assert!(rep.crashes > 0 && rep.hints_delivered > 0, "{rep:?}");
+        let bound = rep.model_t_visibility_p9999_ms.expect("finite with hints");
+        assert!(bound > 30.0, "{bound}");
+        assert_eq!(
+            rep.stale_reads_beyond_model,
+            Some(0),
+            "{:?}",
+            rep.stale_read_ages_ms
+        );
+        assert_eq!(rep.lost_writes, 0);
+        // Without hints the model says never: nothing bounds them.
+        c.hints = None;
+        let rep = chaos(&c).unwrap();
+        assert_eq!(rep.model_t_visibility_p9999_ms, None);
+        assert_eq!(rep.stale_reads_beyond_model, None);
+        // Replicas that forget on restart, keys never rewritten: hints
+        // replay only what a replica missed while down, so what it forgot
+        // stays stale far beyond the bound (amnesia).
+        c.hints = Some((Duration::from_secs(1), Duration::from_millis(10)));
+        c.durable = false;
+        c.fresh_keys = true;
+        let rep = chaos(&c).unwrap();
+        println!(
+            "not durable, fresh keys: {} stale reads, {:?} beyond the bound",
+            rep.stale_reads, rep.stale_reads_beyond_model
+        );
+        assert!(rep.stale_reads_beyond_model.unwrap() > 0, "{rep:?}");
     }
 
     #[test]

@@ -91,6 +91,31 @@ struct ChaosArgs {
     /// Partition replicas from the coordinator for 15 ms at a time.
     #[arg(long)]
     partitions: bool,
+    /// Failures in time: each replica up for Exp(MTTF), then crashed for
+    /// Exp(MTTR) and restarted (instead of --crash-restart), a duration
+    /// with a unit (300ms). With it, stale reads' ages are held against the
+    /// model's 99.99% t-visibility under these failures.
+    #[arg(long, value_name = "DURATION", requires = "mttr")]
+    mttf: Option<String>,
+    /// Mean time a crashed replica stays down (with --mttf).
+    #[arg(long, value_name = "DURATION", requires = "mttf")]
+    mttr: Option<String>,
+    /// Hinted handoff: the coordinator keeps hints for replicas that missed
+    /// a write this long (1s) and replays them every --hint-replay-every.
+    #[arg(long, value_name = "DURATION")]
+    hint_window: Option<String>,
+    /// How often hints are resent until the replica acks.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10ms",
+        requires = "hint_window"
+    )]
+    hint_replay_every: String,
+    /// Writes never rewrite a key (reads pick one written before): what a
+    /// non-durable replica forgets on restart stays forgotten.
+    #[arg(long)]
+    fresh_keys: bool,
     /// Delays as for `validate` and `quorum-model eval` [default: every leg
     /// exp(mean=0.2)]. The WAN topology and a scenario's failure model are
     /// not used: chaos injects its own faults.
@@ -322,9 +347,42 @@ fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
         return Err("--scenario: chaos injects its own faults (--crash-restart, --partitions); remove the file's [failure] table".into());
     }
     let wars = scenario.wars;
-    if !args.crash_restart && !args.partitions {
+    if !args.crash_restart && !args.partitions && args.mttf.is_none() {
         eprintln!("note: neither --crash-restart nor --partitions: a fault-free run");
     }
+    let duration = |flag: &str, v: &Option<String>| -> Result<Option<f64>, String> {
+        v.as_deref()
+            .map(|t| quorum_model::duration::parse_ms(t).map_err(|e| format!("{flag}: {e}")))
+            .transpose()
+    };
+    let failures = match (
+        duration("--mttf", &args.mttf)?,
+        duration("--mttr", &args.mttr)?,
+    ) {
+        (Some(f), Some(r)) if f > 0.0 && r > 0.0 => Some((f, r)),
+        (None, None) => None,
+        _ => return Err("--mttf, --mttr: give both, each a duration > 0 (300ms, 30ms)".into()),
+    };
+    if failures.is_some() && (args.crash_restart || args.partitions) {
+        return Err(
+            "--mttf/--mttr: they replace --crash-restart and --partitions; give one or the other"
+                .into(),
+        );
+    }
+    let hints = match duration("--hint-window", &args.hint_window)? {
+        Some(w) => {
+            let every = duration("--hint-replay-every", &Some(args.hint_replay_every.clone()))?
+                .expect("a default");
+            if every <= 0.0 {
+                return Err("--hint-replay-every: must be a duration > 0".into());
+            }
+            Some((
+                std::time::Duration::from_secs_f64(w / 1000.0),
+                std::time::Duration::from_secs_f64(every / 1000.0),
+            ))
+        }
+        None => None,
+    };
     let report = chaos(&ChaosConfig {
         config,
         legs: Legs {
@@ -341,6 +399,9 @@ fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
         clients: 8,
         keys: 50,
         budget: std::time::Duration::from_secs_f64(args.budget_s),
+        failures,
+        hints,
+        fresh_keys: args.fresh_keys,
     })?;
     match args.format {
         Format::Json => println!(
@@ -367,6 +428,26 @@ fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
             println!("lost writes           {}", report.lost_writes);
             println!("stale reads           {}", report.stale_reads);
             println!("failed operations     {}", report.failed_ops);
+            if report.hints_delivered + report.hints_dropped > 0 {
+                println!(
+                    "hints                 {} delivered, {} dropped",
+                    report.hints_delivered, report.hints_dropped
+                );
+            }
+            if args.mttf.is_some() {
+                let oldest = report.stale_read_ages_ms.last().copied();
+                let verdict = match (report.model_t_visibility_p9999_ms, report.stale_reads_beyond_model) {
+                    (Some(b), Some(beyond)) => format!(
+                        "{b:.1} ms; stale reads older than it (+ {:.1} ms timer lateness): {beyond}",
+                        report.timer_lateness_max_ms
+                    ),
+                    _ => "never (no mechanism bounds them)".into(),
+                };
+                println!(
+                    "stale reads' ages     oldest {}; model's 99.99% t-visibility under these failures: {verdict}",
+                    oldest.map_or("-".into(), |a| format!("{a:.1} ms")),
+                );
+            }
         }
     }
     if report.stopped_early {

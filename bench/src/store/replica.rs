@@ -70,6 +70,9 @@ struct Shared {
     log: Mutex<Option<BufWriter<File>>>,
     log_path: Option<PathBuf>,
     stop: AtomicBool,
+    /// The slowest write to the log (waiting for it, writing, fsync), µs:
+    /// how much later than its injected delay a durable write can land.
+    slowest_log_us: AtomicU64,
 }
 
 /// A running replica.
@@ -98,6 +101,7 @@ impl Replica {
             log: Mutex::new(log),
             log_path: config.durable,
             stop: AtomicBool::new(false),
+            slowest_log_us: AtomicU64::new(0),
         });
         let s = shared.clone();
         std::thread::Builder::new()
@@ -130,6 +134,12 @@ impl Replica {
     /// Drops traffic both ways for `d`.
     pub fn partition(&self, d: Duration) {
         *self.shared.partitioned_until.lock().expect("partition") = Some(Instant::now() + d);
+    }
+
+    /// The slowest durable write so far (lock, write, fsync), ms: the
+    /// disk's share of a write's delay, which no injected leg accounts for.
+    pub fn slowest_log_ms(&self) -> f64 {
+        self.shared.slowest_log_us.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
     /// The version stored for `key` (0 if none), read directly.
@@ -285,6 +295,7 @@ fn execute(s: &Shared, req: Frame) -> Option<Frame> {
         value: Vec::new(),
     };
     if req.kind == WRITE {
+        let began = Instant::now();
         if let Some(log) = s.log.lock().expect("log").as_mut() {
             // Durable: on disk before the ack can be sent.
             let mut rec = Vec::with_capacity(20 + req.value.len());
@@ -296,6 +307,8 @@ fn execute(s: &Shared, req: Frame) -> Option<Frame> {
                 .and_then(|_| log.flush())
                 .and_then(|_| log.get_ref().sync_data())
                 .ok()?;
+            let us = began.elapsed().as_micros().min(u64::MAX as u128) as u64;
+            s.slowest_log_us.fetch_max(us, Ordering::Relaxed);
         }
         resp.version = req.version;
         apply(

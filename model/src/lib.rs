@@ -116,6 +116,7 @@ mod fanout;
 pub mod heal;
 pub mod levels;
 pub mod mc;
+pub mod mechanisms;
 pub mod named;
 pub(crate) mod numeric;
 #[cfg(feature = "charts")]

@@ -18,6 +18,14 @@
 //! # write_dc = "east", read_dc = "west" (or "random"),
 //! # coordinator_replica = true, legs = ["west[2].a=exp(mean=20)"]
 //!
+//! [healing]                            # optional; the flags override it
+//! hint_window = "3h"                   # durations carry units
+//! hint_replay_delay = "const(10000)"   # a delay spec, ms
+//! sloppy_quorum = false
+//! anti_entropy_interval = "10min"
+//! read_repair = "blocking"             # none, blocking, async:P
+//! speculative_retry = "99p"            # none, a duration (5ms), Np
+//!
 //! [failure]                            # optional; default: no failures
 //! p_fail = 0.01                        # or p_fail_per_node = [0.01, 0.02, 0.05]
 //! # or repair:  mttf_hours = 1000, mttr_hours = 10, repair_crews = 1 (optional)
@@ -29,7 +37,9 @@ use crate::dist::presets::{preset, Topology, Wars, PRESET_NAMES};
 use crate::dist::spec::{parse, SpecError};
 use crate::dist::{Dist, Exponential};
 use crate::failure::{FailureFields, FailureModel};
+use crate::heal::Healing;
 use crate::named::Named;
+use crate::retry::SpeculativeRetry;
 use crate::topology::{Cluster, ClusterError, Datacenter};
 use serde::Deserialize;
 use std::path::Path;
@@ -49,6 +59,10 @@ pub struct Scenario {
     /// scenario file's `[topology]` gives them (`eval` and the command
     /// line's `--dc` take precedence).
     pub cluster: Option<Cluster>,
+    /// Hints, anti-entropy and read repair (`[healing]`; none by default).
+    pub healing: Healing,
+    /// The reads' speculative retry (`[healing] speculative_retry`).
+    pub speculative_retry: SpeculativeRetry,
 }
 
 /// Why a scenario could not be built. Messages are one line and name the
@@ -92,6 +106,8 @@ impl Scenario {
             wars: Wars::uniform(d),
             failure: FailureModel::NONE,
             cluster: None,
+            healing: Healing::default(),
+            speculative_retry: SpeculativeRetry::None,
         }
     }
 
@@ -107,6 +123,8 @@ impl Scenario {
             wars: p.wars,
             failure: FailureModel::NONE,
             cluster: None,
+            healing: Healing::default(),
+            speculative_retry: SpeculativeRetry::None,
         })
     }
 
@@ -217,6 +235,44 @@ impl Scenario {
                 })?
                 .unwrap_or(FailureModel::NONE);
         }
+        if let Some(h) = &raw.healing {
+            let bad = |key: &str, e: String| ScenarioError::File {
+                file: file.into(),
+                message: format!("healing.{key}: {e}"),
+            };
+            let duration = |key: &str, v: &Option<String>| {
+                v.as_deref()
+                    .map(|t| crate::duration::parse_ms(t).map_err(|e| bad(key, e.to_string())))
+                    .transpose()
+            };
+            s.healing.hint_window_ms = duration("hint_window", &h.hint_window)?;
+            s.healing.anti_entropy_interval_ms =
+                duration("anti_entropy_interval", &h.anti_entropy_interval)?;
+            if let Some(spec) = &h.hint_replay_delay {
+                s.healing.hint_replay =
+                    parse(spec, base).map_err(|source| ScenarioError::Spec {
+                        field: format!("{file}: healing.hint_replay_delay"),
+                        source,
+                    })?;
+            }
+            s.healing.sloppy_quorum = h.sloppy_quorum.unwrap_or(false);
+            if let Some(rr) = &h.read_repair {
+                s.healing.read_repair = rr
+                    .parse()
+                    .map_err(|e: crate::heal::ReadRepairError| bad("read_repair", e.to_string()))?;
+            }
+            if let Some(sr) = &h.speculative_retry {
+                s.speculative_retry = sr.parse().map_err(|e: crate::retry::RetryError| {
+                    bad("speculative_retry", e.to_string())
+                })?;
+            }
+            s.healing
+                .check(&s.failure)
+                .map_err(|e| ScenarioError::File {
+                    file: file.into(),
+                    message: e.named(&|field| format!("healing.{field}")),
+                })?;
+        }
         Ok(s)
     }
 }
@@ -245,7 +301,19 @@ struct RawScenario {
     preset: Option<String>,
     delays: Option<RawDelays>,
     topology: Option<RawTopology>,
+    healing: Option<RawHealing>,
     failure: Option<FailureFields>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHealing {
+    hint_window: Option<String>,
+    hint_replay_delay: Option<String>,
+    sloppy_quorum: Option<bool>,
+    anti_entropy_interval: Option<String>,
+    read_repair: Option<String>,
+    speculative_retry: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -398,6 +466,33 @@ mod tests {
         ] {
             let e = load(&format!("[failure]\n{text}")).unwrap_err().to_string();
             assert!(e.contains(needle) && !e.contains('\n'), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn healing_keys() {
+        let s = load("[healing]\nhint_window = \"3h\"\nanti_entropy_interval = \"10min\"\nread_repair = \"async:0.1\"\nspeculative_retry = \"99p\"\n[failure]\nmttf_hours = 99\nmttr_hours = 1\n").unwrap();
+        assert_eq!(s.healing.hint_window_ms, Some(3.0 * 3_600_000.0));
+        assert_eq!(s.healing.anti_entropy_interval_ms, Some(600_000.0));
+        assert_eq!(s.healing.read_repair, crate::heal::ReadRepair::Async(0.1));
+        assert_eq!(s.speculative_retry, SpeculativeRetry::Percentile(99.0));
+        for (text, field) in [
+            ("[healing]\nhint_window = \"3\"\n", "healing.hint_window"),
+            (
+                "[healing]\nread_repair = \"async:1.5\"\n",
+                "healing.read_repair",
+            ),
+            (
+                "[healing]\nspeculative_retry = \"120p\"\n",
+                "healing.speculative_retry",
+            ),
+            (
+                "[healing]\nhint_window = \"3h\"\n[failure]\np_fail = 0.01\n",
+                "healing.hint_window",
+            ),
+        ] {
+            let e = load(text).unwrap_err().to_string();
+            assert!(e.contains(field) && !e.contains('\n'), "{text}: {e}");
         }
     }
 

@@ -45,6 +45,9 @@ pub struct SweepSpec {
     /// Clusters in which every pair of consistency levels is compared
     /// (`levels.csv`, see [`crate::levels`]); none: no comparison.
     pub clusters: Vec<crate::topology::Cluster>,
+    /// The mechanisms compared under failures in time (`healing.csv`, see
+    /// [`crate::mechanisms`]): their hint window and anti-entropy interval.
+    pub healing: crate::heal::Healing,
 }
 
 /// Why a sweep is refused (before any work). Fields are named neutrally
@@ -221,6 +224,14 @@ impl SweepSpec {
             .find(|s| s.wars.remote_one_way_ms() == 0.0)
     }
 
+    /// The scenario the mechanisms are compared in: the first (by name)
+    /// that is not the `wan` topology.
+    pub fn plain_scenario(&self) -> Option<&Scenario> {
+        self.scenarios
+            .iter()
+            .find(|s| s.wars.remote_one_way_ms() == 0.0)
+    }
+
     /// All groups in canonical order.
     pub fn groups(&self) -> Vec<Group> {
         let mut out = Vec::new();
@@ -295,6 +306,10 @@ pub struct SweepOutput {
     /// Consistency levels compared in the spec's clusters (by the shard
     /// that owns the first group).
     pub levels: Vec<SummaryRow>,
+    /// The healing mechanisms compared (same shard).
+    pub healing: Vec<SummaryRow>,
+    /// Speculative retry thresholds compared (same shard).
+    pub retry: Vec<SummaryRow>,
 }
 
 /// What the shard that owns the first group computes besides its groups.
@@ -304,6 +319,10 @@ pub struct Extras {
     pub rules: Vec<SummaryRow>,
     /// The level comparison.
     pub levels: Vec<SummaryRow>,
+    /// The healing comparison ([`crate::mechanisms::healing`]).
+    pub healing: Vec<SummaryRow>,
+    /// The retry comparison ([`crate::mechanisms::retry`]).
+    pub retry: Vec<SummaryRow>,
 }
 
 /// Advice from quorum best-practice guides, for N = 10: read and write sets
@@ -330,6 +349,8 @@ pub fn run(
     })?;
     out.rules = extras.rules;
     out.levels = extras.levels;
+    out.healing = extras.healing;
+    out.retry = extras.retry;
     Ok(out)
 }
 
@@ -378,6 +399,11 @@ pub fn run_into(
         if let Some(s) = spec.levels_scenario() {
             let seed = chunk_seed(spec.seed, fnv1a("levels"));
             extras.levels = crate::levels::compare(s, &spec.clusters, spec.trials, seed)?;
+        }
+        if let Some(s) = spec.plain_scenario() {
+            let seed = chunk_seed(spec.seed, fnv1a("healing"));
+            extras.healing = crate::mechanisms::healing(s, &spec.healing, spec.trials, seed)?;
+            extras.retry = crate::mechanisms::retry(s)?;
         }
     }
     Ok(extras)
@@ -483,6 +509,7 @@ mod tests {
             trials,
             seed: 3,
             clusters: Vec::new(),
+            healing: crate::mechanisms::default_settings(),
         }
         .validated()
         .unwrap()

@@ -251,8 +251,8 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         ),
         None => None,
     };
-    let speculative_retry = args.retry.retry()?;
-    let healing = args.heal.healing(&scenario.failure)?;
+    let speculative_retry = args.retry.retry_or(scenario.speculative_retry)?;
+    let healing = args.heal.healing(&scenario.healing, &scenario.failure)?;
     if healing.any() && matches!(target, Target::Levels(..)) {
         return Err(Usage(
             "--hint-window, --anti-entropy-interval, --read-repair: not modelled with datacenters yet; drop --dc/--topology, or the mechanism".into(),

@@ -13,20 +13,25 @@ pub struct RetryOptions {
     /// with a unit (5ms), or a percentile of the read latency without retry
     /// (99p). After it the read also asks one more live replica and
     /// completes with the first r answers.
-    #[arg(
-        long,
-        value_name = "none|DURATION|Np",
-        default_value = "none",
-        allow_hyphen_values = true
-    )]
-    pub speculative_retry: String,
+    /// [default: none, or the scenario's healing.speculative_retry]
+    #[arg(long, value_name = "none|DURATION|Np", allow_hyphen_values = true)]
+    pub speculative_retry: Option<String>,
 }
 
 impl RetryOptions {
-    /// The retry, or one line naming the flag.
+    /// The retry (none when the flag is absent), or one line naming the
+    /// flag.
     pub fn retry(&self) -> Result<SpeculativeRetry, Usage> {
-        self.speculative_retry
-            .parse()
-            .map_err(|e| Usage(format!("--speculative-retry: {e}")))
+        self.retry_or(SpeculativeRetry::None)
+    }
+
+    /// The retry, `default` (a scenario's) when the flag is absent.
+    pub fn retry_or(&self, default: SpeculativeRetry) -> Result<SpeculativeRetry, Usage> {
+        match &self.speculative_retry {
+            None => Ok(default),
+            Some(text) => text
+                .parse()
+                .map_err(|e| Usage(format!("--speculative-retry: {e}"))),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `quorum-model sweep`: the grid, written as CSVs for notebooks.
 
+use super::heal::HealOptions;
 use super::progress::Progress;
 use super::topology::ClusterOptions;
 use super::Usage;
@@ -95,6 +96,11 @@ pub struct SweepArgs {
     /// datacenter and in the next one.
     #[command(flatten)]
     cluster: ClusterOptions,
+    /// The mechanisms compared under 1% failures in time (healing.csv and
+    /// the report's table: none, hints, anti-entropy, both) [default: hints
+    /// kept 3h, anti-entropy every 10min].
+    #[command(flatten)]
+    heal: HealOptions,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -264,6 +270,10 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
         trials: args.trials,
         seed: args.seed,
         clusters,
+        healing: cli.heal.healing(
+            &crate::mechanisms::default_settings(),
+            &crate::FailureModel::Repair(crate::mechanisms::REPAIR),
+        )?,
     }
     .validated()
     .map_err(|e| Usage::named(&e))?;

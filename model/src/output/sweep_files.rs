@@ -28,6 +28,12 @@ pub const RULES: &str = "rules_of_thumb.csv";
 /// Every pair of consistency levels compared in clusters, in the
 /// `summary.csv` format (see [`crate::levels`]).
 pub const LEVELS: &str = "levels.csv";
+/// The healing mechanisms compared under failures in time, in the
+/// `summary.csv` format (see [`crate::mechanisms::healing`]).
+pub const HEALING: &str = "healing.csv";
+/// Speculative retry thresholds compared, in the `summary.csv` format (see
+/// [`crate::mechanisms::retry`]).
+pub const RETRY: &str = "retry.csv";
 
 /// What produced a sweep's files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,11 +172,15 @@ impl SweepWriter {
         let rules = &extras.rules;
         let rules_file = PendingFile::create(&self.dir.join(RULES))?;
         let levels_file = PendingFile::create(&self.dir.join(LEVELS))?;
+        let healing_file = PendingFile::create(&self.dir.join(HEALING))?;
+        let retry_file = PendingFile::create(&self.dir.join(RETRY))?;
         let manifest_file = PendingFile::create(&self.dir.join(MANIFEST))?;
         self.summary.finish()?;
         self.curves.finish()?;
         rules_file.commit(render(&Csv, rules).as_bytes())?;
         levels_file.commit(render(&Csv, &extras.levels).as_bytes())?;
+        healing_file.commit(render(&Csv, &extras.healing).as_bytes())?;
+        retry_file.commit(render(&Csv, &extras.retry).as_bytes())?;
         manifest_file.commit(manifest.json().as_bytes())
     }
 }
@@ -185,6 +195,8 @@ pub fn write_sweep(dir: &Path, manifest: &Manifest, out: &SweepOutput) -> std::i
         (TVISIBILITY, tvisibility_csv(&out.curves)),
         (RULES, render(&Csv, &out.rules)),
         (LEVELS, render(&Csv, &out.levels)),
+        (HEALING, render(&Csv, &out.healing)),
+        (RETRY, render(&Csv, &out.retry)),
         (MANIFEST, manifest.json()),
     ];
     let pending: Vec<(PendingFile, String)> = files
@@ -274,7 +286,7 @@ fn sorted_csv(header: &csv::StringRecord, mut rows: Vec<csv::StringRecord>) -> S
 }
 
 /// The merged files' contents, in [`MERGED`] order.
-pub fn merge(dirs: &[PathBuf]) -> Result<[String; 5], MergeError> {
+pub fn merge(dirs: &[PathBuf]) -> Result<[String; 7], MergeError> {
     if dirs.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -315,7 +327,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 5], MergeError> {
             got: shards.join(", "),
         });
     }
-    let mut merged: [String; 5] = Default::default();
+    let mut merged: [String; 7] = Default::default();
     use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
     for (slot, name, required) in [
         (0, SUMMARY, SUMMARY_REQUIRED),
@@ -342,13 +354,13 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 5], MergeError> {
         let header = header.map(|h| h.0);
         merged[slot] = sorted_csv(header.as_ref().expect("at least one shard"), rows);
     }
-    // The level comparison comes whole from the shard that owns the first
-    // group (the others' files are empty): its rows keep their order.
-    {
+    // The comparisons come whole from the shard that owns the first group
+    // (the others' files are empty): their rows keep their order.
+    for (slot, name) in [(4, LEVELS), (5, HEALING), (6, RETRY)] {
         let mut header: Option<csv::StringRecord> = None;
         let mut rows = Vec::new();
         for d in dirs {
-            let path = d.join(LEVELS);
+            let path = d.join(name);
             if !path.exists() {
                 continue;
             }
@@ -363,7 +375,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 5], MergeError> {
         for row in &rows {
             w.write_record(row).expect("memory");
         }
-        merged[4] = String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8");
+        merged[slot] = String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8");
     }
     let whole = Manifest {
         shard: "1/1".into(),
@@ -375,7 +387,15 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 5], MergeError> {
 }
 
 /// The files [`merge`] returns, in order.
-pub const MERGED: [&str; 5] = [SUMMARY, TVISIBILITY, RULES, MANIFEST, LEVELS];
+pub const MERGED: [&str; 7] = [
+    SUMMARY,
+    TVISIBILITY,
+    RULES,
+    MANIFEST,
+    LEVELS,
+    HEALING,
+    RETRY,
+];
 
 /// An empty curve file's header, for callers that need it.
 pub fn empty_tvisibility() -> String {
@@ -398,6 +418,7 @@ mod tests {
             trials: 3_000,
             seed: 3,
             clusters: vec!["a:2,b:2;a-b=const(5)".parse().unwrap()],
+            healing: crate::mechanisms::default_settings(),
         }
         .validated()
         .unwrap();

@@ -87,6 +87,26 @@ pub(crate) struct SummaryRecord {
     pub write_dc: String,
     #[serde(default)]
     pub read_dc: String,
+    #[serde(default)]
+    pub hint_window: String,
+    #[serde(default)]
+    pub anti_entropy_interval: String,
+    #[serde(default)]
+    pub read_repair: String,
+    #[serde(default)]
+    pub read_fanout: String,
+    #[serde(default)]
+    pub speculative_retry: String,
+    #[serde(default)]
+    pub speculative_retry_ms: Option<f64>,
+    #[serde(default)]
+    pub speculative_retry_rate: Option<f64>,
+    #[serde(default)]
+    pub t_visibility_failures_p999_ms: Option<f64>,
+    #[serde(default)]
+    pub t_visibility_failures_p9999_ms: Option<f64>,
+    #[serde(default)]
+    pub read_repair_rate: Option<f64>,
 }
 
 /// One row of `tvisibility.csv`, read back: the same type the sweep writes.
@@ -103,6 +123,10 @@ pub(crate) struct SweepData {
     pub manifest: Option<super::sweep_files::Manifest>,
     /// `levels.csv`, empty if absent.
     pub levels: Vec<SummaryRecord>,
+    /// `healing.csv`, empty if absent.
+    pub healing: Vec<SummaryRecord>,
+    /// `retry.csv`, empty if absent.
+    pub retry: Vec<SummaryRecord>,
 }
 
 impl SweepData {
@@ -130,6 +154,14 @@ impl SweepData {
         use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
         let rules_path = dir.join(super::sweep_files::RULES);
         let levels_path = dir.join(super::sweep_files::LEVELS);
+        let optional = |name: &str| -> Result<Vec<SummaryRecord>, String> {
+            let path = dir.join(name);
+            if path.exists() {
+                read(path, SUMMARY_REQUIRED, &|_| true)
+            } else {
+                Ok(Vec::new())
+            }
+        };
         let manifest_path = dir.join(super::sweep_files::MANIFEST);
         let manifest = match std::fs::read_to_string(&manifest_path) {
             Ok(text) => Some(
@@ -161,6 +193,8 @@ impl SweepData {
             } else {
                 Vec::new()
             },
+            healing: optional(super::sweep_files::HEALING)?,
+            retry: optional(super::sweep_files::RETRY)?,
             manifest,
         })
     }
@@ -372,6 +406,7 @@ mod tests {
             trials: 3_000,
             seed: 1,
             clusters: crate::levels::default_clusters(),
+            healing: crate::mechanisms::default_settings(),
         }
         .validated()
         .unwrap();

@@ -4,6 +4,7 @@
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
+use super::heal::HealOptions;
 use super::retry::RetryOptions;
 use super::topology::ClusterOptions;
 use super::Usage;
@@ -120,6 +121,10 @@ pub struct PlanArgs {
     read_fanout: FanoutArg,
     #[command(flatten)]
     retry: RetryOptions,
+    /// Hints, anti-entropy and read repair: recorded with every candidate;
+    /// read repair's writes count in the load.
+    #[command(flatten)]
+    heal: HealOptions,
     /// Cost of one node.
     #[arg(
         long,
@@ -220,6 +225,8 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
     if matches!(scenario.failure, FailureModel::PerNode(_)) {
         return Err(Usage("--scenario: failure.p_fail_per_node needs a fixed n; plan takes p_fail, a repair model or domains".into()));
     }
+    scenario.healing = args.heal.healing(&scenario.healing, &scenario.failure)?;
+    let speculative_retry = args.retry.retry_or(scenario.speculative_retry)?;
     let input = PlanInput {
         scenario,
         slos: slos(args)?,
@@ -239,7 +246,7 @@ fn input(args: &PlanArgs) -> Result<PlanInput, Usage> {
             FanoutArg::All => Fanout::All,
             FanoutArg::Quorum => Fanout::Quorum,
         },
-        speculative_retry: args.retry.retry()?,
+        speculative_retry,
         trials: args.trials.unwrap_or(if cluster.is_some() {
             20_000
         } else {

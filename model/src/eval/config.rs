@@ -90,6 +90,9 @@ pub enum ConfigError {
     RetryVersions,
     /// A speculative retry with datacenters (not modelled yet).
     RetryDatacenters,
+    /// Hints, anti-entropy or read repair with datacenters (not modelled
+    /// yet).
+    HealingDatacenters,
     /// Failure domains placed `packed` with datacenters (which place the
     /// replicas themselves).
     PackedDatacenters,
@@ -154,6 +157,12 @@ impl Named for ConfigError {
             ConfigError::RetryDatacenters => format!(
                 "{}: not modelled with datacenters yet (only for replicas in one place)",
                 name("speculative_retry")
+            ),
+            ConfigError::HealingDatacenters => format!(
+                "{}, {}, {}: not modelled with datacenters yet (only for replicas in one place)",
+                name("hint_window"),
+                name("anti_entropy_interval"),
+                name("read_repair")
             ),
             ConfigError::PackedDatacenters => format!(
                 "{}: with datacenters the replicas are where the datacenters put them; placement must be spread (the default), not packed",

@@ -159,6 +159,10 @@ pub struct SummaryRow {
     /// Share of reads issued at the commit that repair a replica (replies
     /// disagree; async: times the chance). Monte Carlo.
     pub read_repair_rate: Option<f64>,
+    /// Replica writes per read from read repair (the load it adds; not a
+    /// column).
+    #[serde(skip)]
+    pub read_repair_writes_per_read: Option<f64>,
     /// Why a value is missing or approximate, one sentence each (printed on
     /// stderr; not a column).
     #[serde(skip)]
@@ -462,6 +466,7 @@ impl SummaryRow {
             t_visibility_failures_p999_ms: None,
             t_visibility_failures_p9999_ms: None,
             read_repair_rate: None,
+            read_repair_writes_per_read: None,
             notes,
         }
     }

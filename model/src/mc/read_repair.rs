@@ -37,6 +37,8 @@ pub struct RepairOutcome {
     pub reads: Vec<u64>,
     /// Reads that repaired, per `t`.
     pub repaired: Vec<u64>,
+    /// Replicas written by the repairs, per `t`.
+    pub replicas_written: Vec<u64>,
     /// Every answered read's latency, ms, sorted.
     pub latencies: Vec<f64>,
 }
@@ -45,6 +47,11 @@ impl RepairOutcome {
     /// The share of reads that repaired, at `ts[j]`.
     pub fn rate(&self, j: usize) -> f64 {
         self.repaired[j] as f64 / self.reads[j].max(1) as f64
+    }
+
+    /// Replicas written by repairs per read, at `ts[j]`: the extra load.
+    pub fn writes_per_read(&self, j: usize) -> f64 {
+        self.replicas_written[j] as f64 / self.reads[j].max(1) as f64
     }
 
     /// The share of reads that repaired, over every `t`.
@@ -87,6 +94,7 @@ pub fn simulate(
         ts: ts.to_vec(),
         reads: vec![0; ts.len()],
         repaired: vec![0; ts.len()],
+        replicas_written: vec![0; ts.len()],
         latencies: Vec::new(),
     };
     let random = setup.read_fanout != Fanout::All;
@@ -150,6 +158,10 @@ pub fn simulate(
             }
             out.reads[j] += 1;
             out.repaired[j] += u64::from(repairs);
+            if repairs {
+                let stale = compared.iter().filter(|&&i| !fresh(i)).count();
+                out.replicas_written[j] += stale as u64;
+            }
             out.latencies.push(latency);
         }
     }

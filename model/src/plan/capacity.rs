@@ -243,10 +243,24 @@ impl Workload {
         r: usize,
         retries: f64,
     ) -> Capacity {
+        self.capacity_with_extras(node, fanout, n, r, retries, 0.0)
+    }
+
+    /// [`Workload::capacity_with_retries`] with `repairs` extra replica
+    /// writes per read (read repair).
+    pub fn capacity_with_extras(
+        &self,
+        node: &NodeSpec,
+        fanout: Fanout,
+        n: usize,
+        r: usize,
+        retries: f64,
+        repairs: f64,
+    ) -> Capacity {
         let read_copies = match fanout {
             Fanout::All => n as f64,
             Fanout::Quorum | Fanout::Closest => r as f64 + retries,
-        };
+        } + repairs;
         let ops = self.writes_per_s * n as f64 + self.reads_per_s * read_copies;
         let stored = self.data_gb * n as f64;
         let u = node.target_utilization;

@@ -248,6 +248,9 @@ impl PlanInput {
                 return Err(PlanError::Config(ConfigError::RetryDatacenters));
             }
         }
+        if self.cluster.is_some() && self.scenario.healing.any() {
+            return Err(PlanError::Config(ConfigError::HealingDatacenters));
+        }
         if self.cluster.is_some() && self.scenario.wars.remote_one_way_ms() > 0.0 {
             return Err(PlanError::Config(ConfigError::ClusterWan));
         }
@@ -305,12 +308,30 @@ pub fn measure(input: &PlanInput) -> Result<Vec<SummaryRow>, PlanError> {
             let setup = simulation(&scenario, n, partial, options);
             mc::run(&setup, input.trials, input.seed, input.threads)
         });
+        let healing = &input.scenario.healing;
+        let repairing = healing.read_repair != crate::heal::ReadRepair::None;
+        let repair_setup = repairing.then(|| simulation(&scenario, n, Vec::new(), options));
         for e in &exact {
             let mut row = SummaryRow::from_exact(&scenario, e, options);
             if e.config.strict() {
                 row.add_strict_consistency();
             } else if let Some(res) = &sim {
                 row.add_monte_carlo(res);
+            }
+            row.set_healing(healing);
+            if let Some(setup) = &repair_setup {
+                // Read repair's rate and its writes, for a read right after
+                // the commit (the most it repairs).
+                let o = mc::read_repair::simulate(
+                    setup,
+                    (e.config.r, e.config.w),
+                    healing.read_repair,
+                    &[0.0],
+                    input.trials.min(100_000),
+                    input.seed,
+                );
+                row.read_repair_rate = Some(o.rate(0));
+                row.read_repair_writes_per_read = Some(o.writes_per_read(0));
             }
             rows.push(row);
         }
@@ -331,12 +352,13 @@ pub fn rank(input: &PlanInput, rows: &[SummaryRow]) -> Plan {
                 .max()
                 .unwrap_or(Status::Meets);
             Candidate {
-                capacity: input.workload.capacity_with_retries(
+                capacity: input.workload.capacity_with_extras(
                     &input.node,
                     input.fanout,
                     row.n,
                     row.r,
                     row.speculative_retry_rate.unwrap_or(0.0),
+                    row.read_repair_writes_per_read.unwrap_or(0.0),
                 ),
                 row: row.clone(),
                 checks,

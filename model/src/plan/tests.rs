@@ -219,3 +219,38 @@ fn speculative_retries_add_load() {
     all.fanout = Fanout::All;
     assert!(plan(&all).is_err());
 }
+
+/// Blocking read repair's writes count in the load: replica operations
+/// grow by reads/s x the replicas each read repairs; one-replica reads
+/// never disagree and add nothing.
+#[test]
+fn read_repairs_add_load() {
+    let mut base = input(vec![], 3, 20_000);
+    base.workload = Workload {
+        reads_per_s: 10_000.0,
+        writes_per_s: 0.0,
+        data_gb: 0.0,
+    };
+    base.node.ops_per_s = Some(1_000.0);
+    let mut repairing = base.clone();
+    repairing.scenario.healing.read_repair = crate::heal::ReadRepair::Blocking;
+    let (a, b) = (plan(&base).unwrap(), plan(&repairing).unwrap());
+    let find = |p: &Plan, n: usize, r: usize, w: usize| {
+        p.candidates
+            .iter()
+            .find(|c| c.config() == (n, r, w))
+            .unwrap()
+            .clone()
+    };
+    let (plain, repaired) = (find(&a, 3, 3, 1), find(&b, 3, 3, 1));
+    let per_read = repaired.row.read_repair_writes_per_read.unwrap();
+    let rate = repaired.row.read_repair_rate.unwrap();
+    assert!(rate > 0.1 && per_read >= rate, "{rate} {per_read}");
+    let extra = repaired.capacity.replica_ops_per_s - plain.capacity.replica_ops_per_s;
+    assert!(
+        (extra - 10_000.0 * per_read).abs() < 1e-6,
+        "{extra} vs {per_read}"
+    );
+    assert_eq!(find(&b, 3, 1, 1).row.read_repair_rate, Some(0.0));
+    assert_eq!(find(&b, 3, 1, 1).row.read_repair, "blocking");
+}

@@ -1,7 +1,7 @@
 //! Read repair by simulation: how often a read's replies disagree, and what
 //! blocking repair adds to its latency.
 //!
-//! Per trial, as in the WARS engine ([`super::engine`]): the down replicas
+//! Per trial, as in the WARS engine (`mc::engine`): the down replicas
 //! (one draw for the write and the read under a model with durations), the
 //! write's `W`, `A` legs and its commit at the w-th ack, the read's `R`, `S`
 //! legs and its responders (the first `r` live replicas by `R + S`, or `r`

@@ -2,7 +2,7 @@
 //! fail and are repaired, with the mechanisms that heal what they missed
 //! ([`crate::heal`]).
 //!
-//! The WARS engine ([`super::engine`]) looks at one instant: which replicas
+//! The WARS engine (`mc::engine`) looks at one instant: which replicas
 //! are down is drawn once for the write and once for the read, which is
 //! right for a model with only a probability of being down and wrong for a
 //! read hours later. Here, under a repair model ([`Repair`]: failure rate
@@ -44,7 +44,7 @@
 //! hours); message delays do not depend on failures. The t grid has 20
 //! points per decade, and quantiles interpolate between them.
 //!
-//! Reproducibility is the engine's: chunks of [`super::engine::CHUNK`]
+//! Reproducibility is the engine's: chunks of `CHUNK`
 //! trials seeded by `(seed, chunk)`, integer counts added.
 
 use super::engine::{chunk_rng, CHUNK};

@@ -111,7 +111,9 @@ pub struct EvalArgs {
     retry: RetryOptions,
     #[command(flatten)]
     heal: HealOptions,
-    /// Write the t-visibility curve (tvisibility.csv columns) to FILE.
+    /// Write the t-visibility curve (tvisibility.csv columns) to FILE. With
+    /// a failure model with durations (--mttf-hours), the curve of failures
+    /// in time: a logarithmic grid from 1 µs to hours.
     #[arg(long, value_name = "FILE")]
     curve: Option<PathBuf>,
     /// Output format.
@@ -337,9 +339,30 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
         }
     };
     let mut row = row;
+    let mut curve = curve;
     row.set_healing(&healing);
     if let Target::Plain(config) = &target {
-        add_failures_in_time(&mut row, &scenario, *config, &healing, options, &args)?;
+        if let Some(timeline) =
+            add_failures_in_time(&mut row, &scenario, *config, &healing, options, &args)?
+        {
+            // Under failures in time the curve spans milliseconds to hours.
+            curve = timeline
+                .curve()
+                .into_iter()
+                .map(|(t, p)| crate::curve::CurveRow {
+                    scenario: scenario.name.clone(),
+                    n: config.n,
+                    r: config.r,
+                    w: config.w,
+                    t_ms: t,
+                    p_consistent: p.estimate,
+                    ci_low: p.ci_low,
+                    ci_high: p.ci_high,
+                    p_fail: None,
+                    failure: scenario.failure.spec(),
+                })
+                .collect();
+        }
     }
     if let Some(file) = curve_file {
         file.commit(tvisibility_csv(&curve).as_bytes())
@@ -365,7 +388,7 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
 }
 
 /// t-visibility under failures in time, where the failure model has
-/// durations; otherwise why not.
+/// durations (the simulation, for its curve); otherwise why not.
 fn add_failures_in_time(
     row: &mut SummaryRow,
     scenario: &Scenario,
@@ -373,21 +396,24 @@ fn add_failures_in_time(
     healing: &Healing,
     options: EvalOptions,
     args: &EvalArgs,
-) -> Result<(), Usage> {
+) -> Result<Option<crate::mc::timeline::Timeline>, Usage> {
     let FailureModel::Repair(repair) = &scenario.failure else {
         row.no_timeline("they need a failure model with durations (--mttf-hours and --mttr-hours); with a probability of being down, t_visibility_p999_ms is the figure");
-        return Ok(());
+        return Ok(None);
     };
+    if healing.sloppy_quorum {
+        row.notes.push("sloppy quorum: hinted writes count toward w, so a write commits whenever the nodes keeping hints are up (write_availability counts only real replicas); reads do not see a hinted write until its replay".into());
+    }
     if config.strict() && !healing.sloppy_quorum {
         row.t_visibility_failures_p999_ms = Some(0.0);
         row.t_visibility_failures_p9999_ms = Some(0.0);
-        return Ok(());
+        return Ok(None);
     }
     if config.n > MAX_TIMELINE_N {
         row.no_timeline(&format!(
             "following every replica in time is limited to n <= {MAX_TIMELINE_N}"
         ));
-        return Ok(());
+        return Ok(None);
     }
     let setup = TimelineSetup::new(
         &scenario.wars,
@@ -398,7 +424,7 @@ fn add_failures_in_time(
     );
     let timeline = crate::mc::timeline::simulate(&setup, args.trials, args.seed, args.threads);
     row.add_timeline(&timeline);
-    Ok(())
+    Ok(Some(timeline))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

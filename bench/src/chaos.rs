@@ -55,6 +55,8 @@ pub struct ChaosConfig {
     pub failures: Option<(f64, f64)>,
     /// Hinted handoff: hints kept this long, replayed this often.
     pub hints: Option<(Duration, Duration)>,
+    /// Anti-entropy: every replica brought up to date this often.
+    pub anti_entropy: Option<Duration>,
     /// Every write to a new key; reads of a key written before.
     pub fresh_keys: bool,
 }
@@ -87,6 +89,9 @@ pub struct ChaosReport {
     /// Hints delivered and dropped (window passed).
     pub hints_delivered: u64,
     pub hints_dropped: u64,
+    /// Anti-entropy rounds completed, and the versions they pushed.
+    pub anti_entropy_rounds: u64,
+    pub anti_entropy_pushes: u64,
     /// With failures in time: the model's time after commit by which
     /// 99.99% of reads see a write (durable replicas, the run's MTTF, MTTR,
     /// hints and delays; a hint counted as replayed one replay period and
@@ -163,6 +168,9 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         Coordinator::connect(&addrs, deadline).map_err(|e| format!("connecting: {e}"))?;
     if let Some((window, every)) = cfg.hints {
         coord.enable_hints(window, every);
+    }
+    if let Some(interval) = cfg.anti_entropy {
+        coord.enable_anti_entropy(interval, cfg.seed ^ 0x00AE);
     }
     let written = AtomicU64::new(0);
     let history = History::new();
@@ -343,6 +351,7 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
     let lateness_ms = f64::from(sched.lateness().summary().3) / 1000.0 + disk_ms;
     let (crashes, restarts, partitions) = *counts.lock().expect("counts");
     let (hints_delivered, hints_dropped) = coord.hint_counts();
+    let (anti_entropy_rounds, anti_entropy_pushes) = coord.anti_entropy_counts();
     // Each stale read's age: since the commit of the newest write it missed.
     let ends: HashMap<(u64, u64), std::time::Instant> = ops
         .iter()
@@ -389,6 +398,8 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
         stale_read_ages_ms,
         hints_delivered,
         hints_dropped,
+        anti_entropy_rounds,
+        anti_entropy_pushes,
     })
 }
 
@@ -407,7 +418,7 @@ fn model_bound(cfg: &ChaosConfig, (mttf_ms, mttr_ms): (f64, f64)) -> Option<f64>
         s: cfg.legs.s.clone(),
         ..quorum_model::dist::presets::Wars::uniform(cfg.legs.w.clone())
     };
-    let healing = match cfg.hints {
+    let mut healing = match cfg.hints {
         Some((window, every)) => Healing {
             hint_window_ms: Some(window.as_secs_f64() * 1000.0),
             hint_replay: Sum::of(vec![
@@ -420,6 +431,7 @@ fn model_bound(cfg: &ChaosConfig, (mttf_ms, mttr_ms): (f64, f64)) -> Option<f64>
         },
         None => Healing::default(),
     };
+    healing.anti_entropy_interval_ms = cfg.anti_entropy.map(|i| i.as_secs_f64() * 1000.0);
     let repair = Repair {
         mttf_hours: mttf_ms / HOUR_MS,
         mttr_hours: mttr_ms / HOUR_MS,
@@ -455,12 +467,18 @@ mod tests {
             budget: Duration::from_secs(600),
             failures: None,
             hints: None,
+            anti_entropy: None,
             fresh_keys: false,
         }
     }
 
+    /// The chaos runs take turns: each measures real time, and two at once
+    /// on two cores would only measure each other.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn hints_bound_stale_reads_and_cannot_undo_amnesia() {
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let d: quorum_model::dist::Dist = "exp(mean=0.5)".parse().unwrap();
         let mut c = cfg(true);
         c.config = Config::new(3, 1, 1).unwrap();
@@ -506,6 +524,25 @@ mod tests {
         // Replicas that forget on restart, keys never rewritten: hints
         // replay only what a replica missed while down, so what it forgot
         // stays stale far beyond the bound (amnesia).
+        // Anti-entropy instead: every stale read younger than its bound too.
+        c.anti_entropy = Some(Duration::from_millis(50));
+        let rep = chaos(&c).unwrap();
+        println!(
+            "durable, anti-entropy: {} rounds, {} pushes, {} stale reads, oldest {:?} ms, bound {:?} ms",
+            rep.anti_entropy_rounds,
+            rep.anti_entropy_pushes,
+            rep.stale_reads,
+            rep.stale_read_ages_ms.last(),
+            rep.model_t_visibility_p9999_ms
+        );
+        assert!(rep.anti_entropy_rounds > 0, "{rep:?}");
+        assert_eq!(
+            rep.stale_reads_beyond_model,
+            Some(0),
+            "{:?}",
+            rep.stale_read_ages_ms
+        );
+        c.anti_entropy = None;
         c.hints = Some((Duration::from_secs(1), Duration::from_millis(10)));
         c.durable = false;
         c.fresh_keys = true;
@@ -519,6 +556,7 @@ mod tests {
 
     #[test]
     fn durable_strict_quorums_lose_nothing_and_stay_fresh() {
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let rep = chaos(&cfg(true)).unwrap();
         assert!(rep.crashes > 0 && rep.acknowledged_writes > 1000, "{rep:?}");
         assert_eq!(rep.lost_writes, 0, "{rep:?}");

@@ -1073,8 +1073,10 @@ mod tests {
             rep.predicted
         );
         assert_eq!(rep.write_cl, "LOCAL_QUORUM");
-        // Nothing written in east can be read in west before it crossed.
-        assert_eq!(rep.predicted.p_consistent_t0, 0.0);
+        // Nothing written in east can be read in west before it crossed
+        // (the model at t = 0 exactly; `predicted` averages the model over
+        // the reads' real delays, which a busy machine makes later).
+        assert_eq!(rep.model_only.p_consistent_t0, 0.0);
         if rep.trustworthy {
             assert_eq!(rep.measured.p_consistent_t0, 0.0);
             assert!(rep.curve.last().unwrap().measured > 0.95, "{:?}", rep.curve);

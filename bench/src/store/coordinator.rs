@@ -14,7 +14,12 @@
 //!   a hint for every replica that had not acked by the commit; a replayer
 //!   thread resends each hint every `every` until the replica acks (a
 //!   replica that is up acks at once; one that is down is silent) or the
-//!   window since the write has passed, when the hint is dropped.
+//!   window since the write has passed, when the hint is dropped;
+//! - anti-entropy ([`Coordinator::enable_anti_entropy`]): every interval, at
+//!   its own random phase, each replica is brought up to date with its
+//!   peers: an agent asks every replica for its digest (all its keys) and
+//!   sends the replica the newest version of each key it lacks. A replica
+//!   that is down does not answer and waits for its next round.
 //!
 //! With datacenters ([`Placement`]) the coordinator runs, for each
 //! operation, in one of the places its placement allows (drawn uniformly),
@@ -25,7 +30,7 @@
 //! their legs: a request leaves that much later, an answer is delivered
 //! that much later.
 
-use super::protocol::{Frame, READ, WRITE};
+use super::protocol::{decode_digest, Frame, DIGEST, READ, WRITE};
 use crate::inject::Scheduler;
 use quorum_model::dist::Dist;
 use quorum_model::topology::Rule;
@@ -194,6 +199,9 @@ pub struct Coordinator {
     repairs: AtomicU64,
     /// Hinted handoff, if on.
     hints: Option<Arc<Hints>>,
+    /// Anti-entropy: the agent's stop flag and its counts (rounds done,
+    /// versions pushed).
+    anti_entropy: Option<Arc<(std::sync::atomic::AtomicBool, AtomicU64, AtomicU64)>>,
 }
 
 /// A write kept for a replica that had not acked it.
@@ -221,6 +229,11 @@ struct Hints {
 /// Operation ids of hint replays: their own range, so they never meet a
 /// quorum operation's.
 const HINT_OPS: u64 = 1 << 62;
+/// A digest's entry: key, version, value.
+type Entry = (u64, u64, Vec<u8>);
+
+/// Operation ids of anti-entropy digests and pushes.
+const SYNC_OPS: u64 = 1 << 61;
 
 impl Coordinator {
     /// Connects to each replica; operations give up after `timeout`.
@@ -267,6 +280,35 @@ impl Coordinator {
             read_repair: false,
             repairs: AtomicU64::new(0),
             hints: None,
+            anti_entropy: None,
+        })
+    }
+
+    /// Anti-entropy every `interval`, each replica at its own phase drawn
+    /// from `seed` (see the module docs).
+    pub fn enable_anti_entropy(&mut self, interval: Duration, seed: u64) {
+        let state = Arc::new((
+            std::sync::atomic::AtomicBool::new(false),
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+        ));
+        let (st, writers, pending, timeout) = (
+            state.clone(),
+            self.writers.clone(),
+            self.pending.clone(),
+            self.timeout,
+        );
+        std::thread::Builder::new()
+            .name("anti-entropy".into())
+            .spawn(move || sync_rounds(&st, &writers, &pending, interval, timeout, seed))
+            .expect("spawn the anti-entropy agent");
+        self.anti_entropy = Some(state);
+    }
+
+    /// Anti-entropy rounds completed and versions they pushed.
+    pub fn anti_entropy_counts(&self) -> (u64, u64) {
+        self.anti_entropy.as_ref().map_or((0, 0), |s| {
+            (s.1.load(Ordering::Relaxed), s.2.load(Ordering::Relaxed))
         })
     }
 
@@ -550,6 +592,94 @@ impl Drop for Coordinator {
         if let Some(h) = &self.hints {
             h.stop.store(true, Ordering::Relaxed);
         }
+        if let Some(a) = &self.anti_entropy {
+            a.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The anti-entropy agent: replica `i`'s rounds at `phase_i + k·interval`.
+fn sync_rounds(
+    state: &(std::sync::atomic::AtomicBool, AtomicU64, AtomicU64),
+    writers: &[Mutex<BufWriter<TcpStream>>],
+    pending: &Pending,
+    interval: Duration,
+    timeout: Duration,
+    seed: u64,
+) {
+    let n = writers.len();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let start = Instant::now();
+    let mut next: Vec<Instant> = (0..n)
+        .map(|_| start + interval.mul_f64(rng.random::<f64>()))
+        .collect();
+    let mut op = SYNC_OPS;
+    while !state.0.load(Ordering::Relaxed) {
+        let (i, at) = next
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|(_, t)| *t)
+            .expect("a replica");
+        let now = Instant::now();
+        if at > now {
+            std::thread::sleep((at - now).min(Duration::from_millis(20)));
+            continue;
+        }
+        next[i] = at + interval;
+        // Every replica's digest (the replica's own first of all).
+        op += 1;
+        let (tx, rx) = channel();
+        pending.lock().expect("pending").insert(op, (tx, 0));
+        let ask = Frame {
+            op,
+            kind: DIGEST,
+            key: 0,
+            version: 0,
+            value: Vec::new(),
+        }
+        .encode();
+        for w in writers {
+            send(w, &ask);
+        }
+        // A round waits at most half an interval (or the timeout).
+        let deadline = Instant::now() + timeout.min(interval / 2);
+        let mut digests: Vec<Option<Vec<Entry>>> = vec![None; n];
+        while digests.iter().any(Option::is_none) {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok((j, f)) => digests[j] = Some(decode_digest(&f.value)),
+                Err(_) => break,
+            }
+        }
+        pending.lock().expect("pending").remove(&op);
+        let Some(own) = &digests[i] else {
+            continue; // down: its next round
+        };
+        let have: HashMap<u64, u64> = own.iter().map(|(k, v, _)| (*k, *v)).collect();
+        let mut newest: HashMap<u64, (u64, &Vec<u8>)> = HashMap::new();
+        for d in digests.iter().flatten() {
+            for (k, v, value) in d {
+                let e = newest.entry(*k).or_insert((0, value));
+                if *v > e.0 {
+                    *e = (*v, value);
+                }
+            }
+        }
+        for (k, (v, value)) in newest {
+            if have.get(&k).copied().unwrap_or(0) < v {
+                op += 1;
+                let push = Frame {
+                    op,
+                    kind: WRITE,
+                    key: k,
+                    version: v,
+                    value: value.clone(),
+                };
+                send(&writers[i], &push.encode());
+                state.2.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        state.1.fetch_add(1, Ordering::Relaxed);
     }
 }
 

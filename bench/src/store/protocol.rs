@@ -3,9 +3,11 @@
 //! ```text
 //! frame    := len:u32 body            (little endian; len = body length)
 //! request  := op:u64 kind:u8 key:u64 version:u64 vlen:u32 value[vlen]
-//!             kind 1 = write (version, value), 2 = read (version 0, no value)
+//!             kind 1 = write (version, value), 2 = read (version 0, no value),
+//!             3 = digest (anti-entropy: every key the replica holds)
 //! response := op:u64 kind:u8 key:u64 version:u64 vlen:u32 value[vlen]
-//!             kind 1 = write ack, 2 = read result (version 0: key unknown)
+//!             kind 1 = write ack, 2 = read result (version 0: key unknown),
+//!             3 = digest: value = (key:u64 version:u64 vlen:u32 value)*
 //! ```
 //!
 //! Requests and responses share one layout; `op` matches a response to its
@@ -15,6 +17,35 @@ use std::io::{self, Read, Write};
 
 pub const WRITE: u8 = 1;
 pub const READ: u8 = 2;
+pub const DIGEST: u8 = 3;
+
+/// A digest's entries, `(key, version, value)`, encoded.
+pub fn encode_digest(entries: &[(u64, u64, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v, value) in entries {
+        out.extend_from_slice(&k.to_le_bytes());
+        out.extend_from_slice(&v.to_le_bytes());
+        out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        out.extend_from_slice(value);
+    }
+    out
+}
+
+/// A digest's entries, decoded (a truncated tail is dropped).
+pub fn decode_digest(mut bytes: &[u8]) -> Vec<(u64, u64, Vec<u8>)> {
+    let mut out = Vec::new();
+    while bytes.len() >= 20 {
+        let k = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+        let v = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
+        let len = u32::from_le_bytes(bytes[16..20].try_into().expect("4 bytes")) as usize;
+        if bytes.len() < 20 + len {
+            break;
+        }
+        out.push((k, v, bytes[20..20 + len].to_vec()));
+        bytes = &bytes[20 + len..];
+    }
+    out
+}
 /// Largest frame accepted (values are small in every workload here).
 pub const MAX_FRAME: usize = 1 << 20;
 

@@ -10,7 +10,7 @@
 //! void), a restart brings it back empty or, with a durable log, with every
 //! write it acknowledged; a partition drops traffic both ways for a while.
 
-use super::protocol::{Frame, READ, WRITE};
+use super::protocol::{encode_digest, Frame, DIGEST, READ, WRITE};
 use crate::inject::Scheduler;
 use quorum_model::dist::Dist;
 use rand::SeedableRng;
@@ -264,7 +264,7 @@ fn handle(req: Frame, shared: &Arc<Shared>, writer: &Writer) {
     let inc = shared.incarnation.load(Ordering::SeqCst);
     let (first, second) = match req.kind {
         WRITE => shared.draw(&shared.legs.w, &shared.legs.a),
-        READ => shared.draw(&shared.legs.r, &shared.legs.s),
+        READ | DIGEST => shared.draw(&shared.legs.r, &shared.legs.s),
         _ => return,
     };
     let (s, w) = (shared.clone(), writer.clone());
@@ -317,6 +317,13 @@ fn execute(s: &Shared, req: Frame) -> Option<Frame> {
             req.version,
             req.value,
         );
+    } else if req.kind == DIGEST {
+        let data = s.data.lock().expect("data");
+        let entries: Vec<(u64, u64, Vec<u8>)> = data
+            .iter()
+            .map(|(k, (v, value))| (*k, *v, value.clone()))
+            .collect();
+        resp.value = encode_digest(&entries);
     } else if let Some((v, value)) = s.data.lock().expect("data").get(&req.key) {
         resp.version = *v;
         resp.value = value.clone();

@@ -56,23 +56,66 @@ pub fn variants(settings: &Healing) -> [Healing; 4] {
     [Healing::default(), hints, ae, settings.clone()]
 }
 
-/// The rows of the healing comparison in `scenario`: per configuration of
-/// [`HEALING_CONFIGS`], the four [`variants`] of `settings` (which must have
-/// a hint window and an anti-entropy interval), each simulated in time with
-/// `trials` trials.
+/// One point of a healing comparison's curve (`healing_curves.csv`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HealingPoint {
+    /// Scenario name.
+    pub scenario: String,
+    /// Replicas.
+    pub n: usize,
+    /// Read quorum.
+    pub r: usize,
+    /// Write quorum.
+    pub w: usize,
+    /// The mechanisms on: `none`, `hints 3h`, `anti-entropy 10min`, or both
+    /// joined by `+`.
+    pub mechanisms: String,
+    /// Time after the commit, ms.
+    pub t_ms: f64,
+    /// P(a read then sees the write), and its 95% interval.
+    pub p_consistent: f64,
+    /// Low end of the interval.
+    pub ci_low: f64,
+    /// High end of the interval.
+    pub ci_high: f64,
+}
+
+/// The mechanisms of `h` in a few words.
+pub fn label(h: &Healing) -> String {
+    let mut on = Vec::new();
+    if let Some(w) = h.hint_window_ms {
+        on.push(format!("hints {}", crate::duration::show_ms(w)));
+    }
+    if let Some(i) = h.anti_entropy_interval_ms {
+        on.push(format!("anti-entropy {}", crate::duration::show_ms(i)));
+    }
+    if on.is_empty() {
+        "none".into()
+    } else {
+        on.join(" + ")
+    }
+}
+
+/// The healing comparison: rows and curves.
+pub type HealingComparison = (Vec<SummaryRow>, Vec<HealingPoint>);
+
+/// The rows of the healing comparison in `scenario`, and their curves: per
+/// configuration of [`HEALING_CONFIGS`], the four [`variants`] of
+/// `settings` (which must have a hint window and an anti-entropy
+/// interval), each simulated in time with `trials` trials.
 pub fn healing(
     scenario: &Scenario,
     settings: &Healing,
     trials: u64,
     seed: u64,
-) -> Result<Vec<SummaryRow>, ConfigError> {
+) -> Result<HealingComparison, ConfigError> {
     let mut s = scenario.clone();
     s.failure = FailureModel::Repair(REPAIR);
     let cases: Vec<(usize, Healing)> = (0..HEALING_CONFIGS.len())
         .flat_map(|c| variants(settings).into_iter().map(move |h| (c, h)))
         .collect();
     let options = EvalOptions::default();
-    cases
+    let done: Vec<Result<(SummaryRow, Vec<HealingPoint>), ConfigError>> = cases
         .par_iter()
         .map(|(c, h)| {
             let (n, r, w) = HEALING_CONFIGS[*c];
@@ -86,9 +129,55 @@ pub fn healing(
             row.add_timeline(&t);
             row.trials = Some(trials);
             row.seed = Some(seed);
-            Ok(row)
+            let mechanisms = label(h);
+            let curve = t
+                .curve()
+                .into_iter()
+                .map(|(t_ms, p)| HealingPoint {
+                    scenario: s.name.clone(),
+                    n,
+                    r,
+                    w,
+                    mechanisms: mechanisms.clone(),
+                    t_ms,
+                    p_consistent: p.estimate,
+                    ci_low: p.ci_low,
+                    ci_high: p.ci_high,
+                })
+                .collect();
+            Ok((row, curve))
         })
-        .collect()
+        .collect();
+    let (mut rows, mut curves) = (Vec::new(), Vec::new());
+    for d in done {
+        let (row, curve) = d?;
+        rows.push(row);
+        curves.extend(curve);
+    }
+    Ok((rows, curves))
+}
+
+/// `healing_curves.csv`: a header and one line per point.
+pub fn curves_csv(points: &[HealingPoint]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if points.is_empty() {
+        w.write_record([
+            "scenario",
+            "n",
+            "r",
+            "w",
+            "mechanisms",
+            "t_ms",
+            "p_consistent",
+            "ci_low",
+            "ci_high",
+        ])
+        .expect("memory");
+    }
+    for p in points {
+        w.serialize(p).expect("memory");
+    }
+    String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
 }
 
 /// Thresholds compared.
@@ -131,8 +220,12 @@ mod tests {
     #[test]
     fn mechanisms_in_order_and_retry_trades_load_for_tail() {
         let s = Scenario::default_exponential();
-        let rows = healing(&s, &default_settings(), 40_000, 1).unwrap();
+        let (rows, curves) = healing(&s, &default_settings(), 40_000, 1).unwrap();
         assert_eq!(rows.len(), 16);
+        assert!(curves
+            .iter()
+            .any(|p| p.mechanisms == "hints 3h + anti-entropy 10min"));
+        assert!(curves_csv(&curves).starts_with("scenario,n,r,w,mechanisms,t_ms,"));
         let p9999 = |r: &SummaryRow| r.t_visibility_failures_p9999_ms.unwrap_or(f64::INFINITY);
         for c in rows.chunks(4) {
             let [none, hints, ae, both] = [&c[0], &c[1], &c[2], &c[3]];

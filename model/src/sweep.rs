@@ -308,6 +308,8 @@ pub struct SweepOutput {
     pub levels: Vec<SummaryRow>,
     /// The healing mechanisms compared (same shard).
     pub healing: Vec<SummaryRow>,
+    /// Their curves.
+    pub healing_curves: Vec<crate::mechanisms::HealingPoint>,
     /// Speculative retry thresholds compared (same shard).
     pub retry: Vec<SummaryRow>,
 }
@@ -321,6 +323,8 @@ pub struct Extras {
     pub levels: Vec<SummaryRow>,
     /// The healing comparison ([`crate::mechanisms::healing`]).
     pub healing: Vec<SummaryRow>,
+    /// Its curves.
+    pub healing_curves: Vec<crate::mechanisms::HealingPoint>,
     /// The retry comparison ([`crate::mechanisms::retry`]).
     pub retry: Vec<SummaryRow>,
 }
@@ -350,6 +354,7 @@ pub fn run(
     out.rules = extras.rules;
     out.levels = extras.levels;
     out.healing = extras.healing;
+    out.healing_curves = extras.healing_curves;
     out.retry = extras.retry;
     Ok(out)
 }
@@ -402,7 +407,8 @@ pub fn run_into(
         }
         if let Some(s) = spec.plain_scenario() {
             let seed = chunk_seed(spec.seed, fnv1a("healing"));
-            extras.healing = crate::mechanisms::healing(s, &spec.healing, spec.trials, seed)?;
+            (extras.healing, extras.healing_curves) =
+                crate::mechanisms::healing(s, &spec.healing, spec.trials, seed)?;
             extras.retry = crate::mechanisms::retry(s)?;
         }
     }

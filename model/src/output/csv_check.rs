@@ -18,7 +18,8 @@ pub const TVISIBILITY_REQUIRED: &[&str] = super::curve::COLUMNS.split_at(8).0;
 
 /// Columns that hold text; every other column holds numbers (or is empty,
 /// for a value that does not exist), except `strict` (true or false).
-const TEXT: [&str; 14] = [
+const TEXT: [&str; 15] = [
+    "mechanisms",
     "hint_window",
     "hint_replay_delay",
     "anti_entropy_interval",

@@ -34,6 +34,8 @@ pub const HEALING: &str = "healing.csv";
 /// Speculative retry thresholds compared, in the `summary.csv` format (see
 /// [`crate::mechanisms::retry`]).
 pub const RETRY: &str = "retry.csv";
+/// The healing comparison's curves (see [`crate::mechanisms::HealingPoint`]).
+pub const HEALING_CURVES: &str = "healing_curves.csv";
 
 /// What produced a sweep's files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +176,7 @@ impl SweepWriter {
         let levels_file = PendingFile::create(&self.dir.join(LEVELS))?;
         let healing_file = PendingFile::create(&self.dir.join(HEALING))?;
         let retry_file = PendingFile::create(&self.dir.join(RETRY))?;
+        let curves_file = PendingFile::create(&self.dir.join(HEALING_CURVES))?;
         let manifest_file = PendingFile::create(&self.dir.join(MANIFEST))?;
         self.summary.finish()?;
         self.curves.finish()?;
@@ -181,6 +184,7 @@ impl SweepWriter {
         levels_file.commit(render(&Csv, &extras.levels).as_bytes())?;
         healing_file.commit(render(&Csv, &extras.healing).as_bytes())?;
         retry_file.commit(render(&Csv, &extras.retry).as_bytes())?;
+        curves_file.commit(crate::mechanisms::curves_csv(&extras.healing_curves).as_bytes())?;
         manifest_file.commit(manifest.json().as_bytes())
     }
 }
@@ -197,6 +201,10 @@ pub fn write_sweep(dir: &Path, manifest: &Manifest, out: &SweepOutput) -> std::i
         (LEVELS, render(&Csv, &out.levels)),
         (HEALING, render(&Csv, &out.healing)),
         (RETRY, render(&Csv, &out.retry)),
+        (
+            HEALING_CURVES,
+            crate::mechanisms::curves_csv(&out.healing_curves),
+        ),
         (MANIFEST, manifest.json()),
     ];
     let pending: Vec<(PendingFile, String)> = files
@@ -286,7 +294,7 @@ fn sorted_csv(header: &csv::StringRecord, mut rows: Vec<csv::StringRecord>) -> S
 }
 
 /// The merged files' contents, in [`MERGED`] order.
-pub fn merge(dirs: &[PathBuf]) -> Result<[String; 7], MergeError> {
+pub fn merge(dirs: &[PathBuf]) -> Result<[String; 8], MergeError> {
     if dirs.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -327,7 +335,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 7], MergeError> {
             got: shards.join(", "),
         });
     }
-    let mut merged: [String; 7] = Default::default();
+    let mut merged: [String; 8] = Default::default();
     use super::csv_check::{SUMMARY_REQUIRED, TVISIBILITY_REQUIRED};
     for (slot, name, required) in [
         (0, SUMMARY, SUMMARY_REQUIRED),
@@ -356,7 +364,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 7], MergeError> {
     }
     // The comparisons come whole from the shard that owns the first group
     // (the others' files are empty): their rows keep their order.
-    for (slot, name) in [(4, LEVELS), (5, HEALING), (6, RETRY)] {
+    for (slot, name) in [(4, LEVELS), (5, HEALING), (6, RETRY), (7, HEALING_CURVES)] {
         let mut header: Option<csv::StringRecord> = None;
         let mut rows = Vec::new();
         for d in dirs {
@@ -364,7 +372,12 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 7], MergeError> {
             if !path.exists() {
                 continue;
             }
-            let (h, r) = records(&path, SUMMARY_REQUIRED)?;
+            let required: &[&str] = if name == HEALING_CURVES {
+                &["mechanisms", "t_ms"]
+            } else {
+                SUMMARY_REQUIRED
+            };
+            let (h, r) = records(&path, required)?;
             header.get_or_insert(h);
             rows.extend(r);
         }
@@ -387,7 +400,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<[String; 7], MergeError> {
 }
 
 /// The files [`merge`] returns, in order.
-pub const MERGED: [&str; 7] = [
+pub const MERGED: [&str; 8] = [
     SUMMARY,
     TVISIBILITY,
     RULES,
@@ -395,6 +408,7 @@ pub const MERGED: [&str; 7] = [
     LEVELS,
     HEALING,
     RETRY,
+    HEALING_CURVES,
 ];
 
 /// An empty curve file's header, for callers that need it.

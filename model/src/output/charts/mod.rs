@@ -16,6 +16,7 @@
 //! its validation chart with the same [`Chart`] trait, font and palette.
 
 mod availability;
+mod healing;
 mod heatmap;
 mod levels;
 mod nines;
@@ -127,6 +128,8 @@ pub(crate) struct SweepData {
     pub healing: Vec<SummaryRecord>,
     /// `retry.csv`, empty if absent.
     pub retry: Vec<SummaryRecord>,
+    /// `healing_curves.csv`, empty if absent.
+    pub healing_curves: Vec<crate::mechanisms::HealingPoint>,
 }
 
 impl SweepData {
@@ -195,6 +198,14 @@ impl SweepData {
             },
             healing: optional(super::sweep_files::HEALING)?,
             retry: optional(super::sweep_files::RETRY)?,
+            healing_curves: {
+                let path = dir.join(super::sweep_files::HEALING_CURVES);
+                if path.exists() {
+                    read(path, &["mechanisms", "t_ms", "p_consistent"], &|_| true)?
+                } else {
+                    Vec::new()
+                }
+            },
             manifest,
         })
     }
@@ -316,6 +327,10 @@ pub(crate) fn draw_all(data: &SweepData, dir: &Path) -> Result<Vec<(String, Stri
         save(&g, dir)?;
         out.push((g.name().to_string(), g.caption()));
     }
+    if let Some(h) = healing::HealingChart::new(data) {
+        save(&h, dir)?;
+        out.push((h.name().to_string(), h.caption()));
+    }
     Ok(out)
 }
 
@@ -419,7 +434,8 @@ mod tests {
             vec!["lnkd-disk".to_string(), "wan".to_string()]
         );
         let drawn = draw_all(&data, &dir.join("charts")).unwrap();
-        assert_eq!(drawn.len(), 7);
+        assert_eq!(drawn.len(), 8);
+        assert!(drawn.iter().any(|d| d.0 == "healing"));
         // The repair chart takes MTTF from the sweep's repair level.
         let repair = drawn.iter().find(|d| d.0 == "availability-repair").unwrap();
         assert!(repair.1.contains("every 500 h"), "{}", repair.1);

@@ -314,17 +314,6 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
                 let setup = simulation(&scenario, config.n, vec![(config.r, config.w)], options);
                 let res = mc::run(&setup, args.trials, args.seed, args.threads);
                 row.add_monte_carlo(&res);
-                if healing.read_repair != ReadRepair::None {
-                    let o = mc::read_repair::simulate(
-                        &setup,
-                        (config.r, config.w),
-                        healing.read_repair,
-                        &[0.0],
-                        args.trials,
-                        args.seed,
-                    );
-                    row.read_repair_rate = Some(o.rate(0));
-                }
                 let curve = crate::curve::curve_points(
                     &scenario.name,
                     &scenario.failure,
@@ -341,6 +330,19 @@ pub fn run(args: EvalArgs) -> Result<(), Usage> {
     let mut row = row;
     let mut curve = curve;
     row.set_healing(&healing);
+    if let (Target::Plain(config), true) = (&target, healing.read_repair != ReadRepair::None) {
+        // Strict quorums' replies disagree too, right after the commit.
+        let setup = simulation(&scenario, config.n, vec![(config.r, config.w)], options);
+        let o = mc::read_repair::simulate(
+            &setup,
+            (config.r, config.w),
+            healing.read_repair,
+            &[0.0],
+            args.trials,
+            args.seed,
+        );
+        row.read_repair_rate = Some(o.rate(0));
+    }
     if let Target::Plain(config) = &target {
         if let Some(timeline) =
             add_failures_in_time(&mut row, &scenario, *config, &healing, options, &args)?

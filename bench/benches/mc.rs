@@ -5,7 +5,11 @@
 //!   with the same generator and summing them;
 //! - `curve 200 points` vs `one t-value`: a whole t-visibility curve against
 //!   a single P(consistent at t) (both include the simulation);
-//! - `threads 1` vs `threads 2` on 1M trials.
+//! - `threads 1` vs `threads 2` on 1M trials;
+//! - failures in time (issue 14): the timeline simulation of one
+//!   configuration (n = 3, r = w = 1, MTTF 99 h, MTTR 1 h, hints and
+//!   anti-entropy, 225 grid points from 1 µs to 30 h) against the WARS
+//!   engine on the same trials and legs.
 //!
 //! Run: `cargo bench -p quorum-bench --bench mc`
 
@@ -60,5 +64,30 @@ fn threads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine_vs_floor, threads);
+fn failures_in_time(c: &mut Criterion) {
+    use quorum_model::failure::Repair;
+    use quorum_model::mc::timeline::{simulate, TimelineSetup};
+    let wars = preset("lnkd-disk").expect("preset").wars;
+    let repair = Repair {
+        mttf_hours: 99.0,
+        mttr_hours: 1.0,
+        crews: None,
+    };
+    let healing = quorum_model::mechanisms::default_settings();
+    let timeline = TimelineSetup::new(&wars, repair, healing, (3, 1, 1), false);
+    let engine = Setup::new(&wars, &FailureModel::Repair(repair), 3).with_pairs(vec![(1, 1)]);
+    let trials = 200_000;
+    let mut g = c.benchmark_group("failures in time lnkd-disk n=3 r=w=1");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(trials));
+    g.bench_function("timeline (hints + anti-entropy)", |b| {
+        b.iter(|| simulate(black_box(&timeline), trials, 1, Some(1)))
+    });
+    g.bench_function("WARS engine (one pair)", |b| {
+        b.iter(|| run(black_box(&engine), trials, 1, Some(1)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine_vs_floor, threads, failures_in_time);
 criterion_main!(benches);

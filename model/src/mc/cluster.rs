@@ -20,7 +20,7 @@
 //! drawing from a generator seeded by `(seed, c)` alone, integer tallies
 //! merged by addition.
 
-use super::engine::{chunk_rng, CHUNK};
+use super::engine::{chunk_rng, on_workers, CHUNK};
 use super::estimate::{quantile, wilson, Proportion, Quantile};
 use super::histogram::LogHistogram;
 use crate::closed::latency::Operation;
@@ -30,7 +30,6 @@ use crate::failure::{DownSampler, FailureModel};
 use crate::topology::{Cluster, Level, LevelError, Rule};
 use crate::Fanout;
 use rand::Rng;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One replica's laws from one coordinator's datacenter.
 #[derive(Debug, Clone)]
@@ -406,16 +405,10 @@ pub fn simulate_cluster(
     seed: u64,
     threads: Option<usize>,
 ) -> ClusterResult {
-    let chunks = trials.div_ceil(CHUNK);
     let count = |c: u64| CHUNK.min(trials - c * CHUNK);
     let n = setup.dc_of.len();
-    let workers = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, chunks.max(1) as usize);
-    let next = AtomicU64::new(0);
-    let worker = || {
-        let mut out = ClusterResult::new(seed);
-        let mut sc = Scratch {
+    let fresh = || {
+        let sc = Scratch {
             response: vec![0.0; n],
             cands: Vec::with_capacity(n),
             chosen: Vec::with_capacity(n),
@@ -428,25 +421,15 @@ pub fn simulate_cluster(
             answer: Vec::with_capacity(n),
             answered: vec![0; setup.dcs],
         };
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                return out;
-            }
-            run_chunk(setup, seed, c, count(c), &mut out, &mut sc);
-        }
+        (ClusterResult::new(seed), sc)
     };
-    if workers == 1 {
-        return worker();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a simulation worker panicked"))
-            .reduce(ClusterResult::merge)
-            .expect("at least one worker")
+    on_workers(trials.div_ceil(CHUNK), threads, fresh, |(out, sc), c| {
+        run_chunk(setup, seed, c, count(c), out, sc)
     })
+    .into_iter()
+    .map(|w| w.0)
+    .reduce(ClusterResult::merge)
+    .expect("at least one worker")
 }
 
 #[cfg(test)]

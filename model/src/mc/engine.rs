@@ -637,6 +637,43 @@ fn tally_versions(setup: &Setup, sc: &mut Scratch, tally: &mut Tally) {
 #[repr(align(128))]
 struct PaddedCounter(AtomicU64);
 
+/// Runs chunks `0..chunks` on `threads` workers (`None`: all cores), each
+/// with its own state from `fresh`, taking the next unclaimed chunk from a
+/// shared counter (so a slower core simply does fewer); returns every
+/// worker's state, to be merged. Which worker ran a chunk must never show
+/// in the merged result: `run` draws only from the chunk's own generator.
+pub(crate) fn on_workers<W: Send>(
+    chunks: u64,
+    threads: Option<usize>,
+    fresh: impl Fn() -> W + Sync,
+    run: impl Fn(&mut W, u64) + Sync,
+) -> Vec<W> {
+    let workers = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, chunks.max(1) as usize);
+    let next = PaddedCounter(AtomicU64::new(0));
+    let worker = || {
+        let mut state = fresh();
+        loop {
+            let c = next.0.fetch_add(1, Ordering::Relaxed);
+            if c >= chunks {
+                return state;
+            }
+            run(&mut state, c);
+        }
+    };
+    if workers == 1 {
+        return vec![worker()];
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a simulation worker panicked"))
+            .collect()
+    })
+}
+
 /// Runs `trials` trials with `threads` workers (`None`: all cores).
 ///
 /// Each worker owns one tally and takes the next unclaimed chunk from a
@@ -646,34 +683,16 @@ pub fn simulate(setup: &Setup, trials: u64, seed: u64, threads: Option<usize>) -
     let chunks = trials.div_ceil(CHUNK);
     let count = |c: u64| CHUNK.min(trials - c * CHUNK);
     let kv = setup.k_versions.max(1) as usize;
-    let workers = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, chunks.max(1) as usize);
-    let worker = |next: &PaddedCounter| {
-        let mut tally = Tally::new(setup);
-        let mut sc = Scratch::new(setup.n, kv);
-        loop {
-            let c = next.0.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                return tally;
-            }
-            run_chunk(setup, seed, c, count(c), &mut tally, &mut sc);
-        }
-    };
-    let next = PaddedCounter(AtomicU64::new(0));
-    if workers == 1 {
-        return worker(&next);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| scope.spawn(|| worker(&next)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a simulation worker panicked"))
-            .reduce(Tally::merge)
-            .expect("at least one worker")
-    })
+    on_workers(
+        chunks,
+        threads,
+        || (Tally::new(setup), Scratch::new(setup.n, kv)),
+        |(tally, sc), c| run_chunk(setup, seed, c, count(c), tally, sc),
+    )
+    .into_iter()
+    .map(|w| w.0)
+    .reduce(Tally::merge)
+    .expect("at least one worker")
 }
 
 /// The "sampling floor": draws the same `4n` variates per trial from the

@@ -47,7 +47,7 @@
 //! Reproducibility is the engine's: chunks of `CHUNK`
 //! trials seeded by `(seed, chunk)`, integer counts added.
 
-use super::engine::{chunk_rng, CHUNK};
+use super::engine::{chunk_rng, on_workers, CHUNK};
 use super::estimate::{wilson, Proportion};
 use crate::dist::presets::Wars;
 use crate::dist::Delay;
@@ -56,7 +56,6 @@ use crate::heal::Healing;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Milliseconds in an hour.
 const HOUR_MS: f64 = 3_600_000.0;
@@ -623,34 +622,17 @@ fn run_chunk(
 /// counts do not depend on the number of workers.
 pub fn simulate(setup: &TimelineSetup, trials: u64, seed: u64, threads: Option<usize>) -> Timeline {
     let chain = Chain::new(&setup.repair, setup.n);
-    let chunks = trials.div_ceil(CHUNK);
     let count = |c: u64| CHUNK.min(trials - c * CHUNK);
-    let workers = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, chunks.max(1) as usize);
-    let next = AtomicU64::new(0);
-    let worker = || {
-        let mut out = Timeline::new(&setup.grid);
-        let mut sc = Scratch::new(setup.n);
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                return out;
-            }
-            run_chunk(setup, &chain, seed, c, count(c), &mut out, &mut sc);
-        }
-    };
-    if workers == 1 {
-        return worker();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a timeline worker panicked"))
-            .reduce(Timeline::merge)
-            .expect("at least one worker")
-    })
+    on_workers(
+        trials.div_ceil(CHUNK),
+        threads,
+        || (Timeline::new(&setup.grid), Scratch::new(setup.n)),
+        |(out, sc), c| run_chunk(setup, &chain, seed, c, count(c), out, sc),
+    )
+    .into_iter()
+    .map(|w| w.0)
+    .reduce(Timeline::merge)
+    .expect("at least one worker")
 }
 
 #[cfg(test)]

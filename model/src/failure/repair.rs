@@ -101,6 +101,19 @@ impl Repair {
         self.ln_stationary(n).into_iter().map(f64::exp).collect()
     }
 
+    /// `P(at most j failed)`, `j = 0..=n`: the stationary law's cumulative
+    /// sums, from which samplers draw the number failed.
+    pub fn stationary_cdf(&self, n: usize) -> Vec<f64> {
+        let mut acc = 0.0;
+        self.stationary(n)
+            .into_iter()
+            .map(|p| {
+                acc += p;
+                acc
+            })
+            .collect()
+    }
+
     /// `ln` of the stationary probabilities of `j` failed nodes, `j = 0..=n`.
     fn ln_stationary(&self, n: usize) -> Vec<f64> {
         let (lambda, mu) = self.rates();
@@ -307,15 +320,7 @@ impl Failures for Repair {
             let each = DownSampler::Independent(vec![self.node_unavailability(n); n]);
             return DownSampler::Persistent(Box::new(each));
         }
-        let mut acc = 0.0;
-        let cdf = self
-            .stationary(n)
-            .into_iter()
-            .map(|p| {
-                acc += p;
-                acc
-            })
-            .collect();
+        let cdf = self.stationary_cdf(n);
         DownSampler::Persistent(Box::new(DownSampler::Exchangeable { cdf }))
     }
 }

@@ -316,15 +316,7 @@ pub(crate) struct Chain {
 impl Chain {
     pub(crate) fn new(repair: &Repair, n: usize) -> Self {
         let crews = repair.crews.unwrap_or(n).clamp(1, n.max(1));
-        let mut acc = 0.0;
-        let cumulative = repair
-            .stationary(n)
-            .into_iter()
-            .map(|p| {
-                acc += p;
-                acc
-            })
-            .collect();
+        let cumulative = repair.stationary_cdf(n);
         Chain {
             n,
             crews,

@@ -442,36 +442,19 @@ impl Scratch {
     }
 }
 
-/// The first `r` up replicas in `order`, if there are `r`; whether one of
-/// them has the write by `at` (ms after the write started).
-fn read_sees(sc: &Scratch, down: &[bool], r: usize, at: f64) -> Option<bool> {
+/// The read: the first `r` up replicas in `order`, if there are `r`, and
+/// whether one of them is `fresh`.
+fn read_sees(sc: &Scratch, down: &[bool], r: usize, fresh: impl Fn(usize) -> bool) -> Option<bool> {
     let mut seen = 0;
-    let mut fresh = false;
+    let mut any = false;
     for &i in &sc.order {
         if down[i] {
             continue;
         }
         seen += 1;
-        fresh |= sc.has_at[i] <= at + sc.r_leg[i];
+        any |= fresh(i);
         if seen == r {
-            return Some(fresh);
-        }
-    }
-    None
-}
-
-/// Same, at `t → ∞`: whether a responder eventually has the write.
-fn read_sees_eventually(sc: &Scratch, down: &[bool], r: usize) -> Option<bool> {
-    let mut seen = 0;
-    let mut fresh = false;
-    for &i in &sc.order {
-        if down[i] {
-            continue;
-        }
-        seen += 1;
-        fresh |= sc.eventually[i];
-        if seen == r {
-            return Some(fresh);
+            return Some(any);
         }
     }
     None
@@ -594,7 +577,9 @@ fn run_chunk(
             if changed == 0 || sc.down == sc.down0 {
                 out.same_down[g] += 1;
             }
-            if let Some(fresh) = read_sees(sc, &sc.down, setup.r, at) {
+            // A responder has the write when the request reaches it.
+            let has = |i: usize| sc.has_at[i] <= at + sc.r_leg[i];
+            if let Some(fresh) = read_sees(sc, &sc.down, setup.r, has) {
                 out.read_ok[g] += 1;
                 out.consistent[g] += u64::from(fresh);
             }
@@ -602,7 +587,7 @@ fn run_chunk(
         // The limit: an independent stationary state.
         let mut down = std::mem::take(&mut sc.down);
         chain.stationary(&mut rng, &mut down, &mut sc.queue);
-        if let Some(fresh) = read_sees_eventually(sc, &down, setup.r) {
+        if let Some(fresh) = read_sees(sc, &down, setup.r, |i| sc.eventually[i]) {
             out.floor_ok += 1;
             out.floor_consistent += u64::from(fresh);
         }

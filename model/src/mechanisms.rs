@@ -194,13 +194,22 @@ pub const RETRY_THRESHOLDS: [SpeculativeRetry; 6] = [
 pub const RETRY_CONFIGS: [(usize, usize, usize); 3] = [(3, 1, 3), (3, 2, 2), (5, 3, 3)];
 
 /// The rows of the retry comparison in `scenario` (no failures): reads to
-/// `r` random replicas, every threshold of [`RETRY_THRESHOLDS`]. Exact.
-pub fn retry(scenario: &Scenario) -> Result<Vec<SummaryRow>, ConfigError> {
+/// `r` random replicas, every threshold of [`RETRY_THRESHOLDS`] and
+/// then `extra` (a sweep's `--speculative-retry`) if it is not one of them.
+/// Exact.
+pub fn retry(
+    scenario: &Scenario,
+    extra: Option<SpeculativeRetry>,
+) -> Result<Vec<SummaryRow>, ConfigError> {
     let mut s = scenario.clone();
     s.failure = FailureModel::NONE;
+    let mut thresholds = RETRY_THRESHOLDS.to_vec();
+    if let Some(x) = extra.filter(|x| !thresholds.contains(x)) {
+        thresholds.push(x);
+    }
     let mut rows = Vec::new();
     for (n, r, w) in RETRY_CONFIGS {
-        for retry in RETRY_THRESHOLDS {
+        for &retry in &thresholds {
             let options = EvalOptions {
                 read_fanout: Fanout::Quorum,
                 speculative_retry: retry,
@@ -241,7 +250,10 @@ mod tests {
             assert!(none.t_visibility_failures_p9999_ms.is_none(), "{}", none.n);
             assert!(p9999(both) <= p9999(hints).min(p9999(ae)));
         }
-        let retry_rows = retry(&s).unwrap();
+        let with_5ms = retry(&s, Some(SpeculativeRetry::After(5.0))).unwrap();
+        assert_eq!(with_5ms.len(), 21);
+        assert_eq!(with_5ms[6].speculative_retry, "5ms");
+        let retry_rows = retry(&s, Some(SpeculativeRetry::Percentile(99.0))).unwrap();
         assert_eq!(retry_rows.len(), 18);
         for c in retry_rows.chunks(6) {
             assert_eq!(c[0].speculative_retry_rate, None);

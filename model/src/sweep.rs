@@ -48,6 +48,9 @@ pub struct SweepSpec {
     /// The mechanisms compared under failures in time (`healing.csv`, see
     /// [`crate::mechanisms`]): their hint window and anti-entropy interval.
     pub healing: crate::heal::Healing,
+    /// A speculative-retry threshold compared besides the usual ones
+    /// (`retry.csv`).
+    pub retry: Option<crate::retry::SpeculativeRetry>,
 }
 
 /// Why a sweep is refused (before any work). Fields are named neutrally
@@ -409,7 +412,7 @@ pub fn run_into(
             let seed = chunk_seed(spec.seed, fnv1a("healing"));
             (extras.healing, extras.healing_curves) =
                 crate::mechanisms::healing(s, &spec.healing, spec.trials, seed)?;
-            extras.retry = crate::mechanisms::retry(s)?;
+            extras.retry = crate::mechanisms::retry(s, spec.retry)?;
         }
     }
     Ok(extras)
@@ -516,6 +519,7 @@ mod tests {
             seed: 3,
             clusters: Vec::new(),
             healing: crate::mechanisms::default_settings(),
+            retry: None,
         }
         .validated()
         .unwrap()

@@ -101,6 +101,10 @@ pub struct SweepArgs {
     /// kept 3h, anti-entropy every 10min].
     #[command(flatten)]
     heal: HealOptions,
+    /// A speculative-retry threshold to compare besides none, 50p, 90p,
+    /// 95p, 99p and 99.9p (retry.csv and the report's table).
+    #[command(flatten)]
+    retry: super::retry::RetryOptions,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -274,6 +278,12 @@ pub fn run(cli: SweepArgs) -> Result<(), Usage> {
             &crate::mechanisms::default_settings(),
             &crate::FailureModel::Repair(crate::mechanisms::REPAIR),
         )?,
+        retry: cli
+            .retry
+            .speculative_retry
+            .is_some()
+            .then(|| cli.retry.retry())
+            .transpose()?,
     }
     .validated()
     .map_err(|e| Usage::named(&e))?;

@@ -433,6 +433,7 @@ mod tests {
             seed: 3,
             clusters: vec!["a:2,b:2;a-b=const(5)".parse().unwrap()],
             healing: crate::mechanisms::default_settings(),
+            retry: None,
         }
         .validated()
         .unwrap();

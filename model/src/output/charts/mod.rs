@@ -422,6 +422,7 @@ mod tests {
             seed: 1,
             clusters: crate::levels::default_clusters(),
             healing: crate::mechanisms::default_settings(),
+            retry: None,
         }
         .validated()
         .unwrap();

@@ -30,6 +30,7 @@ fn cluster(n: usize, legs: &Legs) -> (Vec<Replica>, Coordinator) {
                     legs: legs.clone(),
                     seed: i as u64 + 1,
                     durable: None,
+                    keeps_data: false,
                 },
                 sched.clone(),
             )

@@ -94,8 +94,8 @@ pub struct ChaosReport {
     pub anti_entropy_pushes: u64,
     /// With failures in time: the model's time after commit by which
     /// 99.99% of reads see a write (durable replicas, the run's MTTF, MTTR,
-    /// hints and delays; a hint counted as replayed one replay period and
-    /// one write leg after the return, its latest), ms; `None` when the
+    /// hints and delays; a hint replayed a uniform part of the replay
+    /// period and one write leg after the return), ms; `None` when the
     /// model says never.
     pub model_t_visibility_p9999_ms: Option<f64>,
     /// Stale reads older than that bound widened by the injection timer's
@@ -157,6 +157,7 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
                     legs: cfg.legs.clone(),
                     seed: cfg.seed.wrapping_add(31 * i as u64),
                     durable: cfg.durable.then(|| dir.join(format!("replica-{i}.log"))),
+                    keeps_data: false,
                 },
                 sched.clone(),
             )
@@ -186,45 +187,11 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
     let budget = n - r.max(w);
     std::thread::scope(|s| {
         // Faults in time, while the workload runs.
-        if let Some((mttf, mttr)) = cfg.failures {
+        if let Some(f) = cfg.failures {
             let (done, down, counts, replicas) = (&done, &down, &counts, &replicas);
             s.spawn(move || {
-                let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed ^ 0x0071_49E5);
-                let mut exp = |mean: f64| {
-                    Duration::from_secs_f64(-mean * (1.0 - rng.random::<f64>()).ln() / 1000.0)
-                };
-                let start = std::time::Instant::now();
-                let mut next: Vec<std::time::Instant> = (0..n).map(|_| start + exp(mttf)).collect();
-                while !done.load(Ordering::Relaxed) {
-                    let (i, at) = next
-                        .iter()
-                        .copied()
-                        .enumerate()
-                        .min_by_key(|(_, t)| *t)
-                        .expect("a replica");
-                    let now = std::time::Instant::now();
-                    if at > now {
-                        // In slices, so that the end of the workload is seen.
-                        std::thread::sleep((at - now).min(Duration::from_millis(20)));
-                        continue;
-                    }
-                    let mut d = down.lock().expect("down");
-                    let mut c = counts.lock().expect("counts");
-                    if d[i] {
-                        if replicas[i].restart().is_ok() {
-                            d[i] = false;
-                            c.1 += 1;
-                        }
-                        next[i] = at + exp(mttf);
-                    } else if d.iter().filter(|x| **x).count() < budget {
-                        replicas[i].crash();
-                        d[i] = true;
-                        c.0 += 1;
-                        next[i] = at + exp(mttr);
-                    } else {
-                        next[i] = at + exp(mttf);
-                    }
-                }
+                let seed = cfg.seed ^ 0x0071_49E5;
+                crash_in_time(replicas, f, budget, seed, done, down, counts);
             });
         }
         // Faults, while the workload runs.
@@ -403,41 +370,123 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
     })
 }
 
-/// The model's 99.99% t-visibility under the run's failures in time.
-fn model_bound(cfg: &ChaosConfig, (mttf_ms, mttr_ms): (f64, f64)) -> Option<f64> {
+/// Crashes and restarts `replicas` until `done`: each up for `Exp(mttf)`
+/// ms, then down for `Exp(mttr)` ms (a crash that would leave more than
+/// `budget` down waits for another up time). `down` and `counts`
+/// (crashes, restarts, ·) are kept up to date.
+pub(crate) fn crash_in_time(
+    replicas: &[Replica],
+    (mttf, mttr): (f64, f64),
+    budget: usize,
+    seed: u64,
+    done: &AtomicBool,
+    down: &Mutex<Vec<bool>>,
+    counts: &Mutex<(usize, usize, usize)>,
+) {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut exp =
+        |mean: f64| Duration::from_secs_f64(-mean * (1.0 - rng.random::<f64>()).ln() / 1000.0);
+    let start = std::time::Instant::now();
+    let mut next: Vec<std::time::Instant> = replicas.iter().map(|_| start + exp(mttf)).collect();
+    while !done.load(Ordering::Relaxed) {
+        let (i, at) = next
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|(_, t)| *t)
+            .expect("a replica");
+        let now = std::time::Instant::now();
+        if at > now {
+            // In slices, so that the end of the workload is seen.
+            std::thread::sleep((at - now).min(Duration::from_millis(20)));
+            continue;
+        }
+        let mut d = down.lock().expect("down");
+        let mut c = counts.lock().expect("counts");
+        if d[i] {
+            if replicas[i].restart().is_ok() {
+                d[i] = false;
+                c.1 += 1;
+            }
+            next[i] = at + exp(mttf);
+        } else if d.iter().filter(|x| **x).count() < budget {
+            replicas[i].crash();
+            d[i] = true;
+            c.0 += 1;
+            next[i] = at + exp(mttr);
+        } else {
+            next[i] = at + exp(mttf);
+        }
+    }
+}
+
+/// The legs as the model's WARS.
+pub(crate) fn wars_of(legs: &Legs) -> quorum_model::dist::presets::Wars {
+    quorum_model::dist::presets::Wars {
+        w: legs.w.clone(),
+        a: legs.a.clone(),
+        r: legs.r.clone(),
+        s: legs.s.clone(),
+        ..quorum_model::dist::presets::Wars::uniform(legs.w.clone())
+    }
+}
+
+/// The model's mechanisms for the store's. The replayer resends every
+/// period from its own start, so a returning replica waits a uniform part
+/// of a period for the next resend (ten equal steps here), then one write
+/// leg.
+pub(crate) fn healing_of(
+    hints: Option<(Duration, Duration)>,
+    anti_entropy: Option<Duration>,
+    write_leg: &quorum_model::dist::Dist,
+) -> quorum_model::heal::Healing {
     use quorum_model::dist::{Dist, Sum};
-    use quorum_model::failure::Repair;
     use quorum_model::heal::Healing;
-    use quorum_model::mc::timeline::{simulate, TimelineSetup};
-    const HOUR_MS: f64 = 3_600_000.0;
-    let Config { n, r, w } = cfg.config;
-    let wars = quorum_model::dist::presets::Wars {
-        w: cfg.legs.w.clone(),
-        a: cfg.legs.a.clone(),
-        r: cfg.legs.r.clone(),
-        s: cfg.legs.s.clone(),
-        ..quorum_model::dist::presets::Wars::uniform(cfg.legs.w.clone())
-    };
-    let mut healing = match cfg.hints {
+    let mut healing = match hints {
         Some((window, every)) => Healing {
             hint_window_ms: Some(window.as_secs_f64() * 1000.0),
             hint_replay: Sum::of(vec![
-                format!("const({})", every.as_secs_f64() * 1000.0)
-                    .parse::<Dist>()
-                    .expect("a constant spec"),
-                cfg.legs.w.clone(),
+                {
+                    let p = every.as_secs_f64() * 1000.0;
+                    let steps: Vec<String> = (0..10)
+                        .map(|k| format!("0.1: const({})", p * (k as f64 + 0.5) / 10.0))
+                        .collect();
+                    format!("mix({})", steps.join(", "))
+                        .parse::<Dist>()
+                        .expect("a mixture spec")
+                },
+                write_leg.clone(),
             ]),
             ..Healing::default()
         },
         None => Healing::default(),
     };
-    healing.anti_entropy_interval_ms = cfg.anti_entropy.map(|i| i.as_secs_f64() * 1000.0);
-    let repair = Repair {
+    healing.anti_entropy_interval_ms = anti_entropy.map(|i| i.as_secs_f64() * 1000.0);
+    healing
+}
+
+/// The model's failures in time for the store's, in ms.
+pub(crate) fn repair_of((mttf_ms, mttr_ms): (f64, f64)) -> quorum_model::failure::Repair {
+    const HOUR_MS: f64 = 3_600_000.0;
+    quorum_model::failure::Repair {
         mttf_hours: mttf_ms / HOUR_MS,
         mttr_hours: mttr_ms / HOUR_MS,
         crews: None,
-    };
-    let setup = TimelineSetup::new(&wars, repair, healing, (n, r, w), false);
+    }
+}
+
+/// The model's 99.99% t-visibility under the run's failures in time.
+fn model_bound(cfg: &ChaosConfig, failures: (f64, f64)) -> Option<f64> {
+    use quorum_model::mc::timeline::{simulate, TimelineSetup};
+    let Config { n, r, w } = cfg.config;
+    let healing = healing_of(cfg.hints, cfg.anti_entropy, &cfg.legs.w);
+    let setup = TimelineSetup::new(
+        &wars_of(&cfg.legs),
+        repair_of(failures),
+        healing,
+        (n, r, w),
+        false,
+    );
     simulate(&setup, 400_000, cfg.seed, None)
         .t_visibility(0.9999)
         .ms()

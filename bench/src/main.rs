@@ -68,31 +68,12 @@ fn seconds(s: &str) -> Result<f64, String> {
 /// Exit status of a run that finished but could not be believed.
 const UNTRUSTWORTHY: u8 = 3;
 
-#[derive(Args, Debug)]
-struct ChaosArgs {
-    /// Replicas.
-    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
-    n: usize,
-    /// Read quorum: answers a read waits for (1..=n).
-    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
-    r: usize,
-    /// Write quorum: acks a write waits for (1..=n).
-    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
-    w: usize,
-    /// Replicas log and fsync each write before acknowledging it.
-    #[arg(long)]
-    durable: bool,
-    /// Operations in the workload: half writes, half reads.
-    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = whole(1), allow_hyphen_values = true)]
-    ops: usize,
-    /// Crash and restart replicas during the workload.
-    #[arg(long)]
-    crash_restart: bool,
-    /// Partition replicas from the coordinator for 15 ms at a time.
-    #[arg(long)]
-    partitions: bool,
+/// Failures in time and the store's healing mechanisms, as `chaos` and
+/// `validate` take them.
+#[derive(Args, Debug, Clone)]
+struct TimeFaults {
     /// Failures in time: each replica up for Exp(MTTF), then crashed for
-    /// Exp(MTTR) and restarted (instead of --crash-restart), a duration
+    /// Exp(MTTR) and restarted (chaos: instead of --crash-restart), a duration
     /// with a unit (300ms). With it, stale reads' ages are held against the
     /// model's 99.99% t-visibility under these failures.
     #[arg(long, value_name = "DURATION", requires = "mttr")]
@@ -116,6 +97,77 @@ struct ChaosArgs {
     /// its peers this often (50ms), each at its own phase.
     #[arg(long, value_name = "DURATION")]
     anti_entropy_interval: Option<String>,
+}
+
+/// Failures (MTTF, MTTR in ms), hints (window, period), anti-entropy.
+type Faults = (
+    Option<(f64, f64)>,
+    Option<(std::time::Duration, std::time::Duration)>,
+    Option<std::time::Duration>,
+);
+
+impl TimeFaults {
+    /// The durations checked, or one line naming the flag.
+    fn parse(&self) -> Result<Faults, String> {
+        let duration = |flag: &str, v: &Option<String>| -> Result<Option<f64>, String> {
+            v.as_deref()
+                .map(|t| quorum_model::duration::parse_ms(t).map_err(|e| format!("{flag}: {e}")))
+                .transpose()
+        };
+        let failures = match (
+            duration("--mttf", &self.mttf)?,
+            duration("--mttr", &self.mttr)?,
+        ) {
+            (Some(f), Some(r)) if f > 0.0 && r > 0.0 => Some((f, r)),
+            (None, None) => None,
+            _ => return Err("--mttf, --mttr: give both, each a duration > 0 (300ms, 30ms)".into()),
+        };
+        let ms = |v: f64| std::time::Duration::from_secs_f64(v / 1000.0);
+        let hints = match duration("--hint-window", &self.hint_window)? {
+            Some(w) => {
+                let every = duration("--hint-replay-every", &Some(self.hint_replay_every.clone()))?
+                    .expect("a default");
+                if every <= 0.0 {
+                    return Err("--hint-replay-every: must be a duration > 0".into());
+                }
+                Some((ms(w), ms(every)))
+            }
+            None => None,
+        };
+        let anti_entropy = match duration("--anti-entropy-interval", &self.anti_entropy_interval)? {
+            Some(i) if i > 0.0 => Some(ms(i)),
+            Some(_) => return Err("--anti-entropy-interval: must be a duration > 0".into()),
+            None => None,
+        };
+        Ok((failures, hints, anti_entropy))
+    }
+}
+
+#[derive(Args, Debug)]
+struct ChaosArgs {
+    /// Replicas.
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
+    n: usize,
+    /// Read quorum: answers a read waits for (1..=n).
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
+    r: usize,
+    /// Write quorum: acks a write waits for (1..=n).
+    #[arg(long, value_parser = whole(1), allow_hyphen_values = true)]
+    w: usize,
+    /// Replicas log and fsync each write before acknowledging it.
+    #[arg(long)]
+    durable: bool,
+    /// Operations in the workload: half writes, half reads.
+    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = whole(1), allow_hyphen_values = true)]
+    ops: usize,
+    /// Crash and restart replicas during the workload.
+    #[arg(long)]
+    crash_restart: bool,
+    /// Partition replicas from the coordinator for 15 ms at a time.
+    #[arg(long)]
+    partitions: bool,
+    #[command(flatten)]
+    faults: TimeFaults,
     /// Writes never rewrite a key (reads pick one written before): what a
     /// non-durable replica forgets on restart stays forgotten.
     #[arg(long)]
@@ -167,6 +219,8 @@ struct ValidateArgs {
     read_fanout: FanoutArg,
     #[command(flatten)]
     retry: RetryOptions,
+    #[command(flatten)]
+    faults: TimeFaults,
     /// Read repair: none, or blocking (a read whose answers disagree writes
     /// the newest value to the stale replicas among them before it
     /// returns). With it each write is read back once, at one grid point in
@@ -289,6 +343,7 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
             )
         }
     };
+    let (failures, hints, anti_entropy) = args.faults.parse()?;
     let report = validate(&ValidateConfig {
         scenario,
         config,
@@ -308,6 +363,9 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
             .read_repair
             .parse()
             .map_err(|e| format!("--read-repair: {e}"))?,
+        failures,
+        hints,
+        anti_entropy,
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(
@@ -351,47 +409,16 @@ fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
         return Err("--scenario: chaos injects its own faults (--crash-restart, --partitions); remove the file's [failure] table".into());
     }
     let wars = scenario.wars;
-    if !args.crash_restart && !args.partitions && args.mttf.is_none() {
+    if !args.crash_restart && !args.partitions && args.faults.mttf.is_none() {
         eprintln!("note: neither --crash-restart nor --partitions: a fault-free run");
     }
-    let duration = |flag: &str, v: &Option<String>| -> Result<Option<f64>, String> {
-        v.as_deref()
-            .map(|t| quorum_model::duration::parse_ms(t).map_err(|e| format!("{flag}: {e}")))
-            .transpose()
-    };
-    let failures = match (
-        duration("--mttf", &args.mttf)?,
-        duration("--mttr", &args.mttr)?,
-    ) {
-        (Some(f), Some(r)) if f > 0.0 && r > 0.0 => Some((f, r)),
-        (None, None) => None,
-        _ => return Err("--mttf, --mttr: give both, each a duration > 0 (300ms, 30ms)".into()),
-    };
+    let (failures, hints, anti_entropy) = args.faults.parse()?;
     if failures.is_some() && (args.crash_restart || args.partitions) {
         return Err(
             "--mttf/--mttr: they replace --crash-restart and --partitions; give one or the other"
                 .into(),
         );
     }
-    let hints = match duration("--hint-window", &args.hint_window)? {
-        Some(w) => {
-            let every = duration("--hint-replay-every", &Some(args.hint_replay_every.clone()))?
-                .expect("a default");
-            if every <= 0.0 {
-                return Err("--hint-replay-every: must be a duration > 0".into());
-            }
-            Some((
-                std::time::Duration::from_secs_f64(w / 1000.0),
-                std::time::Duration::from_secs_f64(every / 1000.0),
-            ))
-        }
-        None => None,
-    };
-    let anti_entropy = match duration("--anti-entropy-interval", &args.anti_entropy_interval)? {
-        Some(i) if i > 0.0 => Some(std::time::Duration::from_secs_f64(i / 1000.0)),
-        Some(_) => return Err("--anti-entropy-interval: must be a duration > 0".into()),
-        None => None,
-    };
     let report = chaos(&ChaosConfig {
         config,
         legs: Legs {
@@ -450,7 +477,7 @@ fn run_chaos(args: ChaosArgs) -> Result<bool, String> {
                     report.hints_delivered, report.hints_dropped
                 );
             }
-            if args.mttf.is_some() {
+            if args.faults.mttf.is_some() {
                 let oldest = report.stale_read_ages_ms.last().copied();
                 let verdict = match (report.model_t_visibility_p9999_ms, report.stale_reads_beyond_model) {
                     (Some(b), Some(beyond)) => format!(
@@ -544,6 +571,12 @@ fn print_table(r: &ValidateReport) {
         r.max_curve_deviation
     );
     println!("regular-register violations: {}", r.stale_reads_strict);
+    if r.failures != "none" {
+        println!(
+            "failures in time {} ({} crashes), mechanisms {}: the predicted curve is the model's timeline",
+            r.failures, r.crashes, r.mechanisms
+        );
+    }
     if let (Some(m), Some(p)) = (r.retries_per_read_measured, r.retries_per_read_predicted) {
         println!(
             "speculative retry {}: {m:.4} extra requests per read measured, {p:.4} predicted",

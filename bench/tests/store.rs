@@ -26,6 +26,7 @@ fn cluster_with(
                     legs: legs.clone(),
                     seed: 100 + i as u64,
                     durable: durable.map(|d| d.join(format!("{i}.log"))),
+                    keeps_data: false,
                 },
                 sched.clone(),
             )

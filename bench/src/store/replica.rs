@@ -53,6 +53,10 @@ pub struct ReplicaConfig {
     pub seed: u64,
     /// Append each write to this log and fsync before acknowledging it.
     pub durable: Option<PathBuf>,
+    /// Without a log, keep the data across a crash anyway: a durable store
+    /// without the disk's cost (validate's failures in time, whose model
+    /// assumes durable replicas).
+    pub keeps_data: bool,
 }
 
 type Map = HashMap<u64, (u64, Vec<u8>)>;
@@ -69,6 +73,7 @@ struct Shared {
     rng: Mutex<Xoshiro256PlusPlus>,
     log: Mutex<Option<BufWriter<File>>>,
     log_path: Option<PathBuf>,
+    keeps_data: bool,
     stop: AtomicBool,
     /// The slowest write to the log (waiting for it, writing, fsync), µs:
     /// how much later than its injected delay a durable write can land.
@@ -100,6 +105,7 @@ impl Replica {
             rng: Mutex::new(Xoshiro256PlusPlus::seed_from_u64(config.seed)),
             log: Mutex::new(log),
             log_path: config.durable,
+            keeps_data: config.keeps_data,
             stop: AtomicBool::new(false),
             slowest_log_us: AtomicU64::new(0),
         });
@@ -122,11 +128,11 @@ impl Replica {
 
     /// Comes back: with the log's contents if durable, else empty.
     pub fn restart(&self) -> io::Result<()> {
-        let data = match &self.shared.log_path {
-            Some(path) => recover(path)?,
-            None => Map::new(),
-        };
-        *self.shared.data.lock().expect("data") = data;
+        match &self.shared.log_path {
+            Some(path) => *self.shared.data.lock().expect("data") = recover(path)?,
+            None if self.shared.keeps_data => {}
+            None => *self.shared.data.lock().expect("data") = Map::new(),
+        }
         self.shared.up.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -348,6 +354,7 @@ mod tests {
                 legs: Legs::none(),
                 seed: 1,
                 durable,
+                keeps_data: false,
             },
             sched,
         )

@@ -4,17 +4,7 @@
 
 mod common;
 
-use common::run;
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{json, run};
 
 #[test]
 fn bad_mechanisms_are_refused_in_one_line() {

@@ -5,18 +5,8 @@
 
 mod common;
 
-use common::run;
+use common::{json, run};
 use statrs::distribution::{ContinuousCDF, Gamma};
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn num(v: &serde_json::Value, key: &str) -> f64 {
     v[key]

@@ -982,11 +982,7 @@ pub fn validate(cfg: &ValidateConfig) -> Result<ValidateReport, String> {
         failures: cfg
             .failures
             .map_or("none".into(), |(f, r)| format!("mttf={f}ms,mttr={r}ms")),
-        mechanisms: quorum_model::mechanisms::label(&crate::chaos::healing_of(
-            cfg.hints,
-            cfg.anti_entropy,
-            &s.wars.w,
-        )),
+        mechanisms: crate::chaos::healing_of(cfg.hints, cfg.anti_entropy, &s.wars.w).label(),
         crashes: m.crashes,
         read_repair_rate_measured: repairing
             .then(|| m.repairs as f64 / read_ms.len().max(1) as f64),

@@ -80,22 +80,6 @@ pub struct HealingPoint {
     pub ci_high: f64,
 }
 
-/// The mechanisms of `h` in a few words.
-pub fn label(h: &Healing) -> String {
-    let mut on = Vec::new();
-    if let Some(w) = h.hint_window_ms {
-        on.push(format!("hints {}", crate::duration::show_ms(w)));
-    }
-    if let Some(i) = h.anti_entropy_interval_ms {
-        on.push(format!("anti-entropy {}", crate::duration::show_ms(i)));
-    }
-    if on.is_empty() {
-        "none".into()
-    } else {
-        on.join(" + ")
-    }
-}
-
 /// The healing comparison: rows and curves.
 pub type HealingComparison = (Vec<SummaryRow>, Vec<HealingPoint>);
 
@@ -129,7 +113,7 @@ pub fn healing(
             row.add_timeline(&t);
             row.trials = Some(trials);
             row.seed = Some(seed);
-            let mechanisms = label(h);
+            let mechanisms = h.label();
             let curve = t
                 .curve()
                 .into_iter()

@@ -148,9 +148,11 @@ impl Healing {
         if self.anti_entropy_interval_ms == Some(0.0) {
             return Err(HealError::ZeroInterval);
         }
-        let no_failures = failure.down_probabilities(1).iter().all(|p| *p == 0.0)
-            && !matches!(failure, FailureModel::Repair(_));
-        if self.needs_durations() && !no_failures && !matches!(failure, FailureModel::Repair(_)) {
+        // A repair model always fails sometimes (MTTR > 0); any other model
+        // that can fail has no durations.
+        let fails = failure.down_probabilities(1).iter().any(|p| *p > 0.0);
+        let durations = matches!(failure, FailureModel::Repair(_));
+        if self.needs_durations() && fails && !durations {
             let field = if self.hint_window_ms.is_some() {
                 "hint_window"
             } else {
@@ -164,34 +166,34 @@ impl Healing {
         Ok(())
     }
 
-    /// A short description for tables: `hints 3h (replay const(10000)),
-    /// anti-entropy 10min, read repair blocking`, or `none`.
-    pub fn describe(&self) -> String {
+    /// The mechanisms in a few words: `none`, `hints 3h`, `anti-entropy
+    /// 10min`, or both joined by ` + ` (see [`label_of`]).
+    pub fn label(&self) -> String {
         use crate::duration::show_ms;
-        let mut parts = Vec::new();
-        if let Some(w) = self.hint_window_ms {
-            parts.push(format!(
-                "hints {} (replay {}{})",
-                show_ms(w),
-                self.hint_replay,
-                if self.sloppy_quorum {
-                    ", sloppy quorum"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if let Some(i) = self.anti_entropy_interval_ms {
-            parts.push(format!("anti-entropy {}", show_ms(i)));
-        }
-        if self.read_repair != ReadRepair::None {
-            parts.push(format!("read repair {}", self.read_repair));
-        }
-        if parts.is_empty() {
-            "none".into()
-        } else {
-            parts.join(", ")
-        }
+        label_of(
+            &self.hint_window_ms.map(show_ms).unwrap_or_default(),
+            &self
+                .anti_entropy_interval_ms
+                .map(show_ms)
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// [`Healing::label`] from the summary columns `hint_window` and
+/// `anti_entropy_interval` (empty: off), for readers of the files.
+pub fn label_of(hint_window: &str, anti_entropy_interval: &str) -> String {
+    let mut on = Vec::new();
+    if !hint_window.is_empty() {
+        on.push(format!("hints {hint_window}"));
+    }
+    if !anti_entropy_interval.is_empty() {
+        on.push(format!("anti-entropy {anti_entropy_interval}"));
+    }
+    if on.is_empty() {
+        "none".into()
+    } else {
+        on.join(" + ")
     }
 }
 
@@ -229,6 +231,12 @@ mod tests {
             ..Healing::default()
         };
         assert!(rr.check(&iid).is_ok());
-        assert_eq!(Healing::default().describe(), "none");
+        assert_eq!(Healing::default().label(), "none");
+        let both = Healing {
+            hint_window_ms: Some(3.0 * 3_600_000.0),
+            anti_entropy_interval_ms: Some(600_000.0),
+            ..Healing::default()
+        };
+        assert_eq!(both.label(), "hints 3h + anti-entropy 10min");
     }
 }

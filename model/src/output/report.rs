@@ -300,21 +300,10 @@ fn healing_section(md: &mut String, data: &SweepData) {
         "| n, r, w | mechanisms | 99.9% of reads see the write after | 99.99% after |\n|---|---|---|---|"
     );
     for r in &data.healing {
-        let mut on = Vec::new();
-        if !r.hint_window.is_empty() {
-            on.push(format!("hints {}", r.hint_window));
-        }
-        if !r.anti_entropy_interval.is_empty() {
-            on.push(format!("anti-entropy {}", r.anti_entropy_interval));
-        }
+        let mut on = crate::heal::label_of(&r.hint_window, &r.anti_entropy_interval);
         if !r.read_repair.is_empty() && r.read_repair != "none" {
-            on.push(format!("read repair {}", r.read_repair));
+            on += &format!(", read repair {}", r.read_repair);
         }
-        let on = if on.is_empty() {
-            "none".to_string()
-        } else {
-            on.join(", ")
-        };
         let _ = writeln!(
             md,
             "| {}, {}, {} | {on} | {} | {} |",

@@ -389,18 +389,9 @@ pub(crate) fn crash_in_time(
     let start = std::time::Instant::now();
     let mut next: Vec<std::time::Instant> = replicas.iter().map(|_| start + exp(mttf)).collect();
     while !done.load(Ordering::Relaxed) {
-        let (i, at) = next
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by_key(|(_, t)| *t)
-            .expect("a replica");
-        let now = std::time::Instant::now();
-        if at > now {
-            // In slices, so that the end of the workload is seen.
-            std::thread::sleep((at - now).min(Duration::from_millis(20)));
+        let Some((i, at)) = crate::inject::earliest_due(&next) else {
             continue;
-        }
+        };
         let mut d = down.lock().expect("down");
         let mut c = counts.lock().expect("counts");
         if d[i] {

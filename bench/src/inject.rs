@@ -19,6 +19,20 @@ const SPIN: Duration = Duration::from_micros(150);
 
 type Action = Box<dyn FnOnce() + Send>;
 
+/// For loops that act on each replica at its own next instant (crashes,
+/// anti-entropy rounds): the replica whose instant has come, with the
+/// instant; or, sleeping at most 20 ms toward the earliest (so that the
+/// caller sees its stop flag), `None`.
+pub fn earliest_due(next: &[Instant]) -> Option<(usize, Instant)> {
+    let (i, at) = next.iter().copied().enumerate().min_by_key(|(_, t)| *t)?;
+    let now = Instant::now();
+    if at > now {
+        std::thread::sleep((at - now).min(Duration::from_millis(20)));
+        return None;
+    }
+    Some((i, at))
+}
+
 struct Job {
     at: Instant,
     seq: u64,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json, run};
+use common::{json, refused};
 
 #[test]
 fn bad_mechanisms_are_refused_in_one_line() {
@@ -36,22 +36,17 @@ fn bad_mechanisms_are_refused_in_one_line() {
         let mut args = vec!["eval", "--n", "3", "--r", "1", "--w", "1"];
         args.extend(repair);
         args.extend(&extra);
-        let out = run(&args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "{extra:?}: {err}");
-        assert!(err.contains(flag), "{extra:?}: {err}");
-        assert!(out.stdout.is_empty());
+        refused(&args, flag);
     }
     // Mechanisms that need durations, with only a probability of failure.
     for flag in ["--hint-window", "--anti-entropy-interval"] {
-        let out = run(&[
-            "eval", "--n", "3", "--r", "1", "--w", "1", "--p-fail", "0.01", flag, "10min",
-        ]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
-        assert!(err.contains(flag) && err.contains("durations"), "{err}");
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        let err = refused(
+            &[
+                "eval", "--n", "3", "--r", "1", "--w", "1", "--p-fail", "0.01", flag, "10min",
+            ],
+            flag,
+        );
+        assert!(err.contains("durations"), "{err}");
     }
     // The same refusals from a scenario file and from plan and sweep.
     let dir = common::temp("healing", "refusals");
@@ -61,7 +56,8 @@ fn bad_mechanisms_are_refused_in_one_line() {
         "[healing]\nhint_window = \"3h\"\n[failure]\np_fail = 0.01\n",
     )
     .unwrap();
-    let out = run(&[
+    let scenario = file.to_str().unwrap();
+    let args = [
         "eval",
         "--n",
         "3",
@@ -70,12 +66,10 @@ fn bad_mechanisms_are_refused_in_one_line() {
         "--w",
         "1",
         "--scenario",
-        file.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("healing.hint_window"), "{err}");
-    let out = run(&[
+        scenario,
+    ];
+    refused(&args, "healing.hint_window");
+    let plan = [
         "plan",
         "--reads-per-s",
         "100",
@@ -85,16 +79,17 @@ fn bad_mechanisms_are_refused_in_one_line() {
         "0.01",
         "--hint-window",
         "3h",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let out = run(&[
+    ];
+    refused(&plan, "--hint-window");
+    let out_dir = dir.join("d");
+    let sweep = [
         "sweep",
         "--hint-window",
         "3",
         "--out-dir",
-        dir.join("d").to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
+        out_dir.to_str().unwrap(),
+    ];
+    refused(&sweep, "--hint-window");
     assert!(!dir.join("d").exists(), "nothing half-written");
 }
 

@@ -615,17 +615,9 @@ fn sync_rounds(
         .collect();
     let mut op = SYNC_OPS;
     while !state.0.load(Ordering::Relaxed) {
-        let (i, at) = next
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by_key(|(_, t)| *t)
-            .expect("a replica");
-        let now = Instant::now();
-        if at > now {
-            std::thread::sleep((at - now).min(Duration::from_millis(20)));
+        let Some((i, at)) = crate::inject::earliest_due(&next) else {
             continue;
-        }
+        };
         next[i] = at + interval;
         // Every replica's digest (the replica's own first of all).
         op += 1;

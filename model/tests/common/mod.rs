@@ -33,3 +33,16 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// Runs `quorum-model ARGS`, which must be refused: exit 2, nothing on
+/// stdout, one line on stderr that contains `want`. Returns that line.
+#[allow(dead_code)] // not every test binary needs it
+pub fn refused(args: &[&str], want: &str) -> String {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(out.stdout.is_empty(), "{args:?}: something on stdout");
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(want), "{args:?}: {err}");
+    err
+}

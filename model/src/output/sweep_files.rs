@@ -438,6 +438,9 @@ mod tests {
         .validated()
         .unwrap();
         let base = std::env::temp_dir().join(format!("qm-stream-{}", std::process::id()));
+        // A process id is reused: start from nothing, not from an earlier
+        // run's files.
+        let _ = std::fs::remove_dir_all(&base);
         let (a, b) = (base.join("memory"), base.join("streamed"));
         let whole = run(&s, Shard::WHOLE, &|| {}).unwrap();
         let manifest = Manifest::new(&s, Shard::WHOLE);
@@ -458,6 +461,9 @@ mod tests {
             "tvisibility.csv",
             "rules_of_thumb.csv",
             "levels.csv",
+            "healing.csv",
+            "retry.csv",
+            "healing_curves.csv",
             "sweep.json",
         ] {
             assert_eq!(

@@ -83,7 +83,8 @@ impl History {
         });
     }
 
-    fn push(&self, op: Op) {
+    /// Records an operation as it is.
+    pub fn push(&self, op: Op) {
         self.ops.lock().expect("history").push(op);
     }
 

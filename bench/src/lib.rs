@@ -8,11 +8,14 @@
 //!
 //! - [`validate`]: measured against predicted;
 //! - [`chaos`]: crashes, restarts and partitions, then a read-back;
+//! - [`garage`]: an unmodified production store (Garage) on loopback behind
+//!   delaying proxies, measured against the model of what it does;
 //! - [`limits`]: which delays a real run can inject, its time budget, and
 //!   whether a run can be believed.
 
 pub mod chaos;
 pub mod check;
+pub mod garage;
 pub mod inject;
 pub mod limits;
 pub mod store;

@@ -14,8 +14,8 @@ pub mod timeline;
 
 use engine::Tally;
 pub use engine::{sampling_floor, Setup};
-use estimate::{quantile, wilson};
-pub use estimate::{Proportion, Quantile};
+use estimate::quantile;
+pub use estimate::{wilson, Proportion, Quantile};
 
 /// Trials by default: the 95% Wilson half-width of `p_consistent_t0` is below
 /// 0.002 for every p (`1.96 · 0.5 / √250000 = 0.00196`).

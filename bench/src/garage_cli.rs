@@ -278,6 +278,10 @@ pub struct ReportArgs {
     /// Where garage.md, garage/RUN.json and charts/garage-RUN.{svg,png} go.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     reports_dir: PathBuf,
+    /// Run nothing: rewrite garage.md and the charts from the JSON an
+    /// earlier run left in --reports-dir (no Garage needed).
+    #[arg(long)]
+    render_only: bool,
 }
 
 /// The report's runs, each with the command that repeats it: three nodes
@@ -389,8 +393,19 @@ pub fn report(args: ReportArgs) -> Result<bool, String> {
     };
     let runs = report_runs(&base, Duration::from_secs_f64(args.watch_after_return));
     let json_dir = args.reports_dir.join("garage");
-    let charts = args.reports_dir.join("charts");
     let mut done = Vec::new();
+    if args.render_only {
+        for run in runs {
+            let path = json_dir.join(format!("{}.json", run.name));
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("--render-only: {}: {e}", path.display()))?;
+            let report = serde_json::from_str(&text)
+                .map_err(|e| format!("--render-only: {}: {e}", path.display()))?;
+            done.push(Done { run, report });
+        }
+        write_report(&done, &args.reports_dir, false)?;
+        return Ok(true);
+    }
     let total = runs.len();
     for (i, run) in runs.into_iter().enumerate() {
         eprintln!("[{}/{total}] {}", i + 1, run.command);
@@ -404,26 +419,40 @@ pub fn report(args: ReportArgs) -> Result<bool, String> {
         );
         done.push(Done { run, report });
     }
-    std::fs::create_dir_all(&json_dir)
-        .map_err(|e| format!("--reports-dir: {}: {e}", json_dir.display()))?;
-    for d in &done {
-        let json = serde_json::to_string_pretty(&d.report).map_err(|e| e.to_string())?;
-        quorum_model::output::write_atomic(
-            &json_dir.join(format!("{}.json", d.run.name)),
-            json.as_bytes(),
-        )
-        .map_err(|e| format!("--reports-dir: {e}"))?;
-        if d.report.stale_after_return.is_none() {
-            quorum_model::output::charts::save(
-                &garage::chart::GarageChart(&d.report, &d.run.name),
-                &charts,
+    write_report(&done, &args.reports_dir, true)?;
+    Ok(done.iter().all(|d| d.report.trustworthy))
+}
+
+/// garage.md and the charts (and, with `json`, each run's JSON) under
+/// `dir`.
+fn write_report(done: &[Done], dir: &std::path::Path, json: bool) -> Result<(), String> {
+    let fail = |e: String| format!("--reports-dir: {e}");
+    let json_dir = dir.join("garage");
+    if json {
+        std::fs::create_dir_all(&json_dir)
+            .map_err(|e| fail(format!("{}: {e}", json_dir.display())))?;
+        for d in done {
+            let text = serde_json::to_string_pretty(&d.report).map_err(|e| e.to_string())?;
+            quorum_model::output::write_atomic(
+                &json_dir.join(format!("{}.json", d.run.name)),
+                text.as_bytes(),
             )
-            .map_err(|e| format!("--reports-dir: {e}"))?;
+            .map_err(|e| fail(e.to_string()))?;
         }
     }
-    let text = markdown(&done, "charts", "quorum-bench garage-report");
-    quorum_model::output::write_atomic(&args.reports_dir.join("garage.md"), text.as_bytes())
-        .map_err(|e| format!("--reports-dir: {e}"))?;
-    println!("wrote {}", args.reports_dir.join("garage.md").display());
-    Ok(done.iter().all(|d| d.report.trustworthy))
+    for d in done
+        .iter()
+        .filter(|d| d.report.stale_after_return.is_none())
+    {
+        quorum_model::output::charts::save(
+            &garage::chart::GarageChart(&d.report, &d.run.name),
+            &dir.join("charts"),
+        )
+        .map_err(fail)?;
+    }
+    let text = markdown(done, "charts", "quorum-bench garage-report");
+    quorum_model::output::write_atomic(&dir.join("garage.md"), text.as_bytes())
+        .map_err(|e| fail(e.to_string()))?;
+    println!("wrote {}", dir.join("garage.md").display());
+    Ok(())
 }

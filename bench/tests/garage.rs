@@ -104,3 +104,33 @@ fn a_short_consistent_run_on_real_garage() {
         "{measured} {predicted}"
     );
 }
+
+/// The committed report is what the code makes of the committed runs:
+/// `garage-report --render-only` on a copy of reports/garage/*.json
+/// rewrites reports/garage.md byte for byte.
+#[test]
+fn the_committed_report_is_rendered_from_the_committed_runs() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::temp_dir().join(format!("qb-garage-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("garage")).unwrap();
+    for entry in std::fs::read_dir(repo.join("reports/garage")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("garage").join(path.file_name().unwrap())).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_quorum-bench"))
+        .args(["garage-report", "--render-only", "--reports-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = std::fs::read_to_string(dir.join("garage.md")).unwrap();
+    let committed = std::fs::read_to_string(repo.join("reports/garage.md")).unwrap();
+    assert!(made == committed, "reports/garage.md differs from what garage-report --render-only makes of reports/garage/*.json");
+    assert!(dir.join("charts/garage-degraded-3nodes.svg").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -43,7 +43,7 @@ pub fn catch_interrupts() {
 
 /// A Garage consistency mode and the quorums it sets for a replication
 /// factor `n` (garage_rpc/replication_mode.rs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Consistent,

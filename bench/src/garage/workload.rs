@@ -12,7 +12,7 @@ use quorum_model::dist::{Delay, Dist};
 use quorum_model::mc::wilson;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -56,13 +56,14 @@ pub struct GarageConfig {
 }
 
 /// One point of both curves.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Nominal delay after the acknowledgment.
     pub t_ms: f64,
     /// Mean delay after the acknowledgment at which the reads were issued.
     pub issued_ms: f64,
     pub reads: usize,
+    #[serde(deserialize_with = "nan_if_null")]
     pub measured: f64,
     pub ci_low: f64,
     pub ci_high: f64,
@@ -78,14 +79,14 @@ pub struct CurvePoint {
 }
 
 /// Latency percentiles, ms.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
     pub p50_ms: f64,
     pub p99_ms: f64,
 }
 
 /// Measured beside predicted for one operation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatencyComparison {
     pub measured: Latency,
     /// The model's latency plus Garage's own cost (both as laws: the
@@ -99,7 +100,7 @@ pub struct LatencyComparison {
 }
 
 /// The regular-register check of the whole history.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RegisterCheck {
     pub operations: usize,
     /// Reads that broke regular-register semantics (in `consistent` mode
@@ -119,7 +120,7 @@ pub struct ReturnWatch {
 }
 
 /// The node stop and restart during the measurement, if any.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
     pub node: usize,
     pub down_s: f64,
@@ -128,13 +129,14 @@ pub struct Fault {
     pub failed_reads: usize,
     /// Seconds from the restart until a write and a read through the node
     /// succeeded again (its peers reconnected).
+    #[serde(deserialize_with = "nan_if_null")]
     pub rejoin_s: f64,
     /// The first few distinct errors Garage answered.
     pub errors: Vec<String>,
 }
 
 /// Reads through a node that was down while keys were written.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaleAfterReturn {
     pub node: usize,
     pub keys: usize,
@@ -158,7 +160,7 @@ pub struct StaleAfterReturn {
 }
 
 /// The outcome, as `quorum-bench garage --format json` prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GarageReport {
     pub garage: String,
     pub mode: Mode,
@@ -175,6 +177,7 @@ pub struct GarageReport {
     pub model: String,
     pub writes: usize,
     pub reads: usize,
+    #[serde(deserialize_with = "nan_if_null")]
     pub p_consistent_t0_measured: f64,
     pub p_consistent_t0_predicted: Option<f64>,
     pub p_consistent_t0_predicted_delivered: Option<f64>,
@@ -190,12 +193,17 @@ pub struct GarageReport {
     pub read: LatencyComparison,
     /// Garage's own median cost per operation: the same workload with the
     /// delays off.
+    #[serde(deserialize_with = "nan_if_null")]
     pub overhead_write_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub overhead_read_ms: f64,
     /// One-way delays the proxies delivered (ms): mean, median, 99th
     /// percentile; and the injected law's mean.
+    #[serde(deserialize_with = "nan_if_null")]
     pub delivered_mean_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub delivered_p50_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub delivered_p99_ms: f64,
     pub injected_mean_ms: f64,
     /// The proxy timer's lateness (µs): mean and 99th percentile.
@@ -215,6 +223,12 @@ pub struct GarageReport {
     /// Where the nodes' directories and logs were kept (`--keep`).
     pub keep_dir: Option<String>,
     pub curve: Vec<CurvePoint>,
+}
+
+/// JSON has no NaN (serde_json writes `null`): read `null` back as NaN
+/// (a measurement that had nothing to measure).
+fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -295,21 +309,20 @@ fn unreachable(e: &str) -> bool {
     e.starts_with("connect ")
 }
 
-/// Writes via a random node (another if it cannot be reached).
-fn write(
+/// `op` through a node drawn at random, or the next one while a node
+/// cannot be reached at all (a client's retry elsewhere: the request was
+/// never executed); its start, end and result.
+fn via_random_node<T>(
     c: &mut Clients,
     rng: &mut Xoshiro256PlusPlus,
-    key: &str,
-    value: &[u8],
-    token: Option<&str>,
-) -> (Instant, Instant, Result<(), String>) {
+    mut op: impl FnMut(&mut Client) -> Result<T, String>,
+) -> (Instant, Instant, Result<T, String>) {
     let nodes = c.clients.len();
     let first = rng.random_range(0..nodes);
     let mut last = Err(String::new());
     for k in 0..nodes {
-        let g = (first + k) % nodes;
         let start = Instant::now();
-        let res = c.clients[g].insert("p", key, value, token);
+        let res = op(&mut c.clients[(first + k) % nodes]);
         let end = Instant::now();
         match res {
             Err(e) if unreachable(&e) => last = Err(e),
@@ -320,26 +333,23 @@ fn write(
     (now, now, last)
 }
 
+fn write(
+    c: &mut Clients,
+    rng: &mut Xoshiro256PlusPlus,
+    key: &str,
+    value: &[u8],
+    token: Option<&str>,
+) -> (Instant, Instant, Result<(), String>) {
+    via_random_node(c, rng, |client| client.insert("p", key, value, token))
+}
+
 fn read(
     c: &mut Clients,
     rng: &mut Xoshiro256PlusPlus,
     key: &str,
 ) -> (Instant, Instant, Result<Found, String>) {
-    let nodes = c.clients.len();
-    let first = rng.random_range(0..nodes);
-    let mut last = Err(String::new());
-    for k in 0..nodes {
-        let g = (first + k) % nodes;
-        let start = Instant::now();
-        let res = c.clients[g].read("p", key, c.non_monotonic);
-        let end = Instant::now();
-        match res {
-            Err(e) if unreachable(&e) => last = Err(e),
-            other => return (start, end, other),
-        }
-    }
-    let now = Instant::now();
-    (now, now, last)
+    let non_monotonic = c.non_monotonic;
+    via_random_node(c, rng, |client| client.read("p", key, non_monotonic))
 }
 
 fn parse_version(v: &[u8]) -> Option<u64> {

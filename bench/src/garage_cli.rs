@@ -36,8 +36,9 @@ pub struct GarageArgs {
     /// t-visibility (at least 4 mean delays).
     #[arg(long, default_value_t = 12, value_parser = crate::whole(2))]
     grid_points: usize,
-    /// Write-and-read pairs with the delays off, to measure Garage's own
-    /// cost per operation.
+    /// Writes of the same workload (each read back at every grid point)
+    /// run first with the delays off, to measure Garage's own cost per
+    /// operation.
     #[arg(long, default_value_t = 200, value_parser = crate::whole(1))]
     calibration: usize,
     /// Stop the last node (SIGKILL) once a third of the writes are done

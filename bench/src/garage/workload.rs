@@ -34,7 +34,8 @@ pub struct GarageConfig {
     /// Keys per writer; each is overwritten in turn.
     pub keys_per_writer: usize,
     pub grid_points: usize,
-    /// Write-and-read pairs with the delays off (Garage's own cost).
+    /// Writes of the same workload run first with the delays off (Garage's
+    /// own cost).
     pub calibration: usize,
     /// Stop the last node once a third of the writes are done, restart it
     /// this much later.

@@ -14,6 +14,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`dist`] | delay laws ([`Dist`]), their spec language, the published presets |
+//! | [`fit`] | delay laws fitted to measured samples: maximum likelihood, AIC, Kolmogorov–Smirnov (issue 16, samples only so far) |
 //! | [`failure`] | failure models ([`FailureModel`]): availability, which replicas are up, samplers |
 //! | [`topology`] | clusters ([`topology::Cluster`]: datacenters, their delays, coordinators), consistency levels, strictness and staleness of level pairs |
 //! | [`closed`] | exact latency of a quorum and k-staleness |
@@ -113,6 +114,7 @@ pub mod duration;
 pub mod eval;
 pub mod failure;
 mod fanout;
+pub mod fit;
 pub mod heal;
 pub mod levels;
 pub mod mc;

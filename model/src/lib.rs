@@ -14,7 +14,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`dist`] | delay laws ([`Dist`]), their spec language, the published presets |
-//! | [`fit`] | delay laws fitted to measured samples: maximum likelihood, AIC, Kolmogorov–Smirnov (issue 16, samples only so far) |
+//! | [`fit`] | delay laws fitted to measured samples and buckets: maximum likelihood (interval-censored for buckets), AIC, goodness of fit (issue 16: the library so far) |
 //! | [`failure`] | failure models ([`FailureModel`]): availability, which replicas are up, samplers |
 //! | [`topology`] | clusters ([`topology::Cluster`]: datacenters, their delays, coordinators), consistency levels, strictness and staleness of level pairs |
 //! | [`closed`] | exact latency of a quorum and k-staleness |

@@ -22,6 +22,7 @@
 //! assert!((mu.value - 0.5).abs() < 4.0 * mu.std_err);
 //! ```
 
+pub mod censored;
 pub mod exponential;
 pub mod gamma;
 pub mod lognormal;
@@ -57,6 +58,14 @@ pub enum FitError {
     /// Every sample equal: no law with a spread fits.
     #[error("every sample is {0}: a constant, not a law with a spread")]
     Constant(f64),
+    /// A bucket out of order, overlapping, or not cumulative.
+    #[error("bucket {index}: {message}")]
+    Bucket {
+        /// Its position (from 1).
+        index: usize,
+        /// What is wrong, one line.
+        message: String,
+    },
     /// An unknown family name.
     #[error("unknown family '{0}': one of {names}", names = Family::NAMES)]
     Family(String),

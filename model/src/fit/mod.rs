@@ -25,6 +25,7 @@
 pub mod censored;
 pub mod exponential;
 pub mod gamma;
+pub mod input;
 pub mod lognormal;
 pub mod weibull;
 
@@ -58,6 +59,14 @@ pub enum FitError {
     /// Every sample equal: no law with a spread fits.
     #[error("every sample is {0}: a constant, not a law with a spread")]
     Constant(f64),
+    /// A line of input that cannot be read.
+    #[error("line {line}: {message}")]
+    Input {
+        /// The line (from 1; 0 for the input as a whole).
+        line: usize,
+        /// What is wrong, one line.
+        message: String,
+    },
     /// A bucket out of order, overlapping, or not cumulative.
     #[error("bucket {index}: {message}")]
     Bucket {

@@ -6,6 +6,7 @@
 pub mod delays;
 pub(crate) mod eval;
 pub(crate) mod failure;
+pub(crate) mod fit;
 pub mod heal;
 pub(crate) mod merge;
 pub(crate) mod plan;
@@ -111,6 +112,10 @@ enum Command {
         after_help = "Examples:\n  quorum-model plot                                  # notebooks-data/ -> reports/\n  quorum-model plot --data merged --reports-dir merged-reports"
     )]
     Plot(plot::PlotArgs),
+    /// The delay law that best fits a measurement (samples, a Prometheus
+    /// histogram, a nodetool table): its spec, or every candidate.
+    #[command(after_help = fit::FIT_EXAMPLES)]
+    Fit(Box<fit::FitArgs>),
     /// List the published delay presets with their parameters and sources.
     #[command(
         after_help = "Examples:\n  quorum-model presets\n  quorum-model eval --preset lnkd-disk --n 3 --r 1 --w 1"
@@ -146,6 +151,7 @@ pub fn main() -> ExitCode {
         },
         Command::Sweep(args) => sweep::run(*args),
         Command::Merge(args) => merge::run(args),
+        Command::Fit(args) => fit::run(*args),
         Command::Plot(args) => plot::run(args),
         Command::Presets => {
             for p in presets::all() {

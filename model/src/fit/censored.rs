@@ -333,7 +333,11 @@ pub fn fit_buckets(b: &Buckets, families: &[Family]) -> Result<Vec<super::Fit>, 
                     ks: b.edge_distance(&f.dist),
                     quantiles: [0.5, 0.99, 0.999]
                         .into_iter()
-                        .map(|p| (p, f.dist.quantile(p), f64::NAN))
+                        .map(|p| super::QuantileCheck {
+                            p,
+                            fitted: f.dist.quantile(p),
+                            observed: None,
+                        })
                         .collect(),
                     params: f.params,
                     log_likelihood: f.log_likelihood,

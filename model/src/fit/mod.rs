@@ -266,10 +266,21 @@ pub struct Fit {
     /// The Kolmogorov–Smirnov distance, `sup |F_n - F|`.
     pub ks: f64,
     /// Fitted and observed p50, p99, p99.9 (ms).
-    pub quantiles: Vec<(f64, f64, f64)>,
+    pub quantiles: Vec<QuantileCheck>,
     #[serde(skip)]
     /// The fitted law.
     pub dist: Dist,
+}
+
+/// A fitted quantile beside the observed one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QuantileCheck {
+    /// The probability.
+    pub p: f64,
+    /// The fitted law's quantile, ms.
+    pub fitted: f64,
+    /// The data's, ms (`None` from buckets, which do not have it).
+    pub observed: Option<f64>,
 }
 
 /// The Kolmogorov–Smirnov distance between the samples and `law`.
@@ -302,7 +313,11 @@ pub fn fit_samples(s: &Samples, families: &[Family]) -> Result<Vec<Fit>, FitErro
                     ks: ks_distance(s, &f.dist),
                     quantiles: [0.5, 0.99, 0.999]
                         .into_iter()
-                        .map(|p| (p, f.dist.quantile(p), s.quantile(p)))
+                        .map(|p| QuantileCheck {
+                            p,
+                            fitted: f.dist.quantile(p),
+                            observed: Some(s.quantile(p)),
+                        })
                         .collect(),
                     params: f.params,
                     log_likelihood: f.log_likelihood,

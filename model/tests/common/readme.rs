@@ -161,7 +161,7 @@ pub fn snapshot() -> BTreeMap<PathBuf, (u64, Option<SystemTime>)> {
 pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("qm-readme-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for sub in ["model/scenarios", "model/sweeps"] {
+    for sub in ["model/scenarios", "model/sweeps", "model/traces"] {
         copy_dir(&repo().join(sub), &dir.join(sub));
     }
     std::fs::create_dir_all(dir.join("target")).unwrap();

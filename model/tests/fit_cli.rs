@@ -1,0 +1,111 @@
+//! `quorum-model fit`: refusals, each input kind on the shipped traces,
+//! and the spec it prints working as a delay option.
+
+mod common;
+use common::{json, refused, run, temp};
+
+fn repo(path: &str) -> String {
+    format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn bad_input_is_refused_in_one_line() {
+    let d = temp("fit", "bad");
+    let file = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    refused(&["fit", &file("empty.txt", "")], "no samples");
+    refused(&["fit", &file("neg.txt", "1\n2\n-3\n")], "line 3");
+    refused(
+        &["fit", &file("text.txt", "1\nfast\n")],
+        "'fast' is not a number",
+    );
+    let prom = "x_seconds_bucket{le=\"0.1\"} 5\nx_seconds_bucket{le=\"0.2\"} 3\nx_seconds_bucket{le=\"+Inf\"} 9\n";
+    refused(&["fit", &file("x.prom", prom)], "not cumulative");
+    refused(
+        &["fit", &file("ok.txt", "1\n2\n3\n"), "--family", "pareto"],
+        "exp, lognormal, gamma, weibull",
+    );
+    refused(
+        &["fit", &file("ok2.txt", "1\n2\n"), "--unit", "min"],
+        "us, ms, s",
+    );
+    refused(&["fit", "/nonexistent/trace.txt"], "cannot read");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_traces_are_read_and_fitted() {
+    // Samples in µs: a log-normal of median 400 µs, sigma 0.6.
+    let r = json(&[
+        "fit",
+        &repo("model/traces/read-latency-us.txt"),
+        "--unit",
+        "us",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r["input"], "samples");
+    assert_eq!(r["observations"], 2000);
+    let best = &r["candidates"][0];
+    assert_eq!(best["family"], "lognormal");
+    let mu = best["params"][0]["value"].as_f64().unwrap();
+    let se = best["params"][0]["std_err"].as_f64().unwrap();
+    assert!((mu - 0.4f64.ln()).abs() < 4.0 * se, "mu {mu} ± {se}");
+    // Guessed as Prometheus, in seconds from the metric's name.
+    let p = json(&[
+        "fit",
+        &repo("model/traces/rpc-histogram.prom"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        (p["input"].as_str(), p["unit"].as_str()),
+        (Some("prometheus"), Some("s"))
+    );
+    assert_eq!(p["observations"], 10_000);
+    // The nodetool table's write column: its median within 10%.
+    let n = json(&[
+        "fit",
+        &repo("model/traces/proxyhistograms.txt"),
+        "--column",
+        "write",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(n["input"], "nodetool");
+    let p50 = n["candidates"][0]["quantiles"][0]["fitted"]
+        .as_f64()
+        .unwrap();
+    assert!((p50 / 0.37902 - 1.0).abs() < 0.1, "{p50}");
+}
+
+#[test]
+fn the_spec_on_stdout_is_a_delay_option() {
+    let out = run(&[
+        "fit",
+        &repo("model/traces/read-latency-us.txt"),
+        "--unit",
+        "us",
+    ]);
+    assert!(out.status.success());
+    let spec = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(spec.lines().count(), 1);
+    let eval = |delay: &str| {
+        json(&[
+            "eval", "--n", "3", "--r", "2", "--w", "2", "--delay", delay, "--format", "json",
+        ])
+    };
+    let fitted = eval(spec.trim());
+    // The law the trace was drawn from predicts the same latencies.
+    let truth = eval(&format!("lognormal(mu={},sigma=0.6)", 0.4f64.ln()));
+    for key in ["read_latency_p50_ms", "read_latency_p99_ms"] {
+        let (a, b) = (fitted[key].as_f64().unwrap(), truth[key].as_f64().unwrap());
+        assert!(
+            (a / b - 1.0).abs() < 0.05,
+            "{key}: fitted {a}, true law {b}"
+        );
+    }
+}

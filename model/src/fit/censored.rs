@@ -320,40 +320,12 @@ pub fn fit(b: &Buckets, family: Family) -> Result<Fitted, FitError> {
 /// Every family of `families` fitted to `b`, best (smallest AIC) first,
 /// with the largest gap at the edges in place of the KS distance.
 pub fn fit_buckets(b: &Buckets, families: &[Family]) -> Result<Vec<super::Fit>, FitError> {
-    let mut out = Vec::new();
-    let mut first_err = None;
-    for &family in families {
-        match fit(b, family) {
-            Ok(f) => {
-                let k = f.params.len() as f64;
-                out.push(super::Fit {
-                    family,
-                    spec: f.dist.to_string(),
-                    aic: 2.0 * k - 2.0 * f.log_likelihood,
-                    ks: b.edge_distance(&f.dist),
-                    quantiles: [0.5, 0.99, 0.999]
-                        .into_iter()
-                        .map(|p| super::QuantileCheck {
-                            p,
-                            fitted: f.dist.quantile(p),
-                            observed: None,
-                        })
-                        .collect(),
-                    params: f.params,
-                    log_likelihood: f.log_likelihood,
-                    dist: f.dist,
-                });
-            }
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(first_err.unwrap_or(FitError::Empty));
-    }
-    out.sort_by(|a, b| a.aic.total_cmp(&b.aic));
-    Ok(out)
+    super::rank(
+        families,
+        |family| fit(b, family),
+        |law| b.edge_distance(law),
+        |_| None,
+    )
 }
 
 #[cfg(test)]

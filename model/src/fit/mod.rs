@@ -300,23 +300,40 @@ pub fn ks_distance(s: &Samples, law: &Dist) -> f64 {
 /// family whose estimate leaves its domain is left out; if every one
 /// does, the first error.
 pub fn fit_samples(s: &Samples, families: &[Family]) -> Result<Vec<Fit>, FitError> {
+    rank(
+        families,
+        |family| family.fit(s),
+        |law| ks_distance(s, law),
+        |p| Some(s.quantile(p)),
+    )
+}
+
+/// Each family's fit by `fit`, ranked by AIC (best first), with its
+/// `distance` to the data and its quantiles beside the `observed` ones. A
+/// family whose fit fails is left out; if every one does, the first error.
+pub(crate) fn rank(
+    families: &[Family],
+    fit: impl Fn(Family) -> Result<Fitted, FitError>,
+    distance: impl Fn(&Dist) -> f64,
+    observed: impl Fn(f64) -> Option<f64>,
+) -> Result<Vec<Fit>, FitError> {
     let mut out = Vec::new();
     let mut first_err = None;
     for &family in families {
-        match family.fit(s) {
+        match fit(family) {
             Ok(f) => {
                 let k = f.params.len() as f64;
                 out.push(Fit {
                     family,
                     spec: f.dist.to_string(),
                     aic: 2.0 * k - 2.0 * f.log_likelihood,
-                    ks: ks_distance(s, &f.dist),
+                    ks: distance(&f.dist),
                     quantiles: [0.5, 0.99, 0.999]
                         .into_iter()
                         .map(|p| QuantileCheck {
                             p,
                             fitted: f.dist.quantile(p),
-                            observed: Some(s.quantile(p)),
+                            observed: observed(p),
                         })
                         .collect(),
                     params: f.params,

@@ -336,6 +336,13 @@ mod tests {
             messages >= 2 && held >= 1,
             "{messages} messages, {held} held back"
         );
+        // Each delivery is recorded just after its write: the last may
+        // still be on its way when the bytes have arrived.
+        let until = Instant::now() + Duration::from_secs(5);
+        while (shaping.delivered_ms().len() as u64) < shaping.counts().0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let (messages, _) = shaping.counts();
         let delivered = shaping.delivered_ms();
         assert!(
             delivered.len() as u64 == messages,

@@ -441,7 +441,8 @@ pub struct ValidateReport {
     pub curve: Vec<CurvePoint>,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The order statistic at `ceil(p n)` of `sorted` (NaN when empty).
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -449,7 +450,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[k - 1]
 }
 
-fn ms(d: Duration) -> f64 {
+/// A duration in milliseconds.
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

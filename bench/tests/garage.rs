@@ -5,6 +5,9 @@
 
 use std::process::{Command, Output};
 
+#[path = "common/garage.rs"]
+mod garage;
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_quorum-bench"))
         .arg("garage")
@@ -34,33 +37,15 @@ fn bad_input_is_refused_with_the_flag_named() {
     refused(&["--return-keys", "5"], "--watch-after-return");
 }
 
-fn garage_binary() -> Option<String> {
-    let required = std::env::var_os("QUORUM_GARAGE_REQUIRED").is_some();
-    let path = std::env::var("QUORUM_GARAGE").ok().or_else(|| {
-        let home = std::env::var("XDG_CACHE_HOME")
-            .ok()
-            .or_else(|| std::env::var("HOME").ok().map(|h| format!("{h}/.cache")))?;
-        Some(format!("{home}/quorum-model/garage-2.5.0/bin/garage"))
-    })?;
-    if std::path::Path::new(&path).is_file() {
-        return Some(path);
-    }
-    assert!(
-        !required,
-        "QUORUM_GARAGE_REQUIRED is set but there is no Garage at {path}"
-    );
-    eprintln!("skipped: no Garage binary at {path} (build it with .ci/garage-build)");
-    None
-}
-
 /// Garage starts, answers, and in `consistent` mode never returns a stale
 /// value, also across a node's stop and restart; the model's prediction is
 /// there and in the measurement's neighbourhood.
 #[test]
 fn a_short_consistent_run_on_real_garage() {
-    let Some(binary) = garage_binary() else {
+    let Some(binary) = garage::binary() else {
         return;
     };
+    let binary = binary.display().to_string();
     let out = run(&[
         "--garage",
         &binary,

@@ -4,6 +4,8 @@
 //! but judged itself untrustworthy (a busy machine delivers injected delays
 //! late): it still ran as written, so it passes, and says so.
 
+#[path = "common/garage.rs"]
+mod garage;
 #[path = "../../model/tests/common/readme.rs"]
 mod readme;
 
@@ -18,7 +20,7 @@ fn every_readme_example_runs_and_leaves_the_repository_unchanged() {
     }
     // The garage examples need Garage built (.ci/garage-build); CI has it
     // and says so with QUORUM_GARAGE_REQUIRED.
-    let garage = garage_binary();
+    let garage = garage::binary();
     let examples: Vec<Vec<String>> = examples
         .into_iter()
         .filter(|a| a[0] != "garage" || garage.is_some())
@@ -54,30 +56,4 @@ fn every_readme_example_runs_and_leaves_the_repository_unchanged() {
         "an example changed the repository"
     );
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn garage_binary() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("QUORUM_GARAGE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(std::path::PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache"))
-                })?;
-            Some(cache.join("quorum-model/garage-2.5.0/bin/garage"))
-        })?;
-    if path.is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("QUORUM_GARAGE_REQUIRED").is_none(),
-        "QUORUM_GARAGE_REQUIRED is set but there is no Garage at {}",
-        path.display()
-    );
-    eprintln!(
-        "note: the README's garage examples skipped: no Garage at {}",
-        path.display()
-    );
-    None
 }

@@ -8,6 +8,7 @@ use super::predict::{self, Prediction};
 use super::proxy::Shaping;
 use crate::check::{check_regular, History, Op};
 use crate::limits::{judge, Trust};
+use crate::validate::{ms, percentile};
 use quorum_model::dist::{Delay, Dist};
 use quorum_model::mc::wilson;
 use rand::{Rng, SeedableRng};
@@ -230,18 +231,6 @@ pub struct GarageReport {
 /// (a measurement that had nothing to measure).
 fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// A read at `t_ms` after its write's acknowledgment, and whether it saw

@@ -164,8 +164,8 @@ fn law(family: Family, p: &[f64]) -> Result<Dist, FitError> {
 
 /// The free parameters of a sample fit, and their names and natural
 /// values back from free ones.
-fn free(family: Family, f: &Fitted) -> Vec<f64> {
-    let v: Vec<f64> = f.params.iter().map(|p| p.value).collect();
+fn free(family: Family, params: &[Param]) -> Vec<f64> {
+    let v: Vec<f64> = params.iter().map(|p| p.value).collect();
     match family {
         Family::Exp => vec![v[0].ln()],
         Family::LogNormal => vec![v[0], v[1].ln()],
@@ -250,14 +250,7 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, x0: &[f64]) -> Vec<f64> {
 /// Fits `family` to `b` by the interval-censored likelihood.
 pub fn fit(b: &Buckets, family: Family) -> Result<Fitted, FitError> {
     let start = super::fit_samples(&b.midpoints()?, &[family])?;
-    let x0 = free(
-        family,
-        &Fitted {
-            dist: start[0].dist.clone(),
-            params: start[0].params.clone(),
-            log_likelihood: 0.0,
-        },
-    );
+    let x0 = free(family, &start[0].params);
     let nll = |p: &[f64]| match law(family, p) {
         Ok(d) => -b.log_likelihood(&d),
         Err(_) => f64::INFINITY,

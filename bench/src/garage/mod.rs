@@ -34,6 +34,7 @@
 pub mod chart;
 pub mod cluster;
 pub mod k2v;
+pub mod outcome;
 pub mod predict;
 pub mod proxy;
 pub mod report;

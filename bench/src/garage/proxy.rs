@@ -215,7 +215,10 @@ fn pump(mut from: TcpStream, to: TcpStream, shaping: Arc<Shaping>) {
             shaping.scheduler.at(at, move || {
                 let _ = to.lock().expect("proxy out").write_all(&chunk);
             });
-            last_arrival = Some(now);
+            // An undelayed chunk starts no message: the next delayed one
+            // draws its own delay (it used to inherit the zero delay when
+            // it came within BURST of the switch).
+            last_arrival = None;
             continue;
         }
         let same_message = last_arrival.is_some_and(|a| now.duration_since(a) < BURST);

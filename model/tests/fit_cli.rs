@@ -25,7 +25,7 @@ fn bad_input_is_refused_in_one_line() {
     let prom = "x_seconds_bucket{le=\"0.1\"} 5\nx_seconds_bucket{le=\"0.2\"} 3\nx_seconds_bucket{le=\"+Inf\"} 9\n";
     refused(&["fit", &file("x.prom", prom)], "not cumulative");
     refused(
-        &["fit", &file("ok.txt", "1\n2\n3\n"), "--family", "pareto"],
+        &["fit", &file("ok.txt", "1\n2\n3\n"), "--family", "burr"],
         "exp, lognormal, gamma, weibull",
     );
     refused(

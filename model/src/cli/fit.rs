@@ -51,7 +51,10 @@ pub struct FitArgs {
     /// fitted law is in ms.
     #[arg(long, value_parser = |s: &str| s.parse::<Unit>())]
     unit: Option<Unit>,
-    /// Fit this family only: exp, lognormal, gamma, weibull.
+    /// Fit this family only: exp, lognormal, gamma, weibull, pareto,
+    /// pareto-exp (PBS's Pareto–exponential mixture), shifted-exp,
+    /// shifted-lognormal, shifted-gamma, shifted-weibull (a constant
+    /// plus the law).
     #[arg(long, value_parser = |s: &str| s.parse::<Family>().map_err(|e| e.to_string()))]
     family: Option<Family>,
     /// Samples: the CSV column (header name or 1-based index); nodetool:
@@ -89,10 +92,11 @@ struct Report<'a> {
     unit: &'static str,
     /// Samples, or observations in the buckets.
     observations: u64,
-    /// Best (smallest AIC) first.
+    /// Best (smallest BIC) first.
     candidates: &'a [Fit],
-    /// `ks` is the Kolmogorov–Smirnov distance for samples, the largest
-    /// gap of cumulative shares at the bucket edges for buckets.
+    /// `ks` is the Kolmogorov–Smirnov distance for samples (with
+    /// `anderson_darling` beside it), the largest gap of cumulative shares
+    /// at the bucket edges for buckets.
     goodness_of_fit: &'static str,
 }
 
@@ -178,7 +182,7 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
         }
         FitFormat::Table => {
             println!(
-                "{name}: {observations} observations ({}, in {}); best first by AIC; fit: {gof}",
+                "{name}: {observations} observations ({}, in {}); best first by BIC; fit: {gof}",
                 match input {
                     Input::Samples => "samples",
                     Input::Nodetool => "nodetool table",
@@ -190,7 +194,13 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
                 let params: Vec<String> = f
                     .params
                     .iter()
-                    .map(|p| format!("{}={:.5} ± {:.2e}", p.name, p.value, p.std_err))
+                    .map(|p| {
+                        if p.std_err.is_finite() {
+                            format!("{}={:.5} ± {:.2e}", p.name, p.value, p.std_err)
+                        } else {
+                            format!("{}={:.5} ± infinite", p.name, p.value)
+                        }
+                    })
                     .collect();
                 let q: Vec<String> = f
                     .quantiles
@@ -200,10 +210,14 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
                         None => format!("p{} {:.3}", q.p * 100.0, q.fitted),
                     })
                     .collect();
+                let ad = f
+                    .anderson_darling
+                    .map(|a| format!("  A² {a:.3}"))
+                    .unwrap_or_default();
                 println!(
-                    "{:<10} AIC {:>14.2}  fit {:.4}  {}\n           {}\n           {}",
+                    "{:<17} BIC {:>14.2}  fit {:.4}{ad}  {}\n                  {}\n                  {}",
                     f.family.name(),
-                    f.aic,
+                    f.bic,
                     f.ks,
                     f.spec,
                     params.join(", "),

@@ -11,7 +11,9 @@
 
 use super::Family;
 use super::{law_error, FitError, Fitted, Param, Samples};
-use crate::dist::{Delay, Dist, Exponential, Gamma, LogNormal, Weibull};
+use crate::dist::{
+    Constant, Delay, Dist, Exponential, Gamma, LogNormal, Mixture, Pareto, Sum, Weibull,
+};
 
 /// Observations counted in buckets `(lo, hi]` (ms, `lo >= 0`, `hi` may be
 /// infinite), in increasing order and not overlapping.
@@ -150,35 +152,90 @@ impl Buckets {
     }
 }
 
-/// A family's law from its free parameters (log scales).
+/// A family's law from its free parameters: log scales, the log-normal's
+/// `mu` as it is, the mixture's weight as a logit, a shift as it is.
 fn law(family: Family, p: &[f64]) -> Result<Dist, FitError> {
     let name = family.name();
     let e = |err| law_error(name, err);
+    if family.unshifted().is_some() {
+        let base = law(family.unshifted().unwrap_or(family), &p[1..])?;
+        return Ok(Sum::of(vec![
+            Dist::Const(Constant::new(p[0]).map_err(e)?),
+            base,
+        ]));
+    }
     Ok(match family {
         Family::Exp => Dist::Exp(Exponential::new(p[0].exp()).map_err(e)?),
         Family::LogNormal => Dist::LogNormal(LogNormal::new(p[0], p[1].exp()).map_err(e)?),
         Family::Gamma => Dist::Gamma(Gamma::new(p[0].exp(), p[1].exp()).map_err(e)?),
         Family::Weibull => Dist::Weibull(Weibull::new(p[0].exp(), p[1].exp()).map_err(e)?),
+        Family::Pareto => Dist::Pareto(Pareto::new(p[0].exp(), p[1].exp()).map_err(e)?),
+        _ => {
+            let w = 1.0 / (1.0 + (-p[0]).exp());
+            Dist::Mixture(
+                Mixture::new(vec![
+                    (
+                        w,
+                        Dist::Pareto(Pareto::new(p[1].exp(), p[2].exp()).map_err(e)?),
+                    ),
+                    (1.0 - w, Dist::Exp(Exponential::new(p[3].exp()).map_err(e)?)),
+                ])
+                .map_err(e)?,
+            )
+        }
     })
 }
 
-/// The free parameters of a sample fit, and their names and natural
-/// values back from free ones.
-fn free(family: Family, params: &[Param]) -> Vec<f64> {
-    let v: Vec<f64> = params.iter().map(|p| p.value).collect();
+/// How a natural parameter is carried to the free scale and back.
+#[derive(Clone, Copy)]
+enum Scale {
+    Log,
+    Logit,
+    Plain,
+}
+
+/// The scale of each of `family`'s parameters, in their order.
+fn scales(family: Family) -> Vec<Scale> {
     match family {
-        Family::Exp => vec![v[0].ln()],
-        Family::LogNormal => vec![v[0], v[1].ln()],
-        Family::Gamma | Family::Weibull => vec![v[0].ln(), v[1].ln()],
+        Family::Exp => vec![Scale::Log],
+        Family::LogNormal => vec![Scale::Plain, Scale::Log],
+        Family::Gamma | Family::Weibull | Family::Pareto => vec![Scale::Log, Scale::Log],
+        Family::ParetoExp => vec![Scale::Logit, Scale::Log, Scale::Log, Scale::Log],
+        shifted => {
+            let mut v = vec![Scale::Plain];
+            v.extend(scales(shifted.unshifted().unwrap_or(Family::Exp)));
+            v
+        }
     }
 }
 
-fn natural(family: Family, p: &[f64]) -> Vec<(&'static str, f64)> {
-    match family {
-        Family::Exp => vec![("rate", p[0].exp())],
-        Family::LogNormal => vec![("mu", p[0]), ("sigma", p[1].exp())],
-        Family::Gamma | Family::Weibull => vec![("shape", p[0].exp()), ("scale", p[1].exp())],
-    }
+/// The free parameters of a sample fit.
+fn free(family: Family, params: &[Param]) -> Vec<f64> {
+    params
+        .iter()
+        .zip(scales(family))
+        .map(|(p, scale)| match scale {
+            Scale::Log => p.value.ln(),
+            Scale::Logit => (p.value / (1.0 - p.value)).ln(),
+            Scale::Plain => p.value,
+        })
+        .collect()
+}
+
+/// The natural values of free parameters, and the slope of each
+/// transform (for the delta method).
+fn natural(family: Family, p: &[f64]) -> Vec<(f64, f64)> {
+    p.iter()
+        .zip(scales(family))
+        .map(|(&x, scale)| match scale {
+            Scale::Log => (x.exp(), x.exp()),
+            Scale::Logit => {
+                let w = 1.0 / (1.0 + (-x).exp());
+                (w, w * (1.0 - w))
+            }
+            Scale::Plain => (x, 1.0),
+        })
+        .collect()
 }
 
 /// Nelder–Mead minimisation of `f` from `x0` (Lagarias et al.'s standard
@@ -249,8 +306,8 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, x0: &[f64]) -> Vec<f64> {
 
 /// Fits `family` to `b` by the interval-censored likelihood.
 pub fn fit(b: &Buckets, family: Family) -> Result<Fitted, FitError> {
-    let start = super::fit_samples(&b.midpoints()?, &[family])?;
-    let x0 = free(family, &start[0].params);
+    let start = family.fit(&b.midpoints()?)?;
+    let x0 = free(family, &start.params);
     let nll = |p: &[f64]| match law(family, p) {
         Ok(d) => -b.log_likelihood(&d),
         Err(_) => f64::INFINITY,
@@ -275,32 +332,15 @@ pub fn fit(b: &Buckets, family: Family) -> Result<Fitted, FitError> {
             hess[i][j] = (at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h)) / (4.0 * h * h);
         }
     }
-    let cov = match d {
-        1 => vec![vec![1.0 / hess[0][0]]],
-        _ => {
-            let det = hess[0][0] * hess[1][1] - hess[0][1] * hess[1][0];
-            vec![
-                vec![hess[1][1] / det, -hess[0][1] / det],
-                vec![-hess[1][0] / det, hess[0][0] / det],
-            ]
-        }
-    };
+    let cov = super::invert(&hess).unwrap_or_else(|| vec![vec![f64::INFINITY; d]; d]);
     let params = natural(family, &best)
         .into_iter()
+        .zip(&start.params)
         .enumerate()
-        .map(|(i, (name, value))| {
-            let sd_free = cov[i][i].max(0.0).sqrt();
-            // d(natural)/d(free): e^x for log-scale parameters, 1 for mu.
-            let slope = if family == Family::LogNormal && i == 0 {
-                1.0
-            } else {
-                value
-            };
-            Param {
-                name,
-                value,
-                std_err: sd_free * slope,
-            }
+        .map(|(i, ((value, slope), p))| Param {
+            name: p.name,
+            value,
+            std_err: cov[i][i].max(0.0).sqrt() * slope,
         })
         .collect();
     Ok(Fitted {
@@ -310,13 +350,14 @@ pub fn fit(b: &Buckets, family: Family) -> Result<Fitted, FitError> {
     })
 }
 
-/// Every family of `families` fitted to `b`, best (smallest AIC) first,
+/// Every family of `families` fitted to `b`, best (smallest BIC) first,
 /// with the largest gap at the edges in place of the KS distance.
 pub fn fit_buckets(b: &Buckets, families: &[Family]) -> Result<Vec<super::Fit>, FitError> {
     super::rank(
         families,
+        b.total() as f64,
         |family| fit(b, family),
-        |law| b.edge_distance(law),
+        |law| (b.edge_distance(law), None),
         |_| None,
     )
 }
@@ -360,7 +401,7 @@ mod tests {
                 fits[0].family,
                 Family::LogNormal,
                 "{:?}",
-                fits.iter().map(|f| (f.family, f.aic)).collect::<Vec<_>>()
+                fits.iter().map(|f| (f.family, f.bic)).collect::<Vec<_>>()
             );
             let p99 = fits[0].dist.quantile(0.99);
             let truth = law.quantile(0.99);

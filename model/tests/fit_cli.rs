@@ -109,3 +109,40 @@ fn the_spec_on_stdout_is_a_delay_option() {
         );
     }
 }
+
+/// The HdrHistogram log (guessed from its content, in µs): 5 × 10^4 draws
+/// of a log-normal shifted by 0.15 ms, as its first line says. The
+/// shifted log-normal wins and its parameters are the truth's within four
+/// standard errors; a tag the log lacks is refused.
+#[test]
+fn the_hdrhistogram_log_gives_its_shifted_law() {
+    let path = repo("model/traces/write-latency.hlog");
+    let first = std::fs::read_to_string(&path).unwrap();
+    assert!(first.starts_with("#50000 draws of const(0.15) + lognormal(mu=-0.5,sigma=0.6)"));
+    let r = json(&["fit", &path, "--format", "json"]);
+    assert_eq!(
+        (r["input"].as_str(), r["unit"].as_str()),
+        (Some("hdr"), Some("us"))
+    );
+    assert_eq!(r["observations"], 50_000);
+    let best = &r["candidates"][0];
+    assert_eq!(best["family"], "shifted-lognormal");
+    for (param, truth) in best["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip([0.15, -0.5, 0.6])
+    {
+        let (v, se) = (
+            param["value"].as_f64().unwrap(),
+            param["std_err"].as_f64().unwrap(),
+        );
+        assert!((v - truth).abs() < 4.0 * se, "{param}: truth {truth}");
+    }
+    let tagged = json(&["fit", &path, "--column", "write", "--format", "json"]);
+    assert_eq!(tagged["observations"], 50_000);
+    refused(
+        &["fit", &path, "--column", "read"],
+        "no interval tagged 'read'; the log's tags: write",
+    );
+}

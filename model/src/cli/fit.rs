@@ -21,6 +21,8 @@ The best law's spec goes to stdout, ready for a delay option:
 pub enum Input {
     /// Samples, one per line or a CSV column (--column).
     Samples,
+    /// An HdrHistogram interval log (values in us unless --unit says).
+    Hdr,
     /// A `nodetool proxyhistograms`-style percentile table.
     Nodetool,
     /// A Prometheus text exposition of a histogram (`_bucket{le=...}`).
@@ -47,8 +49,8 @@ pub struct FitArgs {
     #[arg(long, value_enum)]
     input: Option<Input>,
     /// The unit of the values in FILE: us, ms or s (default: what a
-    /// Prometheus metric's name or a nodetool header says, else ms). The
-    /// fitted law is in ms.
+    /// Prometheus metric's name or a nodetool header says; us for an
+    /// HdrHistogram log; else ms). The fitted law is in ms.
     #[arg(long, value_parser = |s: &str| s.parse::<Unit>())]
     unit: Option<Unit>,
     /// Fit this family only: exp, lognormal, gamma, weibull, pareto,
@@ -58,7 +60,8 @@ pub struct FitArgs {
     #[arg(long, value_parser = |s: &str| s.parse::<Family>().map_err(|e| e.to_string()))]
     family: Option<Family>,
     /// Samples: the CSV column (header name or 1-based index); nodetool:
-    /// the operation's column (a word of its header, as `write`).
+    /// the operation's column (a word of its header, as `write`); hdr:
+    /// the intervals' tag (default: every interval).
     #[arg(long)]
     column: Option<String>,
     /// Nodetool: observations behind the table (it sets only the
@@ -70,10 +73,12 @@ pub struct FitArgs {
     format: FitFormat,
 }
 
-/// A guess from the content: Prometheus buckets, a nodetool table, else
-/// samples.
+/// A guess from the content: an HdrHistogram log, Prometheus buckets, a
+/// nodetool table, else samples.
 fn guess(text: &str) -> Input {
-    if text.contains("_bucket{") {
+    if crate::fit::hdr::looks_like_log(text) {
+        Input::Hdr
+    } else if text.contains("_bucket{") {
         Input::Prometheus
     } else if text
         .lines()
@@ -131,6 +136,16 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
                 "kolmogorov-smirnov",
             )
         }
+        Input::Hdr => {
+            let unit = args.unit.unwrap_or(Unit::Us);
+            let b = crate::fit::hdr::read(&text, unit, args.column.as_deref()).map_err(bad)?;
+            (
+                fit_buckets(&b, &families).map_err(bad)?,
+                unit,
+                b.total(),
+                "largest gap at the bucket edges",
+            )
+        }
         Input::Prometheus => {
             let unit = args
                 .unit
@@ -167,6 +182,7 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
                 file: name,
                 input: match input {
                     Input::Samples => "samples",
+                    Input::Hdr => "hdr",
                     Input::Nodetool => "nodetool",
                     Input::Prometheus => "prometheus",
                 },
@@ -185,6 +201,7 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
                 "{name}: {observations} observations ({}, in {}); best first by BIC; fit: {gof}",
                 match input {
                     Input::Samples => "samples",
+                    Input::Hdr => "hdrhistogram log",
                     Input::Nodetool => "nodetool table",
                     Input::Prometheus => "prometheus buckets",
                 },

@@ -1,8 +1,7 @@
 //! What users measure, read into samples or buckets (ms): raw samples
 //! (one per line, or a CSV column), a Prometheus text exposition of a
 //! histogram (`_bucket{le="..."}` lines), and a `nodetool
-//! proxyhistograms`-style percentile table. HdrHistogram logs are not read
-//! yet.
+//! proxyhistograms`-style percentile table. HdrHistogram logs: [`super::hdr`].
 
 use super::censored::Buckets;
 use super::FitError;

@@ -33,6 +33,7 @@
 pub mod censored;
 pub mod exponential;
 pub mod gamma;
+pub mod hdr;
 pub mod input;
 pub mod lognormal;
 pub mod pareto;

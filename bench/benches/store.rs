@@ -28,6 +28,7 @@ fn cluster(n: usize, legs: &Legs) -> (Vec<Replica>, Coordinator) {
             Replica::spawn(
                 ReplicaConfig {
                     legs: legs.clone(),
+                    drawn: None,
                     seed: i as u64 + 1,
                     durable: None,
                     keeps_data: false,

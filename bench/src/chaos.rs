@@ -155,6 +155,7 @@ pub fn chaos(cfg: &ChaosConfig) -> Result<ChaosReport, String> {
             Replica::spawn(
                 ReplicaConfig {
                     legs: cfg.legs.clone(),
+                    drawn: None,
                     seed: cfg.seed.wrapping_add(31 * i as u64),
                     durable: cfg.durable.then(|| dir.join(format!("replica-{i}.log"))),
                     keeps_data: false,

@@ -255,6 +255,12 @@ struct ValidateArgs {
     /// Where validate-curve.csv and charts/validate-curve.{svg,png} go.
     #[arg(long, value_name = "DIR", default_value = "validate-report")]
     reports_dir: PathBuf,
+    /// Also write the measurement as HdrHistogram interval logs here (µs):
+    /// injected-{w,a,r,s}.hlog, the delays the replicas drew per leg, and
+    /// measured-{write,read}.hlog, the operations' latencies. `quorum-model
+    /// fit DIR/injected-w.hlog` gives the leg's law back.
+    #[arg(long, value_name = "DIR")]
+    hdr_dir: Option<PathBuf>,
     /// Output: a table for people or JSON.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -389,6 +395,7 @@ fn run_validate(args: ValidateArgs) -> Result<bool, String> {
         failures,
         hints,
         anti_entropy,
+        hdr_dir: args.hdr_dir.clone(),
     })?;
     std::fs::create_dir_all(&args.reports_dir).map_err(|e| format!("--reports-dir: {e}"))?;
     write_atomic(

@@ -24,6 +24,7 @@ fn cluster_with(
             Replica::spawn(
                 ReplicaConfig {
                     legs: legs.clone(),
+                    drawn: None,
                     seed: 100 + i as u64,
                     durable: durable.map(|d| d.join(format!("{i}.log"))),
                     keeps_data: false,

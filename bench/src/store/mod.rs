@@ -6,4 +6,4 @@ pub mod protocol;
 pub mod replica;
 
 pub use coordinator::{Coordinator, Need, OpError, Placement, ReadResult, WriteResult};
-pub use replica::{Legs, Replica, ReplicaConfig};
+pub use replica::{Drawn, Legs, Replica, ReplicaConfig};

@@ -13,6 +13,7 @@
 use super::protocol::{encode_digest, Frame, DIGEST, READ, WRITE};
 use crate::inject::Scheduler;
 use quorum_model::dist::Dist;
+use quorum_model::fit::hdr::Recorder;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::HashMap;
@@ -46,10 +47,22 @@ impl Legs {
     }
 }
 
+/// The delays drawn for each leg, pooled over the replicas that share
+/// it: what the store injected, for `validate --hdr-dir`.
+#[derive(Debug, Default)]
+pub struct Drawn {
+    pub w: Mutex<Recorder>,
+    pub a: Mutex<Recorder>,
+    pub r: Mutex<Recorder>,
+    pub s: Mutex<Recorder>,
+}
+
 /// How a replica is started.
 #[derive(Debug, Clone)]
 pub struct ReplicaConfig {
     pub legs: Legs,
+    /// Where to record each delay drawn (none: not recorded).
+    pub drawn: Option<Arc<Drawn>>,
     pub seed: u64,
     /// Append each write to this log and fsync before acknowledging it.
     pub durable: Option<PathBuf>,
@@ -75,6 +88,7 @@ struct Shared {
     log_path: Option<PathBuf>,
     keeps_data: bool,
     stop: AtomicBool,
+    drawn: Option<Arc<Drawn>>,
     /// The slowest write to the log (waiting for it, writing, fsync), µs:
     /// how much later than its injected delay a durable write can land.
     slowest_log_us: AtomicU64,
@@ -107,6 +121,7 @@ impl Replica {
             log_path: config.durable,
             keeps_data: config.keeps_data,
             stop: AtomicBool::new(false),
+            drawn: config.drawn,
             slowest_log_us: AtomicU64::new(0),
         });
         let s = shared.clone();
@@ -231,9 +246,24 @@ impl Shared {
         self.up.load(Ordering::SeqCst) && self.incarnation.load(Ordering::SeqCst) == incarnation
     }
 
-    fn draw(&self, first: &Dist, second: &Dist) -> (f64, f64) {
-        let mut rng = self.rng.lock().expect("rng");
-        (first.sample(&mut *rng), second.sample(&mut *rng))
+    /// A delay of each leg of a write (`write`) or of a read, recorded
+    /// when asked to.
+    fn draw(&self, write: bool) -> (f64, f64) {
+        let (first, second) = if write {
+            (&self.legs.w, &self.legs.a)
+        } else {
+            (&self.legs.r, &self.legs.s)
+        };
+        let pair = {
+            let mut rng = self.rng.lock().expect("rng");
+            (first.sample(&mut *rng), second.sample(&mut *rng))
+        };
+        if let Some(d) = &self.drawn {
+            let (f, s) = if write { (&d.w, &d.a) } else { (&d.r, &d.s) };
+            f.lock().expect("recorder").record_ms(pair.0);
+            s.lock().expect("recorder").record_ms(pair.1);
+        }
+        pair
     }
 }
 
@@ -269,8 +299,8 @@ fn after(shared: &Shared, delay_ms: f64, action: impl FnOnce() + Send + 'static)
 fn handle(req: Frame, shared: &Arc<Shared>, writer: &Writer) {
     let inc = shared.incarnation.load(Ordering::SeqCst);
     let (first, second) = match req.kind {
-        WRITE => shared.draw(&shared.legs.w, &shared.legs.a),
-        READ | DIGEST => shared.draw(&shared.legs.r, &shared.legs.s),
+        WRITE => shared.draw(true),
+        READ | DIGEST => shared.draw(false),
         _ => return,
     };
     let (s, w) = (shared.clone(), writer.clone());
@@ -352,6 +382,7 @@ mod tests {
         let r = Replica::spawn(
             ReplicaConfig {
                 legs: Legs::none(),
+                drawn: None,
                 seed: 1,
                 durable,
                 keeps_data: false,

@@ -146,3 +146,43 @@ fn the_hdrhistogram_log_gives_its_shifted_law() {
         "no interval tagged 'read'; the log's tags: write",
     );
 }
+
+/// A scenario's `fit(file=...)` legs are the laws `quorum-model fit` prints
+/// for the same files: eval on the scenario and eval on the printed specs
+/// agree to the last digit.
+#[test]
+fn scenario_legs_fitted_at_load_time_are_fits_output() {
+    let spec = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let w = spec(&["fit", &repo("model/traces/write-latency.hlog")]);
+    let s = spec(&[
+        "fit",
+        &repo("model/traces/read-latency-us.txt"),
+        "--unit",
+        "us",
+        "--family",
+        "lognormal",
+    ]);
+    assert!(w.starts_with("const(") && w.contains("lognormal("), "{w}");
+    let common = [
+        "eval", "--n", "3", "--r", "1", "--w", "2", "--format", "json",
+    ];
+    let scenario = repo("model/scenarios/measured-traces.toml");
+    let mut by_file = common.to_vec();
+    by_file.extend(["--scenario", &scenario]);
+    let mut by_spec = common.to_vec();
+    by_spec.extend(["--delay", "exp(mean=0.3)", "--w-delay", &w, "--s-delay", &s]);
+    let (a, b) = (json(&by_file), json(&by_spec));
+    for key in [
+        "write_latency_p50_ms",
+        "write_latency_p99_ms",
+        "read_latency_p99_ms",
+        "p_consistent_t0",
+    ] {
+        assert_eq!(a[key], b[key], "{key}");
+        assert!(a[key].as_f64().is_some(), "{key}: {}", a[key]);
+    }
+}

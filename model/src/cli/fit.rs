@@ -1,9 +1,9 @@
 //! `quorum-model fit`: the delay law that best fits a measurement.
 
 use super::Usage;
-use crate::fit::censored::{fit_buckets, Buckets};
-use crate::fit::input::{self, Unit};
-use crate::fit::{fit_samples, Family, Fit, Samples};
+use crate::fit::file::{fit_text, FileFit, Kind, Source};
+use crate::fit::input::Unit;
+use crate::fit::{Family, Fit};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -73,23 +73,6 @@ pub struct FitArgs {
     format: FitFormat,
 }
 
-/// A guess from the content: an HdrHistogram log, Prometheus buckets, a
-/// nodetool table, else samples.
-fn guess(text: &str) -> Input {
-    if crate::fit::hdr::looks_like_log(text) {
-        Input::Hdr
-    } else if text.contains("_bucket{") {
-        Input::Prometheus
-    } else if text
-        .lines()
-        .any(|l| l.trim_start().starts_with("Percentile"))
-    {
-        Input::Nodetool
-    } else {
-        Input::Samples
-    }
-}
-
 #[derive(Serialize)]
 struct Report<'a> {
     file: String,
@@ -105,11 +88,14 @@ struct Report<'a> {
     goodness_of_fit: &'static str,
 }
 
-fn unit_name(u: Unit) -> &'static str {
-    match u {
-        Unit::Us => "us",
-        Unit::Ms => "ms",
-        Unit::S => "s",
+impl From<Input> for Kind {
+    fn from(i: Input) -> Kind {
+        match i {
+            Input::Samples => Kind::Samples,
+            Input::Hdr => Kind::Hdr,
+            Input::Nodetool => Kind::Nodetool,
+            Input::Prometheus => Kind::Prometheus,
+        }
     }
 }
 
@@ -117,76 +103,30 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
     let name = args.file.display().to_string();
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| Usage(format!("FILE: cannot read '{name}': {e}")))?;
-    let input = args.input.unwrap_or_else(|| guess(&text));
     let families: Vec<Family> = match args.family {
         Some(f) => vec![f],
         None => Family::ALL.to_vec(),
     };
-    let bad = |e: crate::fit::FitError| Usage(format!("{name}: {e}"));
-    let (fits, unit, observations, gof) = match input {
-        Input::Samples => {
-            let unit = args.unit.unwrap_or(Unit::Ms);
-            let xs = input::samples(&text, unit, args.column.as_deref()).map_err(bad)?;
-            let n = xs.len() as u64;
-            let s = Samples::new(xs).map_err(bad)?;
-            (
-                fit_samples(&s, &families).map_err(bad)?,
-                unit,
-                n,
-                "kolmogorov-smirnov",
-            )
-        }
-        Input::Hdr => {
-            let unit = args.unit.unwrap_or(Unit::Us);
-            let b = crate::fit::hdr::read(&text, unit, args.column.as_deref()).map_err(bad)?;
-            (
-                fit_buckets(&b, &families).map_err(bad)?,
-                unit,
-                b.total(),
-                "largest gap at the bucket edges",
-            )
-        }
-        Input::Prometheus => {
-            let unit = args
-                .unit
-                .or_else(|| input::prometheus_unit(&text))
-                .unwrap_or(Unit::S);
-            let b: Buckets = input::prometheus(&text, unit).map_err(bad)?;
-            (
-                fit_buckets(&b, &families).map_err(bad)?,
-                unit,
-                b.total(),
-                "largest gap at the bucket edges",
-            )
-        }
-        Input::Nodetool => {
-            let b = input::nodetool(&text, args.unit, args.column.as_deref(), args.count)
-                .map_err(bad)?;
-            let unit = args.unit.unwrap_or(if text.contains("(millis)") {
-                Unit::Ms
-            } else {
-                Unit::Us
-            });
-            (
-                fit_buckets(&b, &families).map_err(bad)?,
-                unit,
-                b.total(),
-                "largest gap at the bucket edges",
-            )
-        }
+    let source = Source {
+        kind: args.input.map(Kind::from),
+        unit: args.unit,
+        column: args.column.as_deref(),
+        count: Some(args.count),
     };
+    let FileFit {
+        kind,
+        unit,
+        observations,
+        fits,
+        goodness_of_fit: gof,
+    } = fit_text(&text, &source, &families).map_err(|e| Usage(format!("{name}: {e}")))?;
     match args.format {
         FitFormat::Spec => println!("{}", fits[0].spec),
         FitFormat::Json => {
             let report = Report {
                 file: name,
-                input: match input {
-                    Input::Samples => "samples",
-                    Input::Hdr => "hdr",
-                    Input::Nodetool => "nodetool",
-                    Input::Prometheus => "prometheus",
-                },
-                unit: unit_name(unit),
+                input: kind.name(),
+                unit: unit.name(),
                 observations,
                 candidates: &fits,
                 goodness_of_fit: gof,
@@ -199,13 +139,13 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
         FitFormat::Table => {
             println!(
                 "{name}: {observations} observations ({}, in {}); best first by BIC; fit: {gof}",
-                match input {
-                    Input::Samples => "samples",
-                    Input::Hdr => "hdrhistogram log",
-                    Input::Nodetool => "nodetool table",
-                    Input::Prometheus => "prometheus buckets",
+                match kind {
+                    Kind::Samples => "samples",
+                    Kind::Hdr => "hdrhistogram log",
+                    Kind::Nodetool => "nodetool table",
+                    Kind::Prometheus => "prometheus buckets",
                 },
-                unit_name(unit)
+                unit.name()
             );
             for f in &fits {
                 let params: Vec<String> = f

@@ -113,7 +113,8 @@ impl FromStr for Dist {
     }
 }
 
-const FAMILIES: &str = "exp, pareto, lognormal, weibull, gamma, const, mix, empirical, percentiles";
+const FAMILIES: &str =
+    "exp, pareto, lognormal, weibull, gamma, const, mix, empirical, percentiles, fit";
 
 struct Parser<'a> {
     src: &'a str,
@@ -269,6 +270,7 @@ impl Parser<'_> {
             "mix" => self.mixture(),
             "const" => self.constant(),
             "empirical" => self.empirical(start),
+            "fit" => self.fit(start),
             "percentiles" => self.percentiles(start),
             "exp" | "pareto" | "lognormal" | "weibull" | "gamma" => self.parametric(&name, start),
             _ => Err(self.error(
@@ -481,6 +483,75 @@ impl Parser<'_> {
             .map_err(|e| self.error(start, e.to_string()))
     }
 
+    /// `fit(file=PATH, family=NAME, input=KIND, unit=U, column=C)`: the
+    /// law fitted to a measurement when the spec is read (`quorum-model
+    /// fit`'s, the best by BIC among every family unless `family` names
+    /// one).
+    fn fit(&mut self, start: usize) -> Result<Dist, SpecError> {
+        use crate::fit::file::{fit_text, Kind, Source};
+        use crate::fit::Family;
+        const KEYS: &str = "file, family, input, unit, column";
+        let mut values: Vec<(String, String, usize)> = Vec::new();
+        loop {
+            let at = {
+                self.skip_ws();
+                self.pos
+            };
+            let key = self.ident();
+            if !["file", "family", "input", "unit", "column"].contains(&key.as_str()) {
+                return Err(
+                    self.error(at, format!("fit has no parameter '{key}'; allowed: {KEYS}"))
+                );
+            }
+            if values.iter().any(|(k, _, _)| *k == key) {
+                return Err(self.error(at, format!("parameter '{key}' given twice")));
+            }
+            self.expect('=')?;
+            let v = self.path_value()?;
+            values.push((key, v, at));
+            if self.peek() == Some(',') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        let get = |k: &str| values.iter().find(|(key, _, _)| key == k);
+        let (_, file, _) = get("file").ok_or_else(|| self.error(start, "fit needs file=PATH"))?;
+        let families = match get("family") {
+            Some((_, f, at)) => vec![f
+                .parse::<Family>()
+                .map_err(|e| self.error(*at, e.to_string()))?],
+            None => Family::ALL.to_vec(),
+        };
+        let kind = match get("input") {
+            Some((_, k, at)) => Some(k.parse::<Kind>().map_err(|e| self.error(*at, e))?),
+            None => None,
+        };
+        let unit = match get("unit") {
+            Some((_, u, at)) => Some(
+                u.parse::<crate::fit::input::Unit>()
+                    .map_err(|e| self.error(*at, e))?,
+            ),
+            None => None,
+        };
+        let mut path = PathBuf::from(file);
+        if let (true, Some(base)) = (path.is_relative(), &self.base) {
+            path = base.join(path);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            self.error(start, format!("fit: cannot read '{}': {e}", path.display()))
+        })?;
+        let source = Source {
+            kind,
+            unit,
+            column: get("column").map(|(_, c, _)| c.as_str()),
+            count: None,
+        };
+        let fitted = fit_text(&text, &source, &families)
+            .map_err(|e| self.error(start, format!("fit: {}: {e}", path.display())))?;
+        Ok(fitted.fits[0].dist.clone())
+    }
+
     fn percentiles(&mut self, start: usize) -> Result<Dist, SpecError> {
         let mut min = 0.0;
         let mut seen_min = false;
@@ -594,6 +665,43 @@ mod tests {
         assert!(msg.contains("exactly one"), "{msg}");
         let (col, _) = column_of("mix(0.5: exp(mean=1), 0.5: exp(mean=2)");
         assert_eq!(col, 39);
+    }
+
+    #[test]
+    fn fit_reads_a_measurement_when_the_spec_is_read() {
+        let dir = std::env::temp_dir().join(format!("qm-spec-fit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Samples of a gamma, in µs.
+        let law = parse("gamma(shape=3,scale=0.4)", None).unwrap();
+        let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(4);
+        let text: String = (0..5000)
+            .map(|_| format!("{}\n", law.sample(&mut rng) * 1000.0))
+            .collect();
+        std::fs::write(dir.join("lat.txt"), text).unwrap();
+        let d = parse("fit(file=lat.txt, unit=us)", Some(&dir)).unwrap();
+        assert!(matches!(d, Dist::Gamma(_)), "{d}");
+        assert!((d.mean() / 1.2 - 1.0).abs() < 0.03, "{d}");
+        let d = parse("fit(file=lat.txt, unit=us, family=lognormal)", Some(&dir)).unwrap();
+        assert!(matches!(d, Dist::LogNormal(_)), "{d}");
+        // A fitted law is a term like any other.
+        let d = parse(
+            "const(1) + fit(file=lat.txt, unit=us, family=gamma)",
+            Some(&dir),
+        )
+        .unwrap();
+        assert!((d.mean() / 2.2 - 1.0).abs() < 0.03, "{d}");
+        for (spec, want) in [
+            ("fit(file=lat.txt, family=burr)", "unknown family 'burr'"),
+            ("fit(file=lat.txt, unit=min)", "unknown unit 'min'"),
+            ("fit(file=lat.txt, input=csv)", "unknown input 'csv'"),
+            ("fit(file=none.txt)", "cannot read"),
+            ("fit(family=gamma)", "fit needs file=PATH"),
+            ("fit(file=lat.txt, shape=2)", "fit has no parameter 'shape'"),
+        ] {
+            let e = parse(spec, Some(&dir)).unwrap_err().to_string();
+            assert!(e.contains(want), "{spec}: {e}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -22,6 +22,15 @@ impl Unit {
     /// The names accepted.
     pub const NAMES: &'static str = "us, ms, s";
 
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Us => "us",
+            Unit::Ms => "ms",
+            Unit::S => "s",
+        }
+    }
+
     /// Milliseconds per unit.
     pub fn ms(self) -> f64 {
         match self {

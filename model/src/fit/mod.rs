@@ -32,6 +32,7 @@
 
 pub mod censored;
 pub mod exponential;
+pub mod file;
 pub mod gamma;
 pub mod hdr;
 pub mod input;

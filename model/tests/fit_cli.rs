@@ -186,3 +186,49 @@ fn scenario_legs_fitted_at_load_time_are_fits_output() {
         assert!(a[key].as_f64().is_some(), "{key}: {}", a[key]);
     }
 }
+
+/// `--chart` draws the data's and the fits' survival to an SVG or a PNG;
+/// another extension is refused before any work, and nothing is written.
+#[test]
+fn the_chart_shows_data_and_fits() {
+    let d = temp("fit", "chart");
+    let svg = d.join("fit.svg");
+    let out = run(&[
+        "fit",
+        &repo("model/traces/write-latency.hlog"),
+        "--chart",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for want in [
+        "data (bucket edges)",
+        "shifted-lognormal: BIC",
+        "P(latency &gt; x)",
+    ] {
+        assert!(text.contains(want), "{want}");
+    }
+    let png = d.join("fit.png");
+    let out = run(&[
+        "fit",
+        &repo("model/traces/read-latency-us.txt"),
+        "--unit",
+        "us",
+        "--chart",
+        png.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let jpg = d.join("fit.jpg");
+    refused(
+        &[
+            "fit",
+            &repo("model/traces/read-latency-us.txt"),
+            "--chart",
+            jpg.to_str().unwrap(),
+        ],
+        "must end in .svg or .png",
+    );
+    assert!(!jpg.exists());
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -4,6 +4,7 @@ use super::Usage;
 use crate::fit::file::{fit_text, FileFit, Kind, Source};
 use crate::fit::input::Unit;
 use crate::fit::{Family, Fit};
+use crate::output::charts::fit::FitChart;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ pub const FIT_EXAMPLES: &str = "Examples:
   quorum-model fit model/traces/read-latency-us.txt --unit us
   quorum-model fit model/traces/rpc-histogram.prom --format table
   quorum-model fit model/traces/proxyhistograms.txt --column write --format json
+  quorum-model fit model/traces/write-latency.hlog --format table --chart fit.svg
 
 The best law's spec goes to stdout, ready for a delay option:
   quorum-model eval --n 3 --r 2 --w 2 --delay \"$(quorum-model fit model/traces/read-latency-us.txt --unit us)\"";
@@ -71,6 +73,10 @@ pub struct FitArgs {
     /// What to print.
     #[arg(long, value_enum, default_value_t = FitFormat::Spec)]
     format: FitFormat,
+    /// Also draw the data's and the best fits' survival, P(X > x), on
+    /// log-log axes (the tail in view) to FILE (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -113,13 +119,36 @@ pub fn run(args: FitArgs) -> Result<(), Usage> {
         column: args.column.as_deref(),
         count: Some(args.count),
     };
+    if let Some(chart) = &args.chart {
+        // Refused before the work, and nothing written: a bad extension.
+        let ext = chart
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase);
+        if !matches!(ext.as_deref(), Some("svg" | "png")) {
+            return Err(Usage(format!(
+                "--chart: '{}' must end in .svg or .png",
+                chart.display()
+            )));
+        }
+    }
+    let fitted = fit_text(&text, &source, &families).map_err(|e| Usage(format!("{name}: {e}")))?;
+    if let Some(chart) = &args.chart {
+        let title = args
+            .file
+            .file_name()
+            .map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+        crate::output::charts::save_as(&FitChart::new(&title, &fitted), chart)
+            .map_err(|e| Usage(format!("--chart: {e}")))?;
+    }
     let FileFit {
         kind,
         unit,
         observations,
         fits,
         goodness_of_fit: gof,
-    } = fit_text(&text, &source, &families).map_err(|e| Usage(format!("{name}: {e}")))?;
+        ..
+    } = fitted;
     match args.format {
         FitFormat::Spec => println!("{}", fits[0].spec),
         FitFormat::Json => {

@@ -99,6 +99,29 @@ pub struct FileFit {
     pub fits: Vec<Fit>,
     /// What `Fit::ks` measures for this input.
     pub goodness_of_fit: &'static str,
+    /// The data's survival `S(x) = P(X > x)`, ms, increasing `x`: after
+    /// each distinct sample (at most [`SURVIVAL_POINTS`], evenly spaced in
+    /// rank, and the tail's last ones kept), or at each finite bucket edge.
+    pub survival: Vec<(f64, f64)>,
+}
+
+/// At most this many points of a sample's empirical survival are kept.
+pub const SURVIVAL_POINTS: usize = 2000;
+
+/// The empirical survival after each sample, thinned in rank to about
+/// [`SURVIVAL_POINTS`] but keeping the last 200 (the tail, the part a
+/// log-survival chart is for); the last sample, whose survival is 0, is
+/// left out.
+fn sample_survival(s: &Samples) -> Vec<(f64, f64)> {
+    let xs = s.sorted();
+    let n = xs.len();
+    let step = (n / SURVIVAL_POINTS).max(1);
+    (0..n - 1)
+        .filter(|&i| i % step == 0 || i + 200 >= n)
+        // After equal samples, only the last one's survival.
+        .filter(|&i| xs[i + 1] > xs[i])
+        .map(|i| (xs[i], (n - 1 - i) as f64 / n as f64))
+        .collect()
 }
 
 /// Reads `text` as `source` says and fits every family of `families`.
@@ -112,6 +135,11 @@ pub fn fit_text(text: &str, source: &Source<'_>, families: &[Family]) -> Result<
             observations: b.total(),
             fits: fit_buckets(&b, families)?,
             goodness_of_fit: EDGES,
+            survival: b
+                .cumulative()
+                .into_iter()
+                .map(|(x, f)| (x, 1.0 - f))
+                .collect(),
         })
     };
     match kind {
@@ -126,6 +154,7 @@ pub fn fit_text(text: &str, source: &Source<'_>, families: &[Family]) -> Result<
                 observations,
                 fits: fit_samples(&s, families)?,
                 goodness_of_fit: "kolmogorov-smirnov and anderson-darling",
+                survival: sample_survival(&s),
             })
         }
         Kind::Hdr => {

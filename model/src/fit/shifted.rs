@@ -14,7 +14,8 @@
 //! spaced order statistics (keeping `x₁`) and the plain family is then
 //! fitted to every sample at the `c` found.
 //!
-//! The standard error of `c` comes from the profile's curvature (a
+//! When the likeliest shift is 0 the fit is refused (the plain family
+//! is a candidate of its own). The standard error of `c` comes from the profile's curvature (a
 //! finite difference of the profile log-likelihood at the estimate);
 //! the others are the plain family's at that `c`.
 
@@ -80,6 +81,14 @@ pub fn fit(s: &Samples, family: Family) -> Result<Fitted, FitError> {
         if f > best_ll {
             (best_c, best_ll) = (c, f);
         }
+    }
+    // At no shift the shifted form is the plain family, already a
+    // candidate of its own: left out rather than listed twice.
+    if best_c <= 0.0 {
+        return Err(FitError::Law {
+            family: family.name(),
+            message: format!("the likeliest shift is 0: the data are {}'s", base.name()),
+        });
     }
     let plain = base.fit(&s.shifted(best_c)?)?;
     // The profile's curvature at the estimate, on the search samples,

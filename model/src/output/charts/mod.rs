@@ -16,6 +16,7 @@
 //! its validation chart with the same [`Chart`] trait, font and palette.
 
 mod availability;
+pub mod fit;
 mod healing;
 mod heatmap;
 mod levels;
@@ -269,8 +270,8 @@ pub trait Chart {
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
 }
 
-/// Draws `chart` to `dir/NAME.svg` and `dir/NAME.png` (each written whole).
-pub fn save<C: Chart>(chart: &C, dir: &Path) -> Result<(), String> {
+/// `chart` as SVG text.
+fn svg<C: Chart>(chart: &C) -> Result<String, String> {
     register_font();
     let fail = |e: String| format!("chart {}: {e}", chart.name());
     let mut svg = String::new();
@@ -280,6 +281,13 @@ pub fn save<C: Chart>(chart: &C, dir: &Path) -> Result<(), String> {
         chart.draw(&root).map_err(|e| fail(e.to_string()))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
+    Ok(svg)
+}
+
+/// `chart` as PNG bytes.
+fn png<C: Chart>(chart: &C) -> Result<Vec<u8>, String> {
+    register_font();
+    let fail = |e: String| format!("chart {}: {e}", chart.name());
     let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
@@ -292,12 +300,29 @@ pub fn save<C: Chart>(chart: &C, dir: &Path) -> Result<(), String> {
     image::codecs::png::PngEncoder::new(&mut png)
         .write_image(&rgb, SIZE.0, SIZE.1, image::ColorType::Rgb8)
         .map_err(|e| fail(e.to_string()))?;
+    Ok(png)
+}
+
+/// Draws `chart` to `dir/NAME.svg` and `dir/NAME.png` (each written whole).
+pub fn save<C: Chart>(chart: &C, dir: &Path) -> Result<(), String> {
+    let fail = |e: String| format!("chart {}: {e}", chart.name());
+    let (svg, png) = (svg(chart)?, png(chart)?);
     std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
     write_atomic(&dir.join(format!("{}.svg", chart.name())), svg.as_bytes())
         .map_err(|e| fail(e.to_string()))?;
     write_atomic(&dir.join(format!("{}.png", chart.name())), &png)
         .map_err(|e| fail(e.to_string()))?;
     Ok(())
+}
+
+/// Draws `chart` to `path`, SVG or PNG by its extension (written whole).
+pub fn save_as<C: Chart>(chart: &C, path: &Path) -> Result<(), String> {
+    let bytes = match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("svg") => svg(chart)?.into_bytes(),
+        Some(e) if e.eq_ignore_ascii_case("png") => png(chart)?,
+        _ => return Err(format!("'{}' must end in .svg or .png", path.display())),
+    };
+    write_atomic(path, &bytes).map_err(|e| format!("'{}': {e}", path.display()))
 }
 
 /// Every chart of the report, drawn from `data` into `dir`; returns

@@ -72,6 +72,13 @@ pub enum DistError {
 }
 
 impl DistError {
+    /// The family that refused.
+    pub fn family(&self) -> &'static str {
+        match self {
+            DistError::Parameter { family, .. } | DistError::Invalid { family, .. } => family,
+        }
+    }
+
     pub(crate) fn invalid(family: &'static str, message: impl Into<String>) -> Self {
         DistError::Invalid {
             family,

@@ -232,7 +232,7 @@ mod tests {
         }
         assert_eq!(
             read(&log, Unit::Us, Some("x")).unwrap_err().to_string(),
-            "line 0: no interval tagged 'x'; the log's tags: w"
+            "no interval tagged 'x'; the log's tags: w"
         );
     }
 

@@ -14,7 +14,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`dist`] | delay laws ([`Dist`]), their spec language, the published presets |
-//! | [`fit`] | delay laws fitted to measured samples and buckets: maximum likelihood (interval-censored for buckets), AIC, goodness of fit (issue 16: the library so far) |
+//! | [`fit`] | delay laws fitted to measurements (samples, HdrHistogram logs, Prometheus buckets, nodetool tables): maximum likelihood (interval-censored for buckets), ten families ranked by BIC, standard errors, goodness of fit |
 //! | [`failure`] | failure models ([`FailureModel`]): availability, which replicas are up, samplers |
 //! | [`topology`] | clusters ([`topology::Cluster`]: datacenters, their delays, coordinators), consistency levels, strictness and staleness of level pairs |
 //! | [`closed`] | exact latency of a quorum and k-staleness |

@@ -405,6 +405,10 @@ mod tests {
             );
             let p99 = fits[0].dist.quantile(0.99);
             let truth = law.quantile(0.99);
+            println!(
+                "mu {mu} sigma {sigma}: p99 {p99:.3} vs {truth:.3} ({:+.2}%)",
+                100.0 * (p99 / truth - 1.0)
+            );
             assert!(
                 (p99 / truth - 1.0).abs() < 0.05,
                 "mu {mu} sigma {sigma}: p99 {p99} vs {truth}"

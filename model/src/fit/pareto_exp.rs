@@ -374,6 +374,7 @@ mod tests {
             }
             for (k, s) in sum_sq.iter().enumerate() {
                 let rms = (s / SEEDS as f64).sqrt();
+                println!("{spec} param {k}: rms z {rms:.2}");
                 assert!((0.4..1.6).contains(&rms), "{spec} param {k}: rms z {rms}");
             }
         }

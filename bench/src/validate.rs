@@ -1230,7 +1230,7 @@ mod tests {
     fn fitted_hdr_logs_predict_the_store() {
         use quorum_model::fit::{censored::fit_buckets, hdr, input::Unit, Family, Fit};
         let dir = std::env::temp_dir().join(format!("qm-hdr-roundtrip-{}", std::process::id()));
-        let mut c = cfg("exp(mean=1)", 3, 1, 1, 800);
+        let mut c = cfg("exp(mean=1)", 3, 1, 1, 1500);
         c.scenario.wars = Wars {
             w: "lognormal(mu=0,sigma=0.5)".parse().unwrap(),
             a: "exp(mean=0.5)".parse().unwrap(),
@@ -1254,6 +1254,17 @@ mod tests {
         fitted.wars.s = legs[3].dist.clone();
         let (exact, model) = predict(
             &fitted,
+            c.config,
+            &None,
+            EvalOptions::default(),
+            c.trials,
+            c.seed,
+        )
+        .unwrap();
+        // The true legs' model, evaluated the same way (at each point's
+        // mean issue delay), so that fitted and true compare like with like.
+        let (_, true_model) = predict(
+            &c.scenario,
             c.config,
             &None,
             EvalOptions::default(),
@@ -1291,7 +1302,13 @@ mod tests {
         let curve: Vec<(f64, f64, f64)> = rep
             .curve
             .iter()
-            .map(|p| (p.measured, p.predicted, model.p_consistent_at(p.issued_ms)))
+            .map(|p| {
+                (
+                    p.measured,
+                    true_model.p_consistent_at(p.issued_ms),
+                    model.p_consistent_at(p.issued_ms),
+                )
+            })
             .collect();
         println!(
             "round trip: trustworthy {}; fitted legs {:?}; latencies (p50 p99 write, p50 p99 read) fitted {from_fits:?}, true {from_truth:?}, measured {measured:?} less overhead {overhead:?}; curve (measured, true, fitted) {curve:?}",

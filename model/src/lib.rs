@@ -124,6 +124,7 @@ pub(crate) mod numeric;
 #[cfg(feature = "charts")]
 pub mod output;
 pub mod plan;
+pub mod qs;
 pub mod retry;
 pub mod scenario;
 pub mod sweep;

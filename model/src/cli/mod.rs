@@ -12,6 +12,7 @@ pub(crate) mod merge;
 pub(crate) mod plan;
 pub(crate) mod plot;
 pub(crate) mod progress;
+pub(crate) mod qs;
 pub mod retry;
 pub(crate) mod sweep;
 pub mod topology;
@@ -116,6 +117,11 @@ enum Command {
     /// histogram, a nodetool table): its spec, or every candidate.
     #[command(after_help = fit::FIT_EXAMPLES)]
     Fit(Box<fit::FitArgs>),
+    /// A quorum system beyond thresholds (grids, choose, weighted votes):
+    /// resilience, availability and the LP-optimal strategy's load,
+    /// capacity, network load and latency.
+    #[command(after_help = qs::QS_EXAMPLES)]
+    Qs(Box<qs::QsArgs>),
     /// List the published delay presets with their parameters and sources.
     #[command(
         after_help = "Examples:\n  quorum-model presets\n  quorum-model eval --preset lnkd-disk --n 3 --r 1 --w 1"
@@ -152,6 +158,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(*args),
         Command::Merge(args) => merge::run(args),
         Command::Fit(args) => fit::run(*args),
+        Command::Qs(args) => qs::run(*args),
         Command::Plot(args) => plot::run(args),
         Command::Presets => {
             for p in presets::all() {

@@ -1,0 +1,407 @@
+//! `quorum-model qs`: a quorum system given as expressions, its resilience,
+//! availability and optimal strategy.
+
+use super::failure::FailureOptions;
+use super::Usage;
+use crate::dist::Dist;
+use crate::qs::avail::{availability, Estimate};
+use crate::qs::expr::Shown;
+use crate::qs::strategy::{optimal, NodeSpec, Objective, Strategy, Workload};
+use crate::qs::QuorumSystem;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+pub const QS_EXAMPLES: &str = "Examples:
+  quorum-model qs --reads 'a*b*c + d*e*f' --read-fraction 0.25
+  quorum-model qs --reads 'grid(a,b,c; d,e,f)' --capacity a=1000 --capacity b=500 --read-fraction 0.75
+  quorum-model qs --reads 'choose(2, a, b, c)' --p-fail 0.01 --format json
+  quorum-model qs --reads 'a*b + c*d' --latency a=const(4) --latency b=const(4) --latency c=const(1) --latency d=const(1) --optimize latency --load-limit 0.0066667
+  quorum-model qs --reads 'weighted(a=2, b=1, c=1; read=2, write=3)' --failure 'per_node(0.01,0.05,0.05)'
+
+Expressions: a*b (both), a+b (either), choose(k, e1, e2, ...), majority(e1, ...),
+grid(a, b, c; d, e, f) (a row reads, one node of each row writes),
+weighted(a=2, b=1; read=R, write=W) (Gifford's votes). Nodes are numbered in the
+order they first appear (the order per_node(...) failure lists follow).";
+
+/// What the strategy minimises.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizeArg {
+    /// The busiest node's load (1 / capacity).
+    Load,
+    /// The expected number of nodes contacted.
+    Network,
+    /// The expected time to a quorum.
+    Latency,
+}
+
+/// Output.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QsFormat {
+    /// Aligned text.
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct QsArgs {
+    /// The read quorums, as an expression (see below).
+    #[arg(long, value_name = "EXPR")]
+    reads: String,
+    /// The write quorums (default: the reads' dual, every set meeting every
+    /// read quorum; or a weighted vote's write threshold). Given, they must
+    /// meet every read quorum.
+    #[arg(long, value_name = "EXPR")]
+    writes: Option<String>,
+    /// The share of reads, 0..=1, or a distribution of shares as
+    /// SHARE:WEIGHT,SHARE:WEIGHT (the strategy minimises the expectation).
+    #[arg(long, value_name = "F", default_value = "1")]
+    read_fraction: String,
+    /// A node's capacity, NODE=C, or its read and write capacities,
+    /// NODE=R/W (default 1). Repeatable.
+    #[arg(long, value_name = "NODE=C")]
+    capacity: Vec<String>,
+    /// A node's answer time, NODE=SPEC, a delay law in ms (default
+    /// const(1)). Repeatable.
+    #[arg(long, value_name = "NODE=SPEC")]
+    latency: Vec<String>,
+    /// Strategies of quorums that stay quorums after any F of their nodes
+    /// fail (they over-ask).
+    #[arg(long, value_name = "F", default_value_t = 0, value_parser = super::whole::<usize>(0))]
+    resilience: usize,
+    /// What the strategy minimises.
+    #[arg(long, value_enum, default_value_t = OptimizeArg::Load)]
+    optimize: OptimizeArg,
+    /// At most this load (1 / capacity).
+    #[arg(long, value_name = "L")]
+    load_limit: Option<f64>,
+    /// At most this many nodes contacted on average.
+    #[arg(long, value_name = "N")]
+    network_limit: Option<f64>,
+    /// At most this expected time to a quorum, ms.
+    #[arg(long, value_name = "MS")]
+    latency_limit: Option<f64>,
+    #[command(flatten)]
+    failure: FailureOptions,
+    /// Seed of the Monte Carlo availability (used only where exact work is
+    /// too large).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output.
+    #[arg(long, value_enum, default_value_t = QsFormat::Table)]
+    format: QsFormat,
+}
+
+#[derive(Serialize)]
+struct Report {
+    nodes: Vec<String>,
+    reads: String,
+    writes: String,
+    read_quorums: usize,
+    write_quorums: usize,
+    read_resilience: usize,
+    write_resilience: usize,
+    /// The failure model's spec (null: none given, and no availability).
+    failure: Option<String>,
+    read_availability: Option<f64>,
+    write_availability: Option<f64>,
+    /// Exact, or Monte Carlo with an interval.
+    read_availability_detail: Option<Estimate>,
+    write_availability_detail: Option<Estimate>,
+    optimize: Objective,
+    read_fraction: Vec<(f64, f64)>,
+    resilience_f: usize,
+    load: f64,
+    capacity: f64,
+    network_load: f64,
+    latency_ms: f64,
+    /// The optimal strategy: each quorum's probability.
+    strategy: StrategyOut,
+    node_loads: Vec<(String, f64)>,
+    /// P(a read's quorum misses the last write's): 0 when they intersect.
+    p_disjoint: f64,
+}
+
+#[derive(Serialize)]
+struct StrategyOut {
+    reads: Vec<QuorumOut>,
+    writes: Vec<QuorumOut>,
+}
+
+#[derive(Serialize)]
+struct QuorumOut {
+    quorum: Vec<String>,
+    probability: f64,
+}
+
+/// `0.25` or `0.1:1,0.75:1`.
+fn read_fraction(text: &str) -> Result<Vec<(f64, f64)>, Usage> {
+    let bad = |why: String| {
+        Usage(format!(
+            "--read-fraction: {why}; give F in [0, 1] or F:WEIGHT,F:WEIGHT"
+        ))
+    };
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        let (f, w) = match part.split_once(':') {
+            Some((f, w)) => (f.trim(), w.trim()),
+            None => (part.trim(), "1"),
+        };
+        let f: f64 = f
+            .parse()
+            .map_err(|_| bad(format!("'{f}' is not a number")))?;
+        let w: f64 = w
+            .parse()
+            .map_err(|_| bad(format!("'{w}' is not a number")))?;
+        if !(0.0..=1.0).contains(&f) {
+            return Err(bad(format!("{f} is not in [0, 1]")));
+        }
+        if !(w > 0.0 && w.is_finite()) {
+            return Err(bad(format!("weight {w} must be > 0")));
+        }
+        out.push((f, w));
+    }
+    Ok(out)
+}
+
+/// `NODE=VALUE` options applied to the nodes' specs.
+fn per_node(
+    qs: &QuorumSystem,
+    flag: &str,
+    items: &[String],
+    nodes: &mut [NodeSpec],
+    apply: impl Fn(&mut NodeSpec, &str, &str) -> Result<(), String>,
+) -> Result<(), Usage> {
+    for item in items {
+        let (name, value) = item
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("{flag}: '{item}' is not NODE=VALUE")))?;
+        let i = qs
+            .node(name.trim())
+            .map_err(|e| Usage(format!("{flag}: {e}")))?;
+        apply(&mut nodes[i], name.trim(), value.trim())
+            .map_err(|e| Usage(format!("{flag}: {e}")))?;
+    }
+    Ok(())
+}
+
+fn capacity(text: &str, name: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(c) if c > 0.0 && c.is_finite() => Ok(c),
+        _ => Err(format!(
+            "{name}'s capacity must be a number > 0, got '{text}'"
+        )),
+    }
+}
+
+pub fn run(args: QsArgs) -> Result<(), Usage> {
+    let qs = QuorumSystem::new(&args.reads, args.writes.as_deref()).map_err(|e| match &e {
+        crate::qs::QsError::Expr { side, error } => Usage(format!("--{side}: {error}")),
+        crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => {
+            Usage(format!("--writes: {e}"))
+        }
+        crate::qs::QsError::TooMany { side } => Usage(format!("--{side}: {e}")),
+        _ => Usage(format!("--reads: {e}")),
+    })?;
+    let fractions = read_fraction(&args.read_fraction)?;
+    let mut nodes = vec![NodeSpec::default(); qs.n()];
+    per_node(
+        &qs,
+        "--capacity",
+        &args.capacity,
+        &mut nodes,
+        |n, name, v| {
+            match v.split_once('/') {
+                Some((r, w)) => {
+                    n.read_capacity = capacity(r.trim(), name)?;
+                    n.write_capacity = capacity(w.trim(), name)?;
+                }
+                None => {
+                    let c = capacity(v, name)?;
+                    n.read_capacity = c;
+                    n.write_capacity = c;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    per_node(&qs, "--latency", &args.latency, &mut nodes, |n, name, v| {
+        n.latency = v.parse::<Dist>().map_err(|e| format!("{name}: {e}"))?;
+        Ok(())
+    })?;
+    for (flag, v) in [
+        ("--load-limit", args.load_limit),
+        ("--network-limit", args.network_limit),
+        ("--latency-limit", args.latency_limit),
+    ] {
+        if let Some(x) = v {
+            if !(x > 0.0 && x.is_finite()) {
+                return Err(Usage(format!("{flag}: must be a number > 0, got {x}")));
+            }
+        }
+    }
+    let objective = match args.optimize {
+        OptimizeArg::Load => Objective::Load,
+        OptimizeArg::Network => Objective::Network,
+        OptimizeArg::Latency => Objective::Latency,
+    };
+    for (flag, set, clash) in [
+        ("--load-limit", args.load_limit.is_some(), Objective::Load),
+        (
+            "--network-limit",
+            args.network_limit.is_some(),
+            Objective::Network,
+        ),
+        (
+            "--latency-limit",
+            args.latency_limit.is_some(),
+            Objective::Latency,
+        ),
+    ] {
+        if set && objective == clash {
+            return Err(Usage(format!(
+                "{flag}: cannot limit what --optimize minimises"
+            )));
+        }
+    }
+    let work = Workload {
+        read_fraction: fractions.clone(),
+        objective,
+        load_limit: args.load_limit,
+        network_limit: args.network_limit,
+        latency_limit: args.latency_limit,
+        f: args.resilience,
+    };
+    let model = args.failure.model()?;
+    let (ra, wa) = match &model {
+        Some(m) => {
+            let named = |e: crate::failure::FailureError| Usage::named(&e);
+            (
+                Some(availability(qs.reads(), qs.n(), m, args.seed).map_err(named)?),
+                Some(availability(qs.writes(), qs.n(), m, args.seed ^ 0x5752).map_err(named)?),
+            )
+        }
+        None => (None, None),
+    };
+    let s: Strategy = optimal(&qs, &nodes, &work).map_err(|e| {
+        let flag = match e {
+            crate::qs::strategy::StrategyError::NotResilient { .. }
+            | crate::qs::strategy::StrategyError::TooManyNodes(_) => "--resilience",
+            crate::qs::strategy::StrategyError::ReadFraction(_) => "--read-fraction",
+            _ => "strategy",
+        };
+        Usage(format!("{flag}: {e}"))
+    })?;
+    let out = |qs_: &[(Vec<String>, f64)]| -> Vec<QuorumOut> {
+        qs_.iter()
+            .map(|(q, p)| QuorumOut {
+                quorum: q.clone(),
+                probability: *p,
+            })
+            .collect()
+    };
+    let report = Report {
+        nodes: qs.names().to_vec(),
+        reads: Shown(qs.reads(), qs.names()).to_string(),
+        writes: Shown(qs.writes(), qs.names()).to_string(),
+        read_quorums: qs.read_quorums().len(),
+        write_quorums: qs.write_quorums().len(),
+        read_resilience: qs.read_resilience(),
+        write_resilience: qs.write_resilience(),
+        failure: model.as_ref().map(|m| m.spec()),
+        read_availability: ra.map(|a| a.p),
+        write_availability: wa.map(|a| a.p),
+        read_availability_detail: ra,
+        write_availability_detail: wa,
+        optimize: objective,
+        read_fraction: fractions,
+        resilience_f: args.resilience,
+        load: s.load,
+        capacity: s.capacity,
+        network_load: s.network_load,
+        latency_ms: s.latency_ms,
+        strategy: StrategyOut {
+            reads: out(&s.reads),
+            writes: out(&s.writes),
+        },
+        node_loads: s.node_loads.clone(),
+        p_disjoint: s.p_disjoint,
+    };
+    match args.format {
+        QsFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Usage(e.to_string()))?
+        ),
+        QsFormat::Table => print_table(&report),
+    }
+    Ok(())
+}
+
+fn print_table(r: &Report) {
+    println!("reads   {}   ({} minimal quorums)", r.reads, r.read_quorums);
+    println!(
+        "writes  {}   ({} minimal quorums)",
+        r.writes, r.write_quorums
+    );
+    println!(
+        "resilience: reads survive any {} failures, writes any {}",
+        r.read_resilience, r.write_resilience
+    );
+    let avail = |e: &Option<Estimate>| match e {
+        Some(e) if e.exact => format!("{:.9} (exact)", e.p),
+        Some(e) => {
+            let (lo, hi) = e.interval.unwrap_or((e.p, e.p));
+            format!("{:.6} (Monte Carlo, 95% in [{lo:.6}, {hi:.6}])", e.p)
+        }
+        None => "- (no failure model given)".to_string(),
+    };
+    match &r.failure {
+        Some(f) => println!(
+            "availability under {f}: reads {}, writes {}",
+            avail(&r.read_availability_detail),
+            avail(&r.write_availability_detail)
+        ),
+        None => println!("availability: - (give --p-fail, --failure, ... for it)"),
+    }
+    let fr: Vec<String> = r
+        .read_fraction
+        .iter()
+        .map(|(f, w)| format!("{f}:{w}"))
+        .collect();
+    println!(
+        "optimal strategy ({} minimised, read fraction {}, {}-resilient quorums):",
+        match r.optimize {
+            Objective::Load => "load",
+            Objective::Network => "network load",
+            Objective::Latency => "latency",
+        },
+        fr.join(","),
+        r.resilience_f
+    );
+    println!(
+        "  load {:.6}   capacity {:.4}   network load {:.4}   latency {:.4} ms",
+        r.load, r.capacity, r.network_load, r.latency_ms
+    );
+    for (side, qs) in [
+        ("reads ", &r.strategy.reads),
+        ("writes", &r.strategy.writes),
+    ] {
+        let parts: Vec<String> = qs
+            .iter()
+            .map(|q| format!("{{{}}} {:.4}", q.quorum.join(","), q.probability))
+            .collect();
+        println!("  {side}  {}", parts.join("  "));
+    }
+    let loads: Vec<String> = r
+        .node_loads
+        .iter()
+        .map(|(n, l)| format!("{n} {l:.4}"))
+        .collect();
+    println!("  node loads  {}", loads.join("  "));
+    if r.p_disjoint > 0.0 {
+        println!(
+            "  P(read quorum misses the last write's) {:.6}",
+            r.p_disjoint
+        );
+    }
+}

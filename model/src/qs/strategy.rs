@@ -1,0 +1,756 @@
+//! Strategies: how often each read and each write quorum is used, and the
+//! load, capacity, network load and latency they give (Quoracle's
+//! definitions, Whittaker et al., PaPoC 2021, section 3).
+//!
+//! With read fraction `fr`, node `i`'s load is
+//! `fr · P(i in the read quorum) / read_capacity(i) + (1 - fr) · P(i in the
+//! write quorum) / write_capacity(i)`; a strategy's load is its busiest
+//! node's, its capacity the inverse. Over a distribution of read
+//! fractions, the load is the expectation of the loads and the capacity
+//! the expectation of the capacities. Network load is the expected quorum
+//! size; latency the expected time until the contacted nodes' answers form
+//! a quorum. The optimal strategy minimises one of the three subject to
+//! limits on the others: a linear program over the quorums' probabilities
+//! (one variable per minimal quorum, one per read fraction for the load),
+//! solved by `microlp`, a pure-Rust simplex.
+
+use super::expr::Expr;
+use super::QuorumSystem;
+use crate::dist::{Delay, Dist};
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use serde::Serialize;
+
+/// A node's capacities (operations per unit time) and delay law.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSpec {
+    /// Reads it can serve.
+    pub read_capacity: f64,
+    /// Writes it can serve.
+    pub write_capacity: f64,
+    /// The time from contacting it to its answer, ms.
+    pub latency: Dist,
+}
+
+impl Default for NodeSpec {
+    /// Capacity 1 and a latency of 1 ms (Quoracle's defaults, in ms).
+    fn default() -> Self {
+        NodeSpec {
+            read_capacity: 1.0,
+            write_capacity: 1.0,
+            latency: Dist::Const(crate::dist::Constant::new(1.0).expect("1 ms is a delay")),
+        }
+    }
+}
+
+/// What the strategy minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    /// The busiest node's load.
+    Load,
+    /// The expected quorum size.
+    Network,
+    /// The expected time to a quorum.
+    Latency,
+}
+
+/// The workload and the constraints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    /// Read fractions and their weights (normalised here).
+    pub read_fraction: Vec<(f64, f64)>,
+    /// What to minimise.
+    pub objective: Objective,
+    /// At most this load.
+    pub load_limit: Option<f64>,
+    /// At most this network load.
+    pub network_limit: Option<f64>,
+    /// At most this latency, ms.
+    pub latency_limit: Option<f64>,
+    /// Quorums that survive any `f` failures of their own nodes.
+    pub f: usize,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload {
+            read_fraction: vec![(1.0, 1.0)],
+            objective: Objective::Load,
+            load_limit: None,
+            network_limit: None,
+            latency_limit: None,
+            f: 0,
+        }
+    }
+}
+
+/// Why no strategy was found.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StrategyError {
+    /// The limits cannot all be met.
+    #[error("no strategy meets the limits ({0})")]
+    Infeasible(String),
+    /// No quorum survives `f` failures.
+    #[error("f: no {side} quorum survives {f} failures of its nodes")]
+    NotResilient {
+        /// `read` or `write`.
+        side: &'static str,
+        /// The `f` asked.
+        f: usize,
+    },
+    /// f-resilient quorums are enumerated over every subset of the nodes.
+    #[error("f: f-resilient quorums are searched over at most 20 nodes, the system has {0}")]
+    TooManyNodes(usize),
+    /// The solver gave up.
+    #[error("the linear program could not be solved: {0}")]
+    Solver(String),
+    /// A read fraction outside [0, 1] or a weight that is not positive.
+    #[error("read_fraction: {0}")]
+    ReadFraction(String),
+}
+
+/// A strategy and its metrics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Strategy {
+    /// Read quorums (their nodes' names) and their probabilities.
+    pub reads: Vec<(Vec<String>, f64)>,
+    /// Write quorums and their probabilities.
+    pub writes: Vec<(Vec<String>, f64)>,
+    /// Expected load over the read fractions.
+    pub load: f64,
+    /// Expected capacity over the read fractions.
+    pub capacity: f64,
+    /// Expected quorum size.
+    pub network_load: f64,
+    /// Expected time to a quorum, ms.
+    pub latency_ms: f64,
+    /// Each node's load (expected over the read fractions), by name.
+    pub node_loads: Vec<(String, f64)>,
+    /// The probability that a read's quorum misses the last write's (0 for
+    /// an intersecting system).
+    pub p_disjoint: f64,
+}
+
+/// The quorums a strategy may pick: minimal ones, or with `f > 0` the
+/// minimal sets that stay quorums after any `f` of their nodes fail.
+fn candidates(
+    e: &Expr,
+    quorums: &[u64],
+    n: usize,
+    f: usize,
+    side: &'static str,
+) -> Result<Vec<u64>, StrategyError> {
+    if f == 0 {
+        return Ok(quorums.to_vec());
+    }
+    if n > 20 {
+        return Err(StrategyError::TooManyNodes(n));
+    }
+    let resilient = |s: u64| -> bool {
+        let members: Vec<usize> = (0..n).filter(|i| s >> i & 1 == 1).collect();
+        if members.len() <= f {
+            return false;
+        }
+        let mut ok = true;
+        super::for_each_subset(&members, f, &mut |down| {
+            if !e.is_quorum(s & !down) {
+                ok = false;
+            }
+            !ok
+        });
+        ok
+    };
+    let sets: Vec<u64> = (1u64..1 << n).filter(|&s| resilient(s)).collect();
+    let min = super::expr::minimize(sets);
+    if min.is_empty() {
+        return Err(StrategyError::NotResilient { side, f });
+    }
+    Ok(min)
+}
+
+/// The time until the answers of the nodes of `q` form a quorum of `e`:
+/// its mean, ms. With fixed latencies, the latency of the slowest node of
+/// the quickest quorum inside `q` (Quoracle's quorum latency); with laws,
+/// `∫ P(no quorum yet at t) dt`, the probability from the nodes' CDFs
+/// (each answered by `t` with `F_i(t)`, independently) by the exact
+/// availability machinery, integrated by the trapezoid rule on 4000 steps
+/// up to the slowest node's 1 - 1e-9 quantile.
+pub fn quorum_latency(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
+    let members: Vec<usize> = (0..nodes.len()).filter(|i| q >> i & 1 == 1).collect();
+    let fixed: Option<Vec<f64>> = members
+        .iter()
+        .map(|&i| match &nodes[i].latency {
+            Dist::Const(c) => Some(c.value()),
+            _ => None,
+        })
+        .collect();
+    if let Some(lat) = fixed {
+        let mut order: Vec<(f64, usize)> = lat.into_iter().zip(members.iter().copied()).collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut set = 0u64;
+        for (t, i) in order {
+            set |= 1 << i;
+            if e.is_quorum(set) {
+                return t;
+            }
+        }
+        return f64::INFINITY;
+    }
+    let top = members
+        .iter()
+        .map(|&i| nodes[i].latency.isf(1e-9))
+        .fold(0.0, f64::max);
+    if !(top.is_finite() && top > 0.0) {
+        return f64::INFINITY;
+    }
+    const STEPS: usize = 4000;
+    let h = top / STEPS as f64;
+    let miss = |t: f64| -> f64 {
+        let up: Vec<f64> = (0..nodes.len())
+            .map(|i| {
+                if q >> i & 1 == 1 {
+                    nodes[i].latency.cdf(t)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        1.0 - super::avail::independent(e, &up).unwrap_or(0.0)
+    };
+    let mut area = 0.5 * (miss(0.0) + miss(top));
+    for k in 1..STEPS {
+        area += miss(k as f64 * h);
+    }
+    area * h
+}
+
+/// The optimal strategy of `qs` for `work`, its nodes' capacities and
+/// latencies `nodes` (in the order of `qs.names()`).
+pub fn optimal(
+    qs: &QuorumSystem,
+    nodes: &[NodeSpec],
+    work: &Workload,
+) -> Result<Strategy, StrategyError> {
+    let n = qs.n();
+    let total: f64 = work.read_fraction.iter().map(|p| p.1).sum();
+    for &(fr, w) in &work.read_fraction {
+        if !(0.0..=1.0).contains(&fr) {
+            return Err(StrategyError::ReadFraction(format!(
+                "{fr} is not in [0, 1]"
+            )));
+        }
+        if !(w > 0.0 && w.is_finite()) {
+            return Err(StrategyError::ReadFraction(format!(
+                "weight {w} must be > 0"
+            )));
+        }
+    }
+    let dist: Vec<(f64, f64)> = work
+        .read_fraction
+        .iter()
+        .map(|&(fr, w)| (fr, w / total))
+        .collect();
+    let fr_mean: f64 = dist.iter().map(|(fr, p)| fr * p).sum();
+    let reads = candidates(qs.reads(), qs.read_quorums(), n, work.f, "read")?;
+    let writes = candidates(qs.writes(), qs.write_quorums(), n, work.f, "write")?;
+    let r_lat: Vec<f64> = reads
+        .iter()
+        .map(|&q| quorum_latency(qs.reads(), q, nodes))
+        .collect();
+    let w_lat: Vec<f64> = writes
+        .iter()
+        .map(|&q| quorum_latency(qs.writes(), q, nodes))
+        .collect();
+
+    let mut lp = Problem::new(OptimizationDirection::Minimize);
+    let (obj_net, obj_lat, obj_load) = match work.objective {
+        Objective::Network => (1.0, 0.0, 0.0),
+        Objective::Latency => (0.0, 1.0, 0.0),
+        Objective::Load => (0.0, 0.0, 1.0),
+    };
+    let x: Vec<_> = reads
+        .iter()
+        .zip(&r_lat)
+        .map(|(q, lat)| {
+            let cost = obj_net * fr_mean * q.count_ones() as f64 + obj_lat * fr_mean * finite(*lat);
+            lp.add_var(cost, (0.0, 1.0))
+        })
+        .collect();
+    let y: Vec<_> = writes
+        .iter()
+        .zip(&w_lat)
+        .map(|(q, lat)| {
+            let cost = obj_net * (1.0 - fr_mean) * q.count_ones() as f64
+                + obj_lat * (1.0 - fr_mean) * finite(*lat);
+            lp.add_var(cost, (0.0, 1.0))
+        })
+        .collect();
+    let l: Vec<_> = dist
+        .iter()
+        .map(|&(_, p)| lp.add_var(obj_load * p, (0.0, f64::INFINITY)))
+        .collect();
+    lp.add_constraint(
+        x.iter().map(|&v| (v, 1.0)).collect::<Vec<_>>(),
+        ComparisonOp::Eq,
+        1.0,
+    );
+    lp.add_constraint(
+        y.iter().map(|&v| (v, 1.0)).collect::<Vec<_>>(),
+        ComparisonOp::Eq,
+        1.0,
+    );
+    for (k, &(fr, _)) in dist.iter().enumerate() {
+        for (i, node) in nodes.iter().enumerate().take(n) {
+            let mut terms: Vec<(microlp::Variable, f64)> = Vec::new();
+            for (j, &q) in reads.iter().enumerate() {
+                if q >> i & 1 == 1 && fr > 0.0 {
+                    terms.push((x[j], fr / node.read_capacity));
+                }
+            }
+            for (j, &q) in writes.iter().enumerate() {
+                if q >> i & 1 == 1 && fr < 1.0 {
+                    terms.push((y[j], (1.0 - fr) / node.write_capacity));
+                }
+            }
+            terms.push((l[k], -1.0));
+            lp.add_constraint(terms, ComparisonOp::Le, 0.0);
+        }
+    }
+    let mut limits = Vec::new();
+    if let Some(limit) = work.load_limit {
+        lp.add_constraint(
+            l.iter()
+                .zip(&dist)
+                .map(|(&v, &(_, p))| (v, p))
+                .collect::<Vec<_>>(),
+            ComparisonOp::Le,
+            limit,
+        );
+        limits.push(format!("load <= {limit}"));
+    }
+    if let Some(limit) = work.network_limit {
+        let mut terms: Vec<(microlp::Variable, f64)> = Vec::new();
+        terms.extend(
+            x.iter()
+                .zip(&reads)
+                .map(|(&v, q)| (v, fr_mean * q.count_ones() as f64)),
+        );
+        terms.extend(
+            y.iter()
+                .zip(&writes)
+                .map(|(&v, q)| (v, (1.0 - fr_mean) * q.count_ones() as f64)),
+        );
+        lp.add_constraint(terms, ComparisonOp::Le, limit);
+        limits.push(format!("network load <= {limit}"));
+    }
+    if let Some(limit) = work.latency_limit {
+        let mut terms: Vec<(microlp::Variable, f64)> = Vec::new();
+        terms.extend(
+            x.iter()
+                .zip(&r_lat)
+                .map(|(&v, t)| (v, fr_mean * finite(*t))),
+        );
+        terms.extend(
+            y.iter()
+                .zip(&w_lat)
+                .map(|(&v, t)| (v, (1.0 - fr_mean) * finite(*t))),
+        );
+        lp.add_constraint(terms, ComparisonOp::Le, limit);
+        limits.push(format!("latency <= {limit} ms"));
+    }
+    let solution = match lp.solve() {
+        Ok(outcome) => outcome
+            .into_solution()
+            .map_err(|_| StrategyError::Solver("interrupted".into()))?,
+        Err(microlp::Error::Infeasible) => {
+            return Err(StrategyError::Infeasible(if limits.is_empty() {
+                "none given".into()
+            } else {
+                limits.join(", ")
+            }))
+        }
+        Err(e) => return Err(StrategyError::Solver(e.to_string())),
+    };
+    // Probabilities: tiny negatives from round-off cut, then normalised.
+    let probs = |vars: &[microlp::Variable]| -> Vec<f64> {
+        let v: Vec<f64> = vars
+            .iter()
+            .map(|&v| solution.var_value(v).max(0.0))
+            .collect();
+        let s: f64 = v.iter().sum();
+        v.into_iter().map(|p| p / s).collect()
+    };
+    let (px, py) = (probs(&x), probs(&y));
+    Ok(evaluate(
+        qs, nodes, &dist, &reads, &px, &writes, &py, &r_lat, &w_lat,
+    ))
+}
+
+/// A latency the LP can hold (an unreachable quorum's is infinite).
+fn finite(t: f64) -> f64 {
+    if t.is_finite() {
+        t
+    } else {
+        1e12
+    }
+}
+
+/// A strategy's metrics, from its quorums' probabilities.
+#[allow(clippy::too_many_arguments)]
+fn evaluate(
+    qs: &QuorumSystem,
+    nodes: &[NodeSpec],
+    dist: &[(f64, f64)],
+    reads: &[u64],
+    px: &[f64],
+    writes: &[u64],
+    py: &[f64],
+    r_lat: &[f64],
+    w_lat: &[f64],
+) -> Strategy {
+    let n = qs.n();
+    let in_read: Vec<f64> = (0..n)
+        .map(|i| {
+            reads
+                .iter()
+                .zip(px)
+                .filter(|(q, _)| *q >> i & 1 == 1)
+                .map(|(_, p)| p)
+                .sum()
+        })
+        .collect();
+    let in_write: Vec<f64> = (0..n)
+        .map(|i| {
+            writes
+                .iter()
+                .zip(py)
+                .filter(|(q, _)| *q >> i & 1 == 1)
+                .map(|(_, p)| p)
+                .sum()
+        })
+        .collect();
+    let node_load = |i: usize, fr: f64| {
+        fr * in_read[i] / nodes[i].read_capacity
+            + (1.0 - fr) * in_write[i] / nodes[i].write_capacity
+    };
+    let load_at = |fr: f64| (0..n).map(|i| node_load(i, fr)).fold(0.0, f64::max);
+    let load: f64 = dist.iter().map(|&(fr, p)| p * load_at(fr)).sum();
+    let capacity: f64 = dist.iter().map(|&(fr, p)| p / load_at(fr)).sum();
+    let fr_mean: f64 = dist.iter().map(|(fr, p)| fr * p).sum();
+    let size = |qs_: &[u64], ps: &[f64]| -> f64 {
+        qs_.iter()
+            .zip(ps)
+            .map(|(q, p)| q.count_ones() as f64 * p)
+            .sum()
+    };
+    let network_load = fr_mean * size(reads, px) + (1.0 - fr_mean) * size(writes, py);
+    let mean_lat = |lat: &[f64], ps: &[f64]| -> f64 {
+        lat.iter()
+            .zip(ps)
+            .filter(|(_, p)| **p > 0.0)
+            .map(|(t, p)| t * p)
+            .sum()
+    };
+    let latency_ms = fr_mean * mean_lat(r_lat, px) + (1.0 - fr_mean) * mean_lat(w_lat, py);
+    let mut p_disjoint = 0.0;
+    for (r, pr) in reads.iter().zip(px) {
+        for (w, pw) in writes.iter().zip(py) {
+            if r & w == 0 {
+                p_disjoint += pr * pw;
+            }
+        }
+    }
+    let named = |q: u64| -> Vec<String> {
+        (0..n)
+            .filter(|i| q >> i & 1 == 1)
+            .map(|i| qs.names()[i].clone())
+            .collect()
+    };
+    let listed = |sets: &[u64], ps: &[f64]| -> Vec<(Vec<String>, f64)> {
+        sets.iter()
+            .zip(ps)
+            .filter(|(_, p)| **p > 1e-9)
+            .map(|(q, p)| (named(*q), *p))
+            .collect()
+    };
+    Strategy {
+        reads: listed(reads, px),
+        writes: listed(writes, py),
+        load,
+        capacity,
+        network_load,
+        latency_ms,
+        node_loads: (0..n)
+            .map(|i| {
+                (
+                    qs.names()[i].clone(),
+                    dist.iter().map(|&(fr, p)| p * node_load(i, fr)).sum(),
+                )
+            })
+            .collect(),
+        p_disjoint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cap(c: f64) -> NodeSpec {
+        NodeSpec {
+            read_capacity: c,
+            write_capacity: c,
+            ..NodeSpec::default()
+        }
+    }
+
+    fn rw(read: f64, write: f64, latency_ms: f64) -> NodeSpec {
+        NodeSpec {
+            read_capacity: read,
+            write_capacity: write,
+            latency: format!("const({latency_ms})").parse().unwrap(),
+        }
+    }
+
+    fn work(fr: &[(f64, f64)]) -> Workload {
+        Workload {
+            read_fraction: fr.to_vec(),
+            ..Workload::default()
+        }
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b}");
+    }
+
+    /// Quoracle's paper (examples/paper.py), every printed number.
+    #[test]
+    fn quoracle_paper_examples() {
+        let nodes = |caps: &[NodeSpec]| caps.to_vec();
+        // Majority of three: capacity 1.5 for reads.
+        let qs = QuorumSystem::new("a*b + b*c + a*c", None).unwrap();
+        let s = optimal(
+            &qs,
+            &nodes(&[cap(1.0), cap(1.0), cap(1.0)]),
+            &work(&[(1.0, 1.0)]),
+        )
+        .unwrap();
+        close(s.capacity, 1.5);
+        // Different capacities: 150.
+        let grid = QuorumSystem::new("a*b + c*d", None).unwrap();
+        let c4 = [cap(100.0), cap(100.0), cap(50.0), cap(50.0)];
+        close(
+            optimal(&grid, &c4, &work(&[(1.0, 1.0)])).unwrap().capacity,
+            150.0,
+        );
+        // Different read and write capacities: 300, 200, 100.
+        let rw4 = [
+            rw(200.0, 100.0, 1.0),
+            rw(200.0, 100.0, 1.0),
+            rw(100.0, 50.0, 1.0),
+            rw(100.0, 50.0, 1.0),
+        ];
+        for (fr, want) in [(1.0, 300.0), (0.5, 200.0), (0.0, 100.0)] {
+            close(
+                optimal(&grid, &rw4, &work(&[(fr, 1.0)])).unwrap().capacity,
+                want,
+            );
+        }
+        // A workload distribution: 159 (printed rounded).
+        let grid2 = QuorumSystem::new("a*c + b*d", None).unwrap();
+        let fr = [
+            (0.0, 10.0 / 18.0),
+            (0.25, 4.0 / 18.0),
+            (0.5, 2.0 / 18.0),
+            (0.75, 1.0 / 18.0),
+            (1.0, 1.0 / 18.0),
+        ];
+        // Its nodes come in the order a, c, b, d.
+        assert_eq!(grid2.names(), ["a", "c", "b", "d"]);
+        let acbd = [
+            rw4[0].clone(),
+            rw4[2].clone(),
+            rw4[1].clone(),
+            rw4[3].clone(),
+        ];
+        let c = optimal(&grid2, &acbd, &work(&fr)).unwrap().capacity;
+        assert_eq!(c.round(), 159.0, "{c}");
+        // f-resilient: 300, 300, 100, 200; choose2 with f=1 picks abd and abc.
+        let choose2 = QuorumSystem::new("choose(2, a, b, c, d)", None).unwrap();
+        close(
+            optimal(&choose2, &rw4, &work(&[(1.0, 1.0)]))
+                .unwrap()
+                .capacity,
+            300.0,
+        );
+        let f1 = Workload {
+            f: 1,
+            ..work(&[(1.0, 1.0)])
+        };
+        close(optimal(&grid, &rw4, &f1).unwrap().capacity, 100.0);
+        let s = optimal(&choose2, &rw4, &f1).unwrap();
+        close(s.capacity, 200.0);
+        let mut picked: Vec<String> = s.reads.iter().map(|(q, _)| q.concat()).collect();
+        picked.sort();
+        assert_eq!(picked, ["abc", "abd"]);
+        // Network load and latency: a, b 4 s away, c, d 1 s.
+        let lat4 = [
+            rw(200.0, 100.0, 4.0),
+            rw(200.0, 100.0, 4.0),
+            rw(100.0, 50.0, 1.0),
+            rw(100.0, 50.0, 1.0),
+        ];
+        let s = optimal(&grid, &lat4, &work(&[(1.0, 1.0)])).unwrap();
+        close(s.capacity, 300.0);
+        close(s.network_load, 2.0);
+        close(s.latency_ms, 3.0);
+        let s = optimal(
+            &grid,
+            &lat4,
+            &Workload {
+                objective: Objective::Latency,
+                load_limit: Some(1.0 / 150.0),
+                network_limit: Some(2.0),
+                ..work(&[(1.0, 1.0)])
+            },
+        )
+        .unwrap();
+        let p = |q: &str| {
+            s.reads
+                .iter()
+                .find(|(s, _)| s.concat() == q)
+                .map_or(0.0, |x| x.1)
+        };
+        close(p("ab"), 1.0 / 3.0);
+        close(p("cd"), 2.0 / 3.0);
+    }
+
+    /// Quoracle's README: the 2 x 3 grid's loads, capacities and latencies.
+    #[test]
+    fn quoracle_readme_examples() {
+        let grid = QuorumSystem::new("a*b*c + d*e*f", None).unwrap();
+        let ones = vec![NodeSpec::default(); 6];
+        let s = optimal(&grid, &ones, &work(&[(0.25, 1.0)])).unwrap();
+        close(s.load, 0.375);
+        close(s.capacity, 8.0 / 3.0);
+        let dist = work(&[(0.1, 1.0), (0.75, 1.0)]);
+        close(
+            optimal(&grid, &ones, &dist).unwrap().load,
+            0.40416666474999996,
+        );
+        // Heterogeneous nodes: 1333 at 75% reads.
+        let het: Vec<NodeSpec> = [1000.0, 500.0, 1000.0, 500.0, 1000.0, 500.0]
+            .iter()
+            .map(|&c| cap(c))
+            .collect();
+        let s = optimal(&grid, &het, &work(&[(0.75, 1.0)])).unwrap();
+        close(s.load, 0.00075);
+        // Read and write capacities, and latencies of 1 to 6 s.
+        let rwl: Vec<NodeSpec> = (0..6)
+            .map(|i| {
+                let (w, r) = if i % 2 == 0 {
+                    (1000.0, 10000.0)
+                } else {
+                    (500.0, 5000.0)
+                };
+                rw(r, w, (i + 1) as f64)
+            })
+            .collect();
+        for (fr, want) in [(1.0, 10000.0), (0.5, 3913.043450018904), (0.0, 2000.0)] {
+            close(
+                optimal(&grid, &rwl, &work(&[(fr, 1.0)])).unwrap().capacity,
+                want,
+            );
+        }
+        let w1 = |f| Workload {
+            f,
+            ..work(&[(0.0, 1.0)])
+        };
+        close(optimal(&grid, &rwl, &w1(0)).unwrap().capacity, 2000.0);
+        close(optimal(&grid, &rwl, &w1(1)).unwrap().capacity, 1000.0);
+        let write2 =
+            QuorumSystem::new("choose(4, a, b, c, d, e)", Some("choose(2, a, b, c, d, e)"))
+                .unwrap();
+        close(
+            optimal(&write2, &rwl[..5], &w1(0)).unwrap().capacity,
+            2000.0,
+        );
+        close(
+            optimal(&write2, &rwl[..5], &w1(1)).unwrap().capacity,
+            4000.0 / 3.0,
+        );
+        // Latency-optimal at 50% reads: 3.5 s; with capacity >= 1500, 3.67 s.
+        let lat = Workload {
+            objective: Objective::Latency,
+            ..work(&[(0.5, 1.0)])
+        };
+        close(optimal(&grid, &rwl, &lat).unwrap().latency_ms, 3.5);
+        let s = optimal(
+            &grid,
+            &rwl,
+            &Workload {
+                load_limit: Some(1.0 / 1500.0),
+                ..lat.clone()
+            },
+        )
+        .unwrap();
+        close(s.latency_ms, 3.0 + 2.0 / 3.0);
+        close(s.capacity, 1500.0);
+        // Load-optimal within 4 s: capacity 3856.
+        let s = optimal(
+            &grid,
+            &rwl,
+            &Workload {
+                latency_limit: Some(4.0),
+                ..work(&[(0.5, 1.0)])
+            },
+        )
+        .unwrap();
+        assert!(
+            (s.capacity - 3856.2090893331633).abs() < 1e-3,
+            "{}",
+            s.capacity
+        );
+        assert!(s.latency_ms <= 4.0 + 1e-6);
+        // Impossible: within 1 s.
+        let e = optimal(
+            &grid,
+            &rwl,
+            &Workload {
+                latency_limit: Some(1.0),
+                ..work(&[(0.5, 1.0)])
+            },
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no strategy meets the limits (latency <= 1 ms)"),
+            "{e}"
+        );
+        // Network-optimal: 2.5.
+        let s = optimal(
+            &grid,
+            &rwl,
+            &Workload {
+                objective: Objective::Network,
+                ..work(&[(0.5, 1.0)])
+            },
+        )
+        .unwrap();
+        close(s.network_load, 2.5);
+    }
+
+    /// Latency with laws: for constant laws the integral is the fixed
+    /// latency; for exponential answers from two of three nodes, the mean
+    /// of the second order statistic of three Exp(1), 1/3 + 1/2.
+    #[test]
+    fn latency_with_laws() {
+        let qs = QuorumSystem::new("choose(2, a, b, c)", None).unwrap();
+        let exp = NodeSpec {
+            latency: "exp(mean=1)".parse().unwrap(),
+            ..NodeSpec::default()
+        };
+        let t = quorum_latency(qs.reads(), 0b111, &[exp.clone(), exp.clone(), exp]);
+        assert!((t - (1.0 / 3.0 + 1.0 / 2.0)).abs() < 1e-4, "{t}");
+    }
+}

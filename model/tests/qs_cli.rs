@@ -1,0 +1,162 @@
+//! `quorum-model qs`: Quoracle's tutorial through the command line,
+//! thresholds agreeing with `eval` under every failure model, refusals.
+
+mod common;
+use common::{json, refused};
+
+fn close(a: &serde_json::Value, b: f64) {
+    let a = a.as_f64().unwrap_or_else(|| panic!("{a} is not a number"));
+    assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b}");
+}
+
+/// Quoracle's README: the 2 x 3 grid at 25% reads has load 3/8, capacity
+/// 8/3, and picks every row and column uniformly.
+#[test]
+fn the_grid_of_quoracles_readme() {
+    let r = json(&[
+        "qs",
+        "--reads",
+        "a*b*c + d*e*f",
+        "--read-fraction",
+        "0.25",
+        "--format",
+        "json",
+    ]);
+    close(&r["load"], 0.375);
+    close(&r["capacity"], 8.0 / 3.0);
+    assert_eq!(r["read_resilience"], 1);
+    assert_eq!(r["write_resilience"], 2);
+    assert_eq!(r["write_quorums"], 9);
+    for q in r["strategy"]["reads"].as_array().unwrap() {
+        close(&q["probability"], 0.5);
+    }
+    for q in r["strategy"]["writes"].as_array().unwrap() {
+        close(&q["probability"], 1.0 / 3.0);
+    }
+    assert!(r["read_availability"].is_null());
+    // Heterogeneous read and write capacities, and latencies: capacity
+    // 3913.04 at half reads; latency-optimal 3.5 s (in ms here).
+    let mut args: Vec<String> = [
+        "qs",
+        "--reads",
+        "grid(a,b,c; d,e,f)",
+        "--read-fraction",
+        "0.5",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (i, name) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+        let (w, r) = if i % 2 == 0 {
+            (1000, 10000)
+        } else {
+            (500, 5000)
+        };
+        args.push("--capacity".into());
+        args.push(format!("{name}={r}/{w}"));
+        args.push("--latency".into());
+        args.push(format!("{name}=const({})", i + 1));
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    close(&json(&argv)["capacity"], 3913.043450018904);
+    let mut lat = argv.clone();
+    lat.extend(["--optimize", "latency"]);
+    close(&json(&lat)["latency_ms"], 3.5);
+    lat.extend(["--load-limit", "0.000666666666666667"]);
+    let s = json(&lat);
+    close(&s["latency_ms"], 3.0 + 2.0 / 3.0);
+}
+
+/// `choose(2, a, b, c)` is n = 3, r = w = 2: the same availability as
+/// eval's under every failure model.
+#[test]
+fn thresholds_agree_with_eval() {
+    for failure in [
+        vec!["--p-fail", "0.01"],
+        vec!["--failure", "per_node(0.01,0.2,0.05)"],
+        vec!["--mttf-hours", "1000", "--mttr-hours", "10"],
+        vec![
+            "--mttf-hours",
+            "100",
+            "--mttr-hours",
+            "10",
+            "--repair-crews",
+            "1",
+        ],
+        vec!["--domains", "2", "--p-domain", "0.01", "--p-fail", "0.02"],
+        vec![
+            "--domains",
+            "3",
+            "--p-domain",
+            "0.05",
+            "--placement",
+            "packed",
+        ],
+    ] {
+        let mut q = vec!["qs", "--reads", "choose(2, a, b, c)", "--format", "json"];
+        q.extend(&failure);
+        let mut e = vec![
+            "eval", "--n", "3", "--r", "2", "--w", "2", "--format", "json",
+        ];
+        e.extend(&failure);
+        let (mine, eval) = (json(&q), json(&e));
+        for key in ["read_availability", "write_availability"] {
+            close(&mine[key], eval[key].as_f64().unwrap());
+        }
+        assert_eq!(
+            mine["read_availability_detail"]["exact"], true,
+            "{failure:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_is_refused_in_one_line() {
+    refused(
+        &["qs", "--reads", "a*(b"],
+        "--reads: column 5: expected ')'",
+    );
+    refused(
+        &["qs", "--reads", "a + ^"],
+        "--reads: column 5: expected a node name",
+    );
+    refused(
+        &["qs", "--reads", "a+b+c", "--writes", "d+e+f"],
+        "--writes: the read quorum {a} and the write quorum {d} do not intersect",
+    );
+    refused(
+        &["qs", "--reads", "a*b + c*d", "--capacity", "x=3"],
+        "--capacity: unknown node 'x': the expressions' nodes are a, b, c, d",
+    );
+    refused(
+        &["qs", "--reads", "a*b + c*d", "--latency", "e=const(1)"],
+        "--latency: unknown node 'e'",
+    );
+    refused(
+        &["qs", "--reads", "a*b + c*d", "--capacity", "a=0"],
+        "a's capacity must be a number > 0",
+    );
+    refused(
+        &["qs", "--reads", "a*b", "--read-fraction", "1.5"],
+        "--read-fraction: 1.5 is not in [0, 1]",
+    );
+    refused(&["qs", "--reads", "a*b", "--p-fail", "2"], "--p-fail");
+    refused(
+        &[
+            "qs",
+            "--reads",
+            "grid(a,b,c;d,e,f)",
+            "--read-fraction",
+            "0.5",
+            "--latency-limit",
+            "0.5",
+        ],
+        "no strategy meets the limits (latency <= 0.5 ms)",
+    );
+    refused(
+        &["qs", "--reads", "choose(5, a, b)"],
+        "choose: k must be between 1 and the 2",
+    );
+}

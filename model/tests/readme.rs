@@ -11,7 +11,9 @@ fn every_readme_example_runs_and_leaves_the_repository_unchanged() {
     let examples = readme::examples("quorum-model");
     // The examples cover the commands: a README that lost them would pass
     // vacuously.
-    for command in ["sweep", "eval", "plan", "merge", "plot", "presets", "fit"] {
+    for command in [
+        "sweep", "eval", "plan", "merge", "plot", "presets", "fit", "qs",
+    ] {
         assert!(
             examples.iter().any(|a| a[0] == command),
             "no README example of {command}"

@@ -15,7 +15,8 @@ pub const QS_EXAMPLES: &str = "Examples:
   quorum-model qs --reads 'a*b*c + d*e*f' --read-fraction 0.25
   quorum-model qs --reads 'grid(a,b,c; d,e,f)' --capacity a=1000 --capacity b=500 --read-fraction 0.75
   quorum-model qs --reads 'choose(2, a, b, c)' --p-fail 0.01 --format json
-  quorum-model qs --reads 'a*b + c*d' --latency a=const(4) --latency b=const(4) --latency c=const(1) --latency d=const(1) --optimize latency --load-limit 0.0066667
+  quorum-model qs --reads 'a*b + c*d' --capacity a=200/100 --capacity b=200/100 --capacity c=100/50 --capacity d=100/50 \
+      --latency 'a=const(4)' --latency 'b=const(4)' --latency 'c=const(1)' --latency 'd=const(1)' --optimize latency --load-limit 0.0066667
   quorum-model qs --reads 'weighted(a=2, b=1, c=1; read=2, write=3)' --failure 'per_node(0.01,0.05,0.05)'
 
 Expressions: a*b (both), a+b (either), choose(k, e1, e2, ...), majority(e1, ...),

@@ -160,3 +160,26 @@ fn bad_input_is_refused_in_one_line() {
         "choose: k must be between 1 and the 2",
     );
 }
+
+/// Systems too large for the linear program are refused from a bound on
+/// their quorums' number, not after listing them (C(40, 21) would take
+/// hours).
+#[test]
+fn huge_systems_are_refused() {
+    let nodes: Vec<String> = (0..49).map(|i| format!("n{i}")).collect();
+    refused(
+        &["qs", "--reads", &format!("majority({})", nodes.join(","))],
+        "--reads: more than 200000 minimal read quorums",
+    );
+    let rows: Vec<String> = nodes.chunks(7).map(|r| r.join(",")).collect();
+    refused(
+        &[
+            "qs",
+            "--reads",
+            &format!("grid({})", rows.join(";")),
+            "--p-fail",
+            "0.01",
+        ],
+        "--reads: more than 200000 minimal write quorums",
+    );
+}

@@ -100,8 +100,9 @@ struct Report {
     writes: String,
     read_quorums: usize,
     write_quorums: usize,
-    read_resilience: usize,
-    write_resilience: usize,
+    /// Null when an expression repeating nodes is too large to search.
+    read_resilience: Option<usize>,
+    write_resilience: Option<usize>,
     /// The failure model's spec (null: none given, and no availability).
     failure: Option<String>,
     read_availability: Option<f64>,
@@ -201,7 +202,11 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => {
             Usage(format!("--writes: {e}"))
         }
-        crate::qs::QsError::TooMany { side } => Usage(format!("--{side}: {e}")),
+        crate::qs::QsError::TooMany { side } => {
+            // Writes derived from the reads are the reads' doing.
+            let flag = if args.writes.is_some() { side } else { &"read" };
+            Usage(format!("--{flag}s: {e}"))
+        }
         _ => Usage(format!("--reads: {e}")),
     })?;
     let fractions = read_fraction(&args.read_fraction)?;
@@ -344,9 +349,11 @@ fn print_table(r: &Report) {
         "writes  {}   ({} minimal quorums)",
         r.writes, r.write_quorums
     );
+    let res = |r: Option<usize>| r.map_or("? (too large to search)".to_string(), |r| r.to_string());
     println!(
         "resilience: reads survive any {} failures, writes any {}",
-        r.read_resilience, r.write_resilience
+        res(r.read_resilience),
+        res(r.write_resilience)
     );
     let avail = |e: &Option<Estimate>| match e {
         Some(e) if e.exact => format!("{:.9} (exact)", e.p),

@@ -465,8 +465,15 @@ impl Expr {
         }
     }
 
-    /// The minimal quorums, at most `limit` of them (`None` beyond).
+    /// The minimal quorums, at most `limit` of them (`None` beyond, found
+    /// without listing them all).
     pub fn minimal_quorums(&self, limit: usize) -> Option<Vec<u64>> {
+        // Parts over disjoint nodes combine into minimal quorums already:
+        // only expressions that repeat a node need the quadratic pruning.
+        let dup_free = self.dup_free();
+        if self.count_bound() > limit as f64 * if dup_free { 1.0 } else { 16.0 } {
+            return None;
+        }
         let qs = match self {
             Expr::Node(i) => vec![1u64 << i],
             Expr::Or(es) => {
@@ -528,9 +535,75 @@ impl Expr {
                 all
             }
         };
-        let min = minimize(qs);
+        let min = if dup_free { sorted(qs) } else { minimize(qs) };
         (min.len() <= limit).then_some(min)
     }
+
+    /// An upper bound on the number of minimal quorums (exact for
+    /// expressions whose nodes each appear once), without listing them.
+    pub fn count_bound(&self) -> f64 {
+        match self {
+            Expr::Node(_) => 1.0,
+            Expr::Or(es) => es.iter().map(Expr::count_bound).sum(),
+            Expr::And(es) => es.iter().map(Expr::count_bound).product(),
+            Expr::Choose(k, es) => {
+                // Σ over k-subsets of the product of their counts: the
+                // elementary symmetric polynomial of degree k.
+                let mut e = vec![0.0; k + 1];
+                e[0] = 1.0;
+                for c in es.iter().map(Expr::count_bound) {
+                    for j in (1..=*k).rev() {
+                        e[j] += e[j - 1] * c;
+                    }
+                }
+                e[*k]
+            }
+            Expr::Weighted { votes, .. } => 2f64.powi(votes.len() as i32),
+        }
+    }
+
+    /// The fewest node failures that leave no quorum, when every node
+    /// appears once (Quoracle's recursion: a node 1, `+` the sum, `*` the
+    /// least, `choose(k)` of `m` the `m - k + 1` smallest, a vote the fewest
+    /// nodes holding more than `total - threshold` votes); `None` otherwise.
+    pub fn min_failures(&self) -> Option<usize> {
+        if !self.dup_free() {
+            return None;
+        }
+        fn go(e: &Expr) -> usize {
+            match e {
+                Expr::Node(_) => 1,
+                Expr::Or(es) => es.iter().map(go).sum(),
+                Expr::And(es) => es.iter().map(go).min().unwrap_or(0),
+                Expr::Choose(k, es) => {
+                    let mut f: Vec<usize> = es.iter().map(go).collect();
+                    f.sort_unstable();
+                    f[..es.len() - k + 1].iter().sum()
+                }
+                Expr::Weighted { votes, threshold } => {
+                    let total: u64 = votes.iter().map(|v| v.1).sum();
+                    let mut v: Vec<u64> = votes.iter().map(|v| v.1).collect();
+                    v.sort_unstable_by(|a, b| b.cmp(a));
+                    let mut lost = 0;
+                    for (i, x) in v.iter().enumerate() {
+                        lost += x;
+                        if total - lost < *threshold {
+                            return i + 1;
+                        }
+                    }
+                    v.len()
+                }
+            }
+        }
+        Some(go(self))
+    }
+}
+
+/// Sorted by size then value, as [`minimize`] leaves them.
+fn sorted(mut sets: Vec<u64>) -> Vec<u64> {
+    sets.sort_by_key(|s| (s.count_ones(), *s));
+    sets.dedup();
+    sets
 }
 
 /// Every union of one quorum of each part.
@@ -546,11 +619,20 @@ fn cross(a: &[u64], b: &[u64], limit: usize) -> Option<Vec<u64>> {
     if a.len().saturating_mul(b.len()) > limit.saturating_mul(16) {
         return None;
     }
-    let mut out: Vec<u64> = a
+    let out: Vec<u64> = a
         .iter()
         .flat_map(|x| b.iter().map(move |y| x | y))
         .collect();
-    out = minimize(out);
+    // Over disjoint nodes the unions are minimal already; else prune.
+    let a_nodes = a.iter().fold(0, |m, x| m | x);
+    let b_nodes = b.iter().fold(0, |m, x| m | x);
+    let out = if a_nodes & b_nodes == 0 {
+        out
+    } else if out.len() > limit {
+        return None;
+    } else {
+        minimize(out)
+    };
     (out.len() <= limit * 4).then_some(out)
 }
 

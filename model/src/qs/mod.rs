@@ -11,8 +11,8 @@
 //! // A 2 x 3 grid: a row is a read quorum, one node of every row a write
 //! // quorum (the dual).
 //! let grid = QuorumSystem::new("a*b*c + d*e*f", None).unwrap();
-//! assert_eq!(grid.read_resilience(), 1);
-//! assert_eq!(grid.write_resilience(), 2);
+//! assert_eq!(grid.read_resilience(), Some(1));
+//! assert_eq!(grid.write_resilience(), Some(2));
 //! assert_eq!(grid.write_quorums().len(), 9);
 //! ```
 
@@ -46,7 +46,7 @@ pub enum QsError {
         write: String,
     },
     /// Too many minimal quorums to list.
-    #[error("{side}: more than {MAX_QUORUMS} minimal quorums")]
+    #[error("more than {MAX_QUORUMS} minimal {side} quorums (the strategy's linear program has a variable for each)")]
     TooMany {
         /// `reads` or `writes`.
         side: &'static str,
@@ -97,10 +97,10 @@ impl QuorumSystem {
     pub fn from_exprs(names: Vec<String>, reads: Expr, writes: Expr) -> Result<Self, QsError> {
         let read_quorums = reads
             .minimal_quorums(MAX_QUORUMS)
-            .ok_or(QsError::TooMany { side: "reads" })?;
+            .ok_or(QsError::TooMany { side: "read" })?;
         let write_quorums = writes
             .minimal_quorums(MAX_QUORUMS)
-            .ok_or(QsError::TooMany { side: "writes" })?;
+            .ok_or(QsError::TooMany { side: "write" })?;
         let qs = QuorumSystem {
             names,
             reads,
@@ -176,42 +176,49 @@ impl QuorumSystem {
 
     /// The most node failures every read quorum's loss needs, less one:
     /// the smallest set meeting every read quorum (a quorum of the dual)
-    /// minus one.
-    pub fn read_resilience(&self) -> usize {
+    /// minus one. `None` when an expression that repeats nodes is too
+    /// large to search.
+    pub fn read_resilience(&self) -> Option<usize> {
         resilience(&self.reads)
     }
 
     /// As [`QuorumSystem::read_resilience`], for writes.
-    pub fn write_resilience(&self) -> usize {
+    pub fn write_resilience(&self) -> Option<usize> {
         resilience(&self.writes)
     }
 }
 
 /// The smallest quorum of `e`'s dual, less one (the dual's quorums are the
 /// sets whose failure leaves no quorum of `e`).
-fn resilience(e: &Expr) -> usize {
+fn resilience(e: &Expr) -> Option<usize> {
+    if let Some(f) = e.min_failures() {
+        return Some(f - 1);
+    }
     let dual = e.dual();
-    match dual.minimal_quorums(MAX_QUORUMS) {
-        Some(qs) => qs.iter().map(|q| q.count_ones()).min().unwrap_or(1) as usize - 1,
-        // Too many to list: the smallest failing set by size, brute force.
-        None => {
-            let nodes: Vec<usize> = (0..64).filter(|i| e.nodes() >> i & 1 == 1).collect();
-            let all = e.nodes();
-            for k in 1..=nodes.len() {
-                let mut found = false;
-                for_each_subset(&nodes, k, &mut |down| {
-                    if !e.is_quorum(all & !down) {
-                        found = true;
-                    }
-                    found
-                });
-                if found {
-                    return k - 1;
-                }
-            }
-            nodes.len()
+    if let Some(qs) = dual.minimal_quorums(MAX_QUORUMS) {
+        return Some(qs.iter().map(|q| q.count_ones()).min().unwrap_or(1) as usize - 1);
+    }
+    // Too many to list: the smallest failing set by size, brute force, up
+    // to 10^8 sets.
+    let nodes: Vec<usize> = (0..64).filter(|i| e.nodes() >> i & 1 == 1).collect();
+    let all = e.nodes();
+    let mut tried = 0u64;
+    for k in 1..=nodes.len() {
+        let (mut found, mut gave_up) = (false, false);
+        for_each_subset(&nodes, k, &mut |down| {
+            tried += 1;
+            found |= !e.is_quorum(all & !down);
+            gave_up = tried > 100_000_000;
+            found || gave_up
+        });
+        if found {
+            return Some(k - 1);
+        }
+        if gave_up {
+            return None;
         }
     }
+    Some(nodes.len())
 }
 
 /// Calls `f` on each `k`-subset of `nodes` (as a mask) until it returns
@@ -245,7 +252,10 @@ mod tests {
         let grid = QuorumSystem::new("a*b*c + d*e*f", None).unwrap();
         assert_eq!(grid.read_quorums().len(), 2);
         assert_eq!(grid.write_quorums().len(), 9);
-        assert_eq!((grid.read_resilience(), grid.write_resilience()), (1, 2));
+        assert_eq!(
+            (grid.read_resilience(), grid.write_resilience()),
+            (Some(1), Some(2))
+        );
         let both = QuorumSystem::new("a*b*c + d*e*f", Some("(a + b + c) * (d + e + f)")).unwrap();
         assert_eq!(both.write_quorums(), grid.write_quorums());
         let e = QuorumSystem::new("a+b+c", Some("d+e+f")).unwrap_err();
@@ -256,7 +266,7 @@ mod tests {
         let majority = QuorumSystem::new("a*b + b*c + a*c", None).unwrap();
         assert_eq!(
             majority.read_resilience().min(majority.write_resilience()),
-            1
+            Some(1)
         );
     }
 
@@ -281,7 +291,11 @@ mod tests {
                     .map(|d| d.count_ones() as usize)
                     .min()
                     .unwrap();
-                assert_eq!(got, fatal - 1, "{text}");
+                assert_eq!(got, Some(fatal - 1), "{text}");
+                // The dual's smallest quorum says the same.
+                let dual_min = e.dual().minimal_quorums(1000).unwrap();
+                let dual_min = dual_min.iter().map(|q| q.count_ones()).min().unwrap();
+                assert_eq!(dual_min as usize, fatal, "{text}");
             }
         }
     }

@@ -183,3 +183,67 @@ fn huge_systems_are_refused() {
         "--reads: more than 200000 minimal write quorums",
     );
 }
+
+/// `--search`: Quoracle's paper search (minimise latency at capacity 150
+/// and network load 2, reads only) finds a system of latency 1, network
+/// load 1; requirements that nothing meets are refused in one line.
+#[test]
+fn search_finds_the_papers_system() {
+    let r = json(&[
+        "qs",
+        "--search",
+        "--nodes",
+        "a,b,c,d",
+        "--capacity",
+        "a=200/100",
+        "--capacity",
+        "b=200/100",
+        "--capacity",
+        "c=100/50",
+        "--capacity",
+        "d=100/50",
+        "--latency",
+        "a=const(4)",
+        "--latency",
+        "b=const(4)",
+        "--latency",
+        "c=const(1)",
+        "--latency",
+        "d=const(1)",
+        "--optimize",
+        "latency",
+        "--load-limit",
+        "0.0066667",
+        "--network-limit",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let best = &r["candidates"][0];
+    close(&best["objective"], 1.0);
+    close(&best["strategy"]["network_load"], 1.0);
+    assert_eq!(best["reads"], "choose(1, a, b, c, d)");
+    assert!(r["tried"].as_u64().unwrap() >= 6);
+    refused(
+        &[
+            "qs",
+            "--search",
+            "thresholds",
+            "--nodes",
+            "a,b,c",
+            "--p-fail",
+            "0.5",
+            "--min-availability",
+            "0.999",
+        ],
+        "--search: none of the 3 systems of thresholds meets the limits",
+    );
+    refused(
+        &["qs", "--search", "trees", "--nodes", "a,b"],
+        "unknown family 'trees'",
+    );
+    refused(
+        &["qs", "--search", "--nodes", "a,b", "--capacity", "c=2"],
+        "unknown node 'c'",
+    );
+}

@@ -47,8 +47,13 @@ pub enum QsFormat {
 #[derive(Args, Debug)]
 pub struct QsArgs {
     /// The read quorums, as an expression (see below).
-    #[arg(long, value_name = "EXPR")]
-    reads: String,
+    #[arg(
+        long,
+        value_name = "EXPR",
+        required_unless_present = "search",
+        conflicts_with = "search"
+    )]
+    reads: Option<String>,
     /// The write quorums (default: the reads' dual, every set meeting every
     /// read quorum; or a weighted vote's write threshold). Given, they must
     /// meet every read quorum.
@@ -88,6 +93,20 @@ pub struct QsArgs {
     /// too large).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Search these families for the best system over --nodes instead of
+    /// taking --reads: thresholds, grids, weighted (comma-separated).
+    #[arg(long, value_name = "FAMILIES", num_args = 0..=1, default_missing_value = "thresholds,grids,weighted")]
+    search: Option<String>,
+    /// The nodes to search over, comma-separated (with --search).
+    #[arg(long, value_name = "A,B,...", requires = "search")]
+    nodes: Option<String>,
+    /// With --search: both sides at least this available under the failure
+    /// options.
+    #[arg(long, value_name = "A", requires = "search")]
+    min_availability: Option<f64>,
+    /// With --search: both sides surviving at least this many failures.
+    #[arg(long, value_name = "F", requires = "search", value_parser = super::whole::<usize>(0))]
+    min_resilience: Option<usize>,
     /// Output.
     #[arg(long, value_enum, default_value_t = QsFormat::Table)]
     format: QsFormat,
@@ -168,7 +187,7 @@ fn read_fraction(text: &str) -> Result<Vec<(f64, f64)>, Usage> {
 
 /// `NODE=VALUE` options applied to the nodes' specs.
 fn per_node(
-    qs: &QuorumSystem,
+    names: &[String],
     flag: &str,
     items: &[String],
     nodes: &mut [NodeSpec],
@@ -178,9 +197,12 @@ fn per_node(
         let (name, value) = item
             .split_once('=')
             .ok_or_else(|| Usage(format!("{flag}: '{item}' is not NODE=VALUE")))?;
-        let i = qs
-            .node(name.trim())
-            .map_err(|e| Usage(format!("{flag}: {e}")))?;
+        let i = names.iter().position(|n| n == name.trim()).ok_or_else(|| {
+            Usage(format!(
+                "{flag}: {}",
+                crate::qs::QsError::UnknownNode(name.trim().to_string(), names.join(", "))
+            ))
+        })?;
         apply(&mut nodes[i], name.trim(), value.trim())
             .map_err(|e| Usage(format!("{flag}: {e}")))?;
     }
@@ -196,23 +218,11 @@ fn capacity(text: &str, name: &str) -> Result<f64, String> {
     }
 }
 
-pub fn run(args: QsArgs) -> Result<(), Usage> {
-    let qs = QuorumSystem::new(&args.reads, args.writes.as_deref()).map_err(|e| match &e {
-        crate::qs::QsError::Expr { side, error } => Usage(format!("--{side}: {error}")),
-        crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => {
-            Usage(format!("--writes: {e}"))
-        }
-        crate::qs::QsError::TooMany { side } => {
-            // Writes derived from the reads are the reads' doing.
-            let flag = if args.writes.is_some() { side } else { &"read" };
-            Usage(format!("--{flag}s: {e}"))
-        }
-        _ => Usage(format!("--reads: {e}")),
-    })?;
-    let fractions = read_fraction(&args.read_fraction)?;
-    let mut nodes = vec![NodeSpec::default(); qs.n()];
+/// The nodes' capacities and latencies from the options.
+fn node_specs(names: &[String], args: &QsArgs) -> Result<Vec<NodeSpec>, Usage> {
+    let mut nodes = vec![NodeSpec::default(); names.len()];
     per_node(
-        &qs,
+        names,
         "--capacity",
         &args.capacity,
         &mut nodes,
@@ -231,10 +241,22 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
             Ok(())
         },
     )?;
-    per_node(&qs, "--latency", &args.latency, &mut nodes, |n, name, v| {
-        n.latency = v.parse::<Dist>().map_err(|e| format!("{name}: {e}"))?;
-        Ok(())
-    })?;
+    per_node(
+        names,
+        "--latency",
+        &args.latency,
+        &mut nodes,
+        |n, name, v| {
+            n.latency = v.parse::<Dist>().map_err(|e| format!("{name}: {e}"))?;
+            Ok(())
+        },
+    )?;
+    Ok(nodes)
+}
+
+/// The workload and its limits from the options.
+fn workload(args: &QsArgs) -> Result<Workload, Usage> {
+    let fractions = read_fraction(&args.read_fraction)?;
     for (flag, v) in [
         ("--load-limit", args.load_limit),
         ("--network-limit", args.network_limit),
@@ -270,14 +292,162 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
             )));
         }
     }
-    let work = Workload {
-        read_fraction: fractions.clone(),
+    Ok(Workload {
+        read_fraction: fractions,
         objective,
         load_limit: args.load_limit,
         network_limit: args.network_limit,
         latency_limit: args.latency_limit,
         f: args.resilience,
+    })
+}
+
+#[derive(Serialize)]
+struct SearchReport {
+    nodes: Vec<String>,
+    families: Vec<&'static str>,
+    optimize: Objective,
+    /// Systems tried.
+    tried: usize,
+    /// Those meeting every limit, best first.
+    candidates: Vec<crate::qs::search::Candidate>,
+}
+
+fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
+    use crate::qs::search::{search, Family, Requirements};
+    let families: Vec<Family> = families
+        .split(',')
+        .map(|f| f.parse::<Family>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| Usage(format!("--search: {e}")))?;
+    let names: Vec<String> = args
+        .nodes
+        .as_deref()
+        .ok_or_else(|| {
+            Usage("--nodes: the nodes to search over are required with --search (a,b,c,...)".into())
+        })?
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    if let Some(bad) = names.iter().find(|n| {
+        n.is_empty()
+            || !n
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+    }) {
+        return Err(Usage(format!(
+            "--nodes: '{bad}' is not a node name (letters, digits, _, - and .)"
+        )));
+    }
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(Usage(format!("--nodes: {n} is named twice")));
+        }
+    }
+    if names.len() > 20 {
+        return Err(Usage(format!(
+            "--nodes: at most 20 nodes are searched, got {}",
+            names.len()
+        )));
+    }
+    let nodes = node_specs(&names, args)?;
+    let work = workload(args)?;
+    let model = args.failure.model()?;
+    let availability = match (args.min_availability, model) {
+        (Some(a), Some(m)) if (0.0..=1.0).contains(&a) => Some((a, m)),
+        (Some(a), Some(_)) => {
+            return Err(Usage(format!(
+                "--min-availability: must be in [0, 1], got {a}"
+            )))
+        }
+        (Some(_), None) => {
+            return Err(Usage(
+                "--min-availability: needs a failure model (--p-fail, --failure, ...)".into(),
+            ))
+        }
+        (None, _) => None,
     };
+    let req = Requirements {
+        availability,
+        resilience: args.min_resilience,
+    };
+    let (found, tried) = search(&names, &nodes, &families, &work, &req, args.seed);
+    if found.is_empty() {
+        return Err(Usage(format!(
+            "--search: none of the {tried} systems of {} meets the limits and requirements",
+            families
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    match args.format {
+        QsFormat::Json => {
+            let report = SearchReport {
+                nodes: names,
+                families: families.iter().map(|f| f.name()).collect(),
+                optimize: work.objective,
+                tried,
+                candidates: found,
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).map_err(|e| Usage(e.to_string()))?
+            );
+        }
+        QsFormat::Table => {
+            println!(
+                "{} of {tried} systems meet the limits; best first by {}:",
+                found.len(),
+                match work.objective {
+                    Objective::Load => "load",
+                    Objective::Network => "network load",
+                    Objective::Latency => "latency",
+                }
+            );
+            for (i, c) in found.iter().enumerate() {
+                let avail = match (c.read_availability, c.write_availability) {
+                    (Some(r), Some(w)) => format!("  availability {r:.6}/{w:.6}"),
+                    _ => String::new(),
+                };
+                println!(
+                    "{:>3}. {:<10} reads {}\n     load {:.6}  capacity {:.4}  network {:.3}  latency {:.4} ms  resilience {}{avail}",
+                    i + 1,
+                    c.family.name(),
+                    c.reads,
+                    c.strategy.load,
+                    c.strategy.capacity,
+                    c.strategy.network_load,
+                    c.strategy.latency_ms,
+                    c.resilience.map_or("?".to_string(), |r| r.to_string()),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: QsArgs) -> Result<(), Usage> {
+    if let Some(families) = &args.search {
+        return run_search(&args, families);
+    }
+    let reads = args.reads.as_deref().unwrap_or_default();
+    let qs = QuorumSystem::new(reads, args.writes.as_deref()).map_err(|e| match &e {
+        crate::qs::QsError::Expr { side, error } => Usage(format!("--{side}: {error}")),
+        crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => {
+            Usage(format!("--writes: {e}"))
+        }
+        crate::qs::QsError::TooMany { side } => {
+            // Writes derived from the reads are the reads' doing.
+            let flag = if args.writes.is_some() { side } else { &"read" };
+            Usage(format!("--{flag}s: {e}"))
+        }
+        _ => Usage(format!("--reads: {e}")),
+    })?;
+    let nodes = node_specs(qs.names(), &args)?;
+    let work = workload(&args)?;
+    let (objective, fractions) = (work.objective, work.read_fraction.clone());
     let model = args.failure.model()?;
     let (ra, wa) = match &model {
         Some(m) => {

@@ -1,8 +1,9 @@
 //! Quorum systems beyond thresholds (issue 17): read and write quorums
 //! given as expressions over named nodes ([`expr`]), checked to intersect,
 //! with their resilience, their availability under the crate's failure
-//! models ([`avail`]) and their load, capacity, network load and latency
-//! under LP-optimal strategies ([`strategy`], after Quoracle: Whittaker,
+//! models ([`avail`]), their load, capacity, network load and latency
+//! under LP-optimal strategies ([`strategy`]) and the best system of a
+//! family under constraints ([`search`]), after Quoracle (Whittaker,
 //! Charapko, Hellerstein, Howard and Stoica, "Read-Write Quorum Systems
 //! Made Practical", PaPoC 2021).
 //!
@@ -18,6 +19,7 @@
 
 pub mod avail;
 pub mod expr;
+pub mod search;
 pub mod strategy;
 
 use expr::{parse, Expr, ExprError, Side};

@@ -1252,26 +1252,13 @@ mod tests {
         fitted.wars.a = legs[1].dist.clone();
         fitted.wars.r = legs[2].dist.clone();
         fitted.wars.s = legs[3].dist.clone();
-        let (exact, model) = predict(
-            &fitted,
-            c.config,
-            &None,
-            EvalOptions::default(),
-            c.trials,
-            c.seed,
-        )
-        .unwrap();
+        let model_of = |s: &Scenario| {
+            predict(s, c.config, &None, EvalOptions::default(), c.trials, c.seed).unwrap()
+        };
+        let (exact, model) = model_of(&fitted);
         // The true legs' model, evaluated the same way (at each point's
         // mean issue delay), so that fitted and true compare like with like.
-        let (_, true_model) = predict(
-            &c.scenario,
-            c.config,
-            &None,
-            EvalOptions::default(),
-            c.trials,
-            c.seed,
-        )
-        .unwrap();
+        let (_, true_model) = model_of(&c.scenario);
         let get = |v: &Result<f64, _>| v.clone().unwrap();
         let from_fits = [
             get(&exact.write.p50_ms),

@@ -409,26 +409,19 @@ fn evaluate(
     w_lat: &[f64],
 ) -> Strategy {
     let n = qs.n();
-    let in_read: Vec<f64> = (0..n)
-        .map(|i| {
-            reads
-                .iter()
-                .zip(px)
-                .filter(|(q, _)| *q >> i & 1 == 1)
-                .map(|(_, p)| p)
-                .sum()
-        })
-        .collect();
-    let in_write: Vec<f64> = (0..n)
-        .map(|i| {
-            writes
-                .iter()
-                .zip(py)
-                .filter(|(q, _)| *q >> i & 1 == 1)
-                .map(|(_, p)| p)
-                .sum()
-        })
-        .collect();
+    // P(node i is in the quorum picked), for each node.
+    let membership = |sets: &[u64], ps: &[f64]| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                sets.iter()
+                    .zip(ps)
+                    .filter(|(q, _)| *q >> i & 1 == 1)
+                    .map(|(_, p)| p)
+                    .sum()
+            })
+            .collect()
+    };
+    let (in_read, in_write) = (membership(reads, px), membership(writes, py));
     let node_load = |i: usize, fr: f64| {
         fr * in_read[i] / nodes[i].read_capacity
             + (1.0 - fr) * in_write[i] / nodes[i].write_capacity

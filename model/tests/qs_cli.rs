@@ -247,3 +247,39 @@ fn search_finds_the_papers_system() {
         "unknown node 'c'",
     );
 }
+
+/// Partial quorums (`--partial`): a threshold's uniform strategy misses the
+/// last k writes as eval's k-staleness says (n = 5, r = w = 2).
+#[test]
+fn partial_thresholds_are_evals_k_staleness() {
+    let q = json(&[
+        "qs",
+        "--reads",
+        "choose(2, a, b, c, d, e)",
+        "--writes",
+        "choose(2, a, b, c, d, e)",
+        "--partial",
+        "--uniform",
+        "--read-fraction",
+        "0.5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(q["intersecting"], false);
+    let e = json(&[
+        "eval", "--n", "5", "--r", "2", "--w", "2", "--k", "2", "--format", "json",
+    ]);
+    close(&q["p_stale_k"][0], e["p_stale_k1"].as_f64().unwrap());
+    close(&q["p_stale_k"][1], e["p_stale_k"].as_f64().unwrap());
+    // Without --partial the same pair is refused.
+    refused(
+        &[
+            "qs",
+            "--reads",
+            "choose(2, a, b, c, d, e)",
+            "--writes",
+            "choose(2, a, b, c, d, e)",
+        ],
+        "do not intersect (--partial allows it",
+    );
+}

@@ -18,6 +18,8 @@ pub const QS_EXAMPLES: &str = "Examples:
   quorum-model qs --reads 'a*b + c*d' --capacity a=200/100 --capacity b=200/100 --capacity c=100/50 --capacity d=100/50 \
       --latency 'a=const(4)' --latency 'b=const(4)' --latency 'c=const(1)' --latency 'd=const(1)' --optimize latency --load-limit 0.0066667
   quorum-model qs --reads 'weighted(a=2, b=1, c=1; read=2, write=3)' --failure 'per_node(0.01,0.05,0.05)'
+  quorum-model qs --reads 'choose(2, a, b, c, d, e)' --writes 'choose(2, a, b, c, d, e)' --partial --uniform
+  quorum-model qs --search --nodes a,b,c,d,e,f --p-fail 0.05 --min-availability 0.99 --read-fraction 0.5
 
 Expressions: a*b (both), a+b (either), choose(k, e1, e2, ...), majority(e1, ...),
 grid(a, b, c; d, e, f) (a row reads, one node of each row writes),
@@ -93,6 +95,15 @@ pub struct QsArgs {
     /// too large).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Allow read and write quorums that need not meet (a partial quorum
+    /// system, given both --reads and --writes): the output then says how
+    /// often a read misses the latest writes (p_stale_k).
+    #[arg(long, requires = "writes")]
+    partial: bool,
+    /// Use the uniform strategy (every minimal quorum equally likely, as
+    /// PBS models a threshold's replicas) instead of the optimal one.
+    #[arg(long, conflicts_with_all = ["load_limit", "network_limit", "latency_limit"])]
+    uniform: bool,
     /// Search these families for the best system over --nodes instead of
     /// taking --reads: thresholds, grids, weighted (comma-separated).
     #[arg(long, value_name = "FAMILIES", num_args = 0..=1, default_missing_value = "thresholds,grids,weighted")]
@@ -141,6 +152,12 @@ struct Report {
     node_loads: Vec<(String, f64)>,
     /// P(a read's quorum misses the last write's): 0 when they intersect.
     p_disjoint: f64,
+    /// Whether every read quorum meets every write quorum.
+    intersecting: bool,
+    /// P(a read misses each of the last k writes), k = 1, 2, 3.
+    p_stale_k: [f64; 3],
+    /// `optimal` (the linear program's) or `uniform`.
+    strategy_kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -433,11 +450,15 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         return run_search(&args, families);
     }
     let reads = args.reads.as_deref().unwrap_or_default();
-    let qs = QuorumSystem::new(reads, args.writes.as_deref()).map_err(|e| match &e {
+    let built = match (&args.writes, args.partial) {
+        (Some(w), true) => QuorumSystem::partial(reads, w),
+        _ => QuorumSystem::new(reads, args.writes.as_deref()),
+    };
+    let qs = built.map_err(|e| match &e {
         crate::qs::QsError::Expr { side, error } => Usage(format!("--{side}: {error}")),
-        crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => {
-            Usage(format!("--writes: {e}"))
-        }
+        crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => Usage(format!(
+            "--writes: {e} (--partial allows it, and reports the staleness)"
+        )),
         crate::qs::QsError::TooMany { side } => {
             // Writes derived from the reads are the reads' doing.
             let flag = if args.writes.is_some() { side } else { &"read" };
@@ -459,7 +480,16 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         }
         None => (None, None),
     };
-    let s: Strategy = optimal(&qs, &nodes, &work).map_err(|e| {
+    let s: Strategy = if args.uniform {
+        Ok(crate::qs::strategy::uniform(
+            &qs,
+            &nodes,
+            &work.read_fraction,
+        ))
+    } else {
+        optimal(&qs, &nodes, &work)
+    }
+    .map_err(|e| {
         let flag = match e {
             crate::qs::strategy::StrategyError::NotResilient { .. }
             | crate::qs::strategy::StrategyError::TooManyNodes(_) => "--resilience",
@@ -502,6 +532,9 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         },
         node_loads: s.node_loads.clone(),
         p_disjoint: s.p_disjoint,
+        intersecting: qs.intersecting(),
+        p_stale_k: s.p_stale_k,
+        strategy_kind: if args.uniform { "uniform" } else { "optimal" },
     };
     match args.format {
         QsFormat::Json => println!(
@@ -547,11 +580,13 @@ fn print_table(r: &Report) {
         .map(|(f, w)| format!("{f}:{w}"))
         .collect();
     println!(
-        "optimal strategy ({} minimised, read fraction {}, {}-resilient quorums):",
-        match r.optimize {
-            Objective::Load => "load",
-            Objective::Network => "network load",
-            Objective::Latency => "latency",
+        "{} strategy ({}, read fraction {}, {}-resilient quorums):",
+        r.strategy_kind,
+        match (r.strategy_kind, r.optimize) {
+            ("uniform", _) => "every minimal quorum alike",
+            (_, Objective::Load) => "load minimised",
+            (_, Objective::Network) => "network load minimised",
+            (_, Objective::Latency) => "latency minimised",
         },
         fr.join(","),
         r.resilience_f
@@ -576,10 +611,10 @@ fn print_table(r: &Report) {
         .map(|(n, l)| format!("{n} {l:.4}"))
         .collect();
     println!("  node loads  {}", loads.join("  "));
-    if r.p_disjoint > 0.0 {
+    if !r.intersecting {
         println!(
-            "  P(read quorum misses the last write's) {:.6}",
-            r.p_disjoint
+            "  partial: P(a read misses the last 1, 2, 3 writes) {:.6}, {:.6}, {:.6}",
+            r.p_stale_k[0], r.p_stale_k[1], r.p_stale_k[2]
         );
     }
 }

@@ -95,8 +95,38 @@ impl QuorumSystem {
         QuorumSystem::from_exprs(names, r.expr, writes)
     }
 
+    /// A partial quorum system: reads and writes given, not required to
+    /// intersect (Dynamo-style `r + w <= n` and its kin); its strategies
+    /// report how often a read misses the latest writes.
+    pub fn partial(reads: &str, writes: &str) -> Result<Self, QsError> {
+        let mut names = Vec::new();
+        let r = parse(reads, Side::Read, &mut names).map_err(|error| QsError::Expr {
+            side: "reads",
+            error,
+        })?;
+        let w = parse(writes, Side::Write, &mut names).map_err(|error| QsError::Expr {
+            side: "writes",
+            error,
+        })?;
+        QuorumSystem::build(names, r.expr, w.expr, false)
+    }
+
+    /// Whether every read quorum meets every write quorum.
+    pub fn intersecting(&self) -> bool {
+        self.disjoint_pair().is_none()
+    }
+
     /// From parsed expressions over `names`.
     pub fn from_exprs(names: Vec<String>, reads: Expr, writes: Expr) -> Result<Self, QsError> {
+        QuorumSystem::build(names, reads, writes, true)
+    }
+
+    fn build(
+        names: Vec<String>,
+        reads: Expr,
+        writes: Expr,
+        intersect: bool,
+    ) -> Result<Self, QsError> {
         let read_quorums = reads
             .minimal_quorums(MAX_QUORUMS)
             .ok_or(QsError::TooMany { side: "read" })?;
@@ -110,7 +140,7 @@ impl QuorumSystem {
             read_quorums,
             write_quorums,
         };
-        if let Some((r, w)) = qs.disjoint_pair() {
+        if let Some((r, w)) = qs.disjoint_pair().filter(|_| intersect) {
             return Err(QsError::Disjoint {
                 read: qs.set(r),
                 write: qs.set(w),

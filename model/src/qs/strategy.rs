@@ -129,6 +129,34 @@ pub struct Strategy {
     /// The probability that a read's quorum misses the last write's (0 for
     /// an intersecting system).
     pub p_disjoint: f64,
+    /// `P(a read misses each of the last k writes)`, k = 1, 2, 3: the
+    /// write quorums drawn independently, `Σ_r σ(r) (Σ_w σ(w) [r ∩ w = ∅])^k`
+    /// (PBS's k-staleness, `(C(n-w, r) / C(n, r))^k` for a threshold's
+    /// uniform strategy).
+    pub p_stale_k: [f64; 3],
+}
+
+/// The uniform strategy of `qs`: every minimal read quorum equally likely,
+/// every minimal write quorum equally likely (the optimum of a symmetric
+/// system, and PBS's model of a threshold's replicas).
+pub fn uniform(qs: &QuorumSystem, nodes: &[NodeSpec], read_fraction: &[(f64, f64)]) -> Strategy {
+    let total: f64 = read_fraction.iter().map(|p| p.1).sum();
+    let dist: Vec<(f64, f64)> = read_fraction
+        .iter()
+        .map(|&(fr, w)| (fr, w / total))
+        .collect();
+    let (reads, writes) = (qs.read_quorums(), qs.write_quorums());
+    let px = vec![1.0 / reads.len() as f64; reads.len()];
+    let py = vec![1.0 / writes.len() as f64; writes.len()];
+    let r_lat: Vec<f64> = reads
+        .iter()
+        .map(|&q| quorum_latency(qs.reads(), q, nodes))
+        .collect();
+    let w_lat: Vec<f64> = writes
+        .iter()
+        .map(|&q| quorum_latency(qs.writes(), q, nodes))
+        .collect();
+    evaluate(qs, nodes, &dist, reads, &px, writes, &py, &r_lat, &w_lat)
 }
 
 /// The quorums a strategy may pick: minimal ones, or with `f > 0` the
@@ -445,14 +473,19 @@ fn evaluate(
             .sum()
     };
     let latency_ms = fr_mean * mean_lat(r_lat, px) + (1.0 - fr_mean) * mean_lat(w_lat, py);
-    let mut p_disjoint = 0.0;
+    let mut p_stale_k = [0.0; 3];
     for (r, pr) in reads.iter().zip(px) {
-        for (w, pw) in writes.iter().zip(py) {
-            if r & w == 0 {
-                p_disjoint += pr * pw;
-            }
+        let miss: f64 = writes
+            .iter()
+            .zip(py)
+            .filter(|(w, _)| r & *w == 0)
+            .map(|(_, pw)| pw)
+            .sum();
+        for (k, slot) in p_stale_k.iter_mut().enumerate() {
+            *slot += pr * miss.powi(k as i32 + 1);
         }
     }
+    let p_disjoint = p_stale_k[0];
     let named = |q: u64| -> Vec<String> {
         (0..n)
             .filter(|i| q >> i & 1 == 1)
@@ -482,6 +515,7 @@ fn evaluate(
             })
             .collect(),
         p_disjoint,
+        p_stale_k,
     }
 }
 
@@ -731,6 +765,36 @@ mod tests {
         )
         .unwrap();
         close(s.network_load, 2.5);
+    }
+
+    /// Partial quorums: the uniform strategy of `choose(r)` reads and
+    /// `choose(w)` writes of n nodes misses the last k writes with PBS's
+    /// probability `(C(n-w, r) / C(n, r))^k` (Bailis et al., VLDB 2012,
+    /// section 3.2), for several (n, r, w).
+    #[test]
+    fn k_staleness_of_partial_thresholds_is_pbs() {
+        fn c(n: u64, k: u64) -> f64 {
+            (0..k).fold(1.0, |a, i| a * (n - i) as f64 / (i + 1) as f64)
+        }
+        for (n, r, w) in [(3u64, 1u64, 1u64), (5, 2, 2), (5, 1, 3), (4, 2, 1)] {
+            let names: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
+            let list = names.join(",");
+            let qs = QuorumSystem::partial(
+                &format!("choose({r}, {list})"),
+                &format!("choose({w}, {list})"),
+            )
+            .unwrap();
+            assert!(!qs.intersecting());
+            let s = uniform(&qs, &vec![NodeSpec::default(); n as usize], &[(0.5, 1.0)]);
+            let p = c(n - w, r) / c(n, r);
+            for k in 0..3 {
+                close(s.p_stale_k[k], p.powi(k as i32 + 1));
+            }
+        }
+        // Intersecting systems never miss.
+        let qs = QuorumSystem::new("choose(2, a, b, c)", None).unwrap();
+        let s = uniform(&qs, &vec![NodeSpec::default(); 3], &[(1.0, 1.0)]);
+        assert_eq!(s.p_stale_k, [0.0; 3]);
     }
 
     /// Latency with laws: for constant laws the integral is the fixed

@@ -147,6 +147,8 @@ struct Report {
     capacity: f64,
     network_load: f64,
     latency_ms: f64,
+    /// Its 99th percentile over the operations.
+    latency_p99_ms: f64,
     /// The optimal strategy: each quorum's probability.
     strategy: StrategyOut,
     node_loads: Vec<(String, f64)>,
@@ -526,6 +528,7 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         capacity: s.capacity,
         network_load: s.network_load,
         latency_ms: s.latency_ms,
+        latency_p99_ms: s.latency_p99_ms,
         strategy: StrategyOut {
             reads: out(&s.reads),
             writes: out(&s.writes),
@@ -592,8 +595,8 @@ fn print_table(r: &Report) {
         r.resilience_f
     );
     println!(
-        "  load {:.6}   capacity {:.4}   network load {:.4}   latency {:.4} ms",
-        r.load, r.capacity, r.network_load, r.latency_ms
+        "  load {:.6}   capacity {:.4}   network load {:.4}   latency {:.4} ms (p99 {:.4} ms)",
+        r.load, r.capacity, r.network_load, r.latency_ms, r.latency_p99_ms
     );
     for (side, qs) in [
         ("reads ", &r.strategy.reads),

@@ -12,7 +12,7 @@
 //! (or those with the tag asked for) is added into one histogram.
 
 use super::censored::Buckets;
-use super::input::Unit;
+use super::input::{at as input, Unit};
 use super::FitError;
 use base64::Engine;
 use hdrhistogram::serialization::interval_log::{
@@ -23,13 +23,6 @@ use hdrhistogram::Histogram;
 
 /// Significant digits kept by a [`Recorder`]: 0.1% wide buckets.
 pub const SIGNIFICANT_DIGITS: u8 = 3;
-
-fn input(line: usize, message: impl Into<String>) -> FitError {
-    FitError::Input {
-        line,
-        message: message.into(),
-    }
-}
 
 /// Whether `text` looks like an interval log: its header comments or a
 /// compressed histogram's base64 (`HISTF` is V2 + DEFLATE's cookie).

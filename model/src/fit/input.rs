@@ -53,8 +53,8 @@ impl FromStr for Unit {
     }
 }
 
-/// Where a line of input went wrong.
-fn at(line: usize, message: impl Into<String>) -> FitError {
+/// Where a line of input went wrong (line 0: the input as a whole).
+pub(super) fn at(line: usize, message: impl Into<String>) -> FitError {
     FitError::Input {
         line,
         message: message.into(),

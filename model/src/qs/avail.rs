@@ -128,7 +128,14 @@ fn binomial(n: usize, k: usize) -> f64 {
 /// Exact availability with node `i` up with probability `up[i]`,
 /// independently; `None` when the expansion would be too long.
 pub fn independent(e: &Expr, up: &[f64]) -> Option<f64> {
-    if e.dup_free() {
+    independent_known(e, up, e.dup_free())
+}
+
+/// [`independent`] with `e.dup_free()` already known: callers that ask
+/// thousands of times about one expression (latency integrals and
+/// quantiles) check it once.
+pub(crate) fn independent_known(e: &Expr, up: &[f64], dup_free: bool) -> Option<f64> {
+    if dup_free {
         return Some(product_form(e, up));
     }
     let nodes: Vec<usize> = (0..up.len()).filter(|i| e.nodes() >> i & 1 == 1).collect();

@@ -493,15 +493,31 @@ impl Expr {
                     .iter()
                     .map(|e| e.minimal_quorums(limit))
                     .collect::<Option<_>>()?;
-                for combo in combinations(es.len(), *k) {
+                // Children are bits of a mask.
+                if es.len() > 64 {
+                    return None;
+                }
+                let indices: Vec<usize> = (0..es.len()).collect();
+                let mut failed = false;
+                for_each_subset(&indices, *k, &mut |combo| {
                     let mut acc = vec![0u64];
-                    for &c in &combo {
-                        acc = cross(&acc, &parts[c], limit)?;
+                    for (c, part) in parts.iter().enumerate() {
+                        if combo >> c & 1 == 1 {
+                            match cross(&acc, part, limit) {
+                                Some(next) => acc = next,
+                                None => {
+                                    failed = true;
+                                    return true;
+                                }
+                            }
+                        }
                     }
                     all.extend(acc);
-                    if all.len() > limit * 4 {
-                        return None;
-                    }
+                    failed = all.len() > limit * 4;
+                    failed
+                });
+                if failed {
+                    return None;
                 }
                 all
             }
@@ -650,27 +666,24 @@ pub fn minimize(mut sets: Vec<u64>) -> Vec<u64> {
     out
 }
 
-/// The `k`-subsets of `0..n`.
-fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    let mut c: Vec<usize> = (0..k).collect();
-    loop {
-        out.push(c.clone());
-        let mut i = k;
-        loop {
-            if i == 0 {
-                return out;
-            }
-            i -= 1;
-            if c[i] < n - k + i {
-                c[i] += 1;
-                for j in i + 1..k {
-                    c[j] = c[j - 1] + 1;
-                }
+/// Calls `f` on each `k`-subset of `nodes` (as a mask) until it returns
+/// true.
+pub(crate) fn for_each_subset(nodes: &[usize], k: usize, f: &mut dyn FnMut(u64) -> bool) {
+    fn go(nodes: &[usize], k: usize, acc: u64, f: &mut dyn FnMut(u64) -> bool) -> bool {
+        if k == 0 {
+            return f(acc);
+        }
+        for (i, &n) in nodes.iter().enumerate() {
+            if nodes.len() - i < k {
                 break;
             }
+            if go(&nodes[i + 1..], k - 1, acc | 1 << n, f) {
+                return true;
+            }
         }
+        false
     }
+    go(nodes, k, 0, f);
 }
 
 /// An expression written with the system's names.

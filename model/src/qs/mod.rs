@@ -22,7 +22,7 @@ pub mod expr;
 pub mod search;
 pub mod strategy;
 
-use expr::{parse, Expr, ExprError, Side};
+use expr::{for_each_subset, parse, Expr, ExprError, Side};
 
 /// Minimal quorums enumerated at most, per side: the LP has a variable
 /// for each.
@@ -251,26 +251,6 @@ fn resilience(e: &Expr) -> Option<usize> {
         }
     }
     Some(nodes.len())
-}
-
-/// Calls `f` on each `k`-subset of `nodes` (as a mask) until it returns
-/// true.
-fn for_each_subset(nodes: &[usize], k: usize, f: &mut dyn FnMut(u64) -> bool) {
-    fn go(nodes: &[usize], k: usize, acc: u64, f: &mut dyn FnMut(u64) -> bool) -> bool {
-        if k == 0 {
-            return f(acc);
-        }
-        for (i, &n) in nodes.iter().enumerate() {
-            if nodes.len() - i < k {
-                break;
-            }
-            if go(&nodes[i + 1..], k - 1, acc | 1 << n, f) {
-                return true;
-            }
-        }
-        false
-    }
-    go(nodes, k, 0, f);
 }
 
 #[cfg(test)]

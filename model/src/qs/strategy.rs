@@ -184,7 +184,7 @@ fn candidates(
             return false;
         }
         let mut ok = true;
-        super::for_each_subset(&members, f, &mut |down| {
+        super::expr::for_each_subset(&members, f, &mut |down| {
             if !e.is_quorum(s & !down) {
                 ok = false;
             }
@@ -237,6 +237,7 @@ pub fn quorum_latency(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
     }
     const STEPS: usize = 4000;
     let h = top / STEPS as f64;
+    let dup_free = e.dup_free();
     let miss = |t: f64| -> f64 {
         let up: Vec<f64> = (0..nodes.len())
             .map(|i| {
@@ -247,7 +248,7 @@ pub fn quorum_latency(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
                 }
             })
             .collect();
-        1.0 - super::avail::independent(e, &up).unwrap_or(0.0)
+        1.0 - super::avail::independent_known(e, &up, dup_free).unwrap_or(0.0)
     };
     let mut area = 0.5 * (miss(0.0) + miss(top));
     for k in 1..STEPS {
@@ -433,9 +434,10 @@ fn latency_quantile(
     p: f64,
 ) -> f64 {
     let n = qs.n();
+    let dup_free = (qs.reads().dup_free(), qs.writes().dup_free());
     let cdf = |t: f64| -> f64 {
         let f: Vec<f64> = (0..n).map(|i| nodes[i].latency.cdf(t)).collect();
-        let side = |e: &Expr, (sets, ps): (&[u64], &[f64]), share: f64| -> f64 {
+        let side = |e: &Expr, dup: bool, (sets, ps): (&[u64], &[f64]), share: f64| -> f64 {
             if share == 0.0 {
                 return 0.0;
             }
@@ -446,12 +448,12 @@ fn latency_quantile(
                     let up: Vec<f64> = (0..n)
                         .map(|i| if q >> i & 1 == 1 { f[i] } else { 0.0 })
                         .collect();
-                    w * super::avail::independent(e, &up).unwrap_or(0.0)
+                    w * super::avail::independent_known(e, &up, dup).unwrap_or(0.0)
                 })
                 .sum::<f64>()
                 * share
         };
-        side(qs.reads(), reads, fr) + side(qs.writes(), writes, 1.0 - fr)
+        side(qs.reads(), dup_free.0, reads, fr) + side(qs.writes(), dup_free.1, writes, 1.0 - fr)
     };
     let top = (0..n)
         .map(|i| nodes[i].latency.isf(1e-9))

@@ -156,6 +156,32 @@ fn bad_input_is_refused_in_one_line() {
         "no strategy meets the limits (latency <= 0.5 ms)",
     );
     refused(
+        &[
+            "qs",
+            "--reads",
+            "a",
+            "--writes",
+            "b",
+            "--partial",
+            "--trials",
+            "0",
+        ],
+        "--trials",
+    );
+    refused(
+        &[
+            "qs",
+            "--reads",
+            "a",
+            "--writes",
+            "b",
+            "--partial",
+            "--preset",
+            "x",
+        ],
+        "--preset: unknown preset 'x'",
+    );
+    refused(
         &["qs", "--reads", "choose(5, a, b)"],
         "choose: k must be between 1 and the 2",
     );
@@ -271,6 +297,51 @@ fn partial_thresholds_are_evals_k_staleness() {
     ]);
     close(&q["p_stale_k"][0], e["p_stale_k1"].as_f64().unwrap());
     close(&q["p_stale_k"][1], e["p_stale_k"].as_f64().unwrap());
+    // PBS's t-visibility: the WARS Monte Carlo over any quorums agrees
+    // with eval's threshold engine on its own random stream (another
+    // seed), under heavy-tailed legs and failures.
+    let wars = [
+        "--preset",
+        "lnkd-disk",
+        "--p-fail",
+        "0.02",
+        "--format",
+        "json",
+    ];
+    let mut args = vec![
+        "qs",
+        "--reads",
+        "choose(2, a, b, c, d, e)",
+        "--writes",
+        "choose(2, a, b, c, d, e)",
+        "--partial",
+        "--seed",
+        "5",
+    ];
+    args.extend(wars);
+    let q = json(&args);
+    let mut args = vec!["eval", "--n", "5", "--r", "2", "--w", "2"];
+    args.extend(wars);
+    let e = json(&args);
+    let overlap = |key: &str| {
+        let (lo, hi) = (format!("{key}_ci_low"), format!("{key}_ci_high"));
+        let f =
+            |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k}: {v}"));
+        assert!(
+            f(&q, &lo) <= f(&e, &hi) && f(&e, &lo) <= f(&q, &hi),
+            "{key}: qs {} vs eval {}",
+            q[key],
+            e[key]
+        );
+    };
+    overlap("p_consistent_t0");
+    overlap("t_visibility_p999_ms");
+    assert_eq!(q["visibility_trials"], 250_000);
+    // An intersecting system's reads always see the write: exact.
+    let strict = json(&["qs", "--reads", "grid(a,b;c,d)", "--format", "json"]);
+    assert_eq!(strict["p_consistent_t0"], 1.0);
+    assert_eq!(strict["t_visibility_p999_ms"], 0.0);
+    assert!(strict["visibility_trials"].is_null());
     // Without --partial the same pair is refused.
     refused(
         &[

@@ -1,6 +1,7 @@
 //! `quorum-model qs`: a quorum system given as expressions, its resilience,
 //! availability and optimal strategy.
 
+use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::Usage;
 use crate::dist::Dist;
@@ -19,6 +20,7 @@ pub const QS_EXAMPLES: &str = "Examples:
       --latency 'a=const(4)' --latency 'b=const(4)' --latency 'c=const(1)' --latency 'd=const(1)' --optimize latency --load-limit 0.0066667
   quorum-model qs --reads 'weighted(a=2, b=1, c=1; read=2, write=3)' --failure 'per_node(0.01,0.05,0.05)'
   quorum-model qs --reads 'choose(2, a, b, c, d, e)' --writes 'choose(2, a, b, c, d, e)' --partial --uniform
+  quorum-model qs --reads 'a*b + c*d' --writes 'a*b + c*d' --partial --preset lnkd-disk --p-fail 0.01
   quorum-model qs --search --nodes a,b,c,d,e,f --p-fail 0.05 --min-availability 0.99 --read-fraction 0.5
 
 Expressions: a*b (both), a+b (either), choose(k, e1, e2, ...), majority(e1, ...),
@@ -97,9 +99,18 @@ pub struct QsArgs {
     seed: u64,
     /// Allow read and write quorums that need not meet (a partial quorum
     /// system, given both --reads and --writes): the output then says how
-    /// often a read misses the latest writes (p_stale_k).
+    /// often a read misses the latest writes (p_stale_k) and, by PBS's WARS
+    /// Monte Carlo over the delay legs below, how soon after a write's
+    /// commit reads see it (p_consistent_t0, t_visibility_p999_ms).
     #[arg(long, requires = "writes")]
     partial: bool,
+    /// The one-way delay legs of the t-visibility Monte Carlo (every node
+    /// alike; default exp(mean=1) on each, as eval's).
+    #[command(flatten)]
+    delays: DelayOptions,
+    /// Trials of the t-visibility Monte Carlo (with --partial).
+    #[arg(long, default_value_t = crate::mc::DEFAULT_TRIALS, value_parser = super::whole::<u64>(1))]
+    trials: u64,
     /// Use the uniform strategy (every minimal quorum equally likely, as
     /// PBS models a threshold's replicas) instead of the optimal one.
     #[arg(long, conflicts_with_all = ["load_limit", "network_limit", "latency_limit"])]
@@ -160,6 +171,115 @@ struct Report {
     p_stale_k: [f64; 3],
     /// `optimal` (the linear program's) or `uniform`.
     strategy_kind: &'static str,
+    /// P(a read right after a write's commit sees it), with its 95%
+    /// interval: 1 when the quorums intersect, else by Monte Carlo (null:
+    /// no trial had both; see `notes`).
+    p_consistent_t0: Option<f64>,
+    p_consistent_t0_ci_low: Option<f64>,
+    p_consistent_t0_ci_high: Option<f64>,
+    /// The time after commit by which 99.9% of reads see the write (null:
+    /// never, or beyond the simulation's range; see `notes`).
+    t_visibility_p999_ms: Option<f64>,
+    t_visibility_p999_ms_ci_low: Option<f64>,
+    t_visibility_p999_ms_ci_high: Option<f64>,
+    /// The Monte Carlo's trials (null: the quorums intersect, exact).
+    visibility_trials: Option<u64>,
+    /// The delay legs it used.
+    delays: String,
+    /// Why a figure is null.
+    notes: Vec<String>,
+}
+
+/// PBS's t-visibility of the system: exact (always consistent) when the
+/// quorums intersect, else the WARS Monte Carlo under `legs` and the
+/// failure model.
+struct Visible {
+    /// Estimate, low and high end of the 95% interval.
+    p0: Option<(f64, f64, f64)>,
+    p999: crate::mc::Quantile,
+    trials: Option<u64>,
+    notes: Vec<String>,
+}
+
+fn visibility(
+    qs: &QuorumSystem,
+    legs: &crate::dist::presets::Wars,
+    model: Option<&crate::failure::FailureModel>,
+    args: &QsArgs,
+) -> Visible {
+    use crate::mc::Quantile;
+    if qs.intersecting() {
+        return Visible {
+            p0: Some((1.0, 1.0, 1.0)),
+            p999: Quantile::Finite {
+                estimate: 0.0,
+                ci_low: 0.0,
+                ci_high: 0.0,
+            },
+            trials: None,
+            notes: Vec::new(),
+        };
+    }
+    let none = crate::failure::FailureModel::NONE;
+    let v = crate::qs::visibility::simulate(
+        qs,
+        legs,
+        model.unwrap_or(&none),
+        args.trials,
+        args.seed,
+        None,
+    );
+    let mut notes = Vec::new();
+    if v.both_ok == 0 {
+        notes.push("no trial had both a committed write and an answered read: the staleness figures are undefined (null)".into());
+    }
+    let p999 = v.t_visibility(0.999);
+    match p999 {
+        Quantile::Infinite => notes.push("t_visibility_p999_ms is null: more than 0.1% of reads never see the write (a node down during the write answered the read)".into()),
+        Quantile::OutOfRange => notes.push("t_visibility_p999_ms is null: it lies beyond 2^36 ms, the simulation's range".into()),
+        _ => {}
+    }
+    Visible {
+        p0: (v.both_ok > 0).then(|| {
+            let p = v.p_consistent_at(0.0);
+            (p.estimate, p.ci_low, p.ci_high)
+        }),
+        p999,
+        trials: Some(v.trials),
+        notes,
+    }
+}
+
+/// The delay legs and the failure model a scenario brings (its failure
+/// model only where no failure option is given); refused when it carries
+/// what qs does not model.
+fn legs(
+    args: &QsArgs,
+) -> Result<
+    (
+        crate::scenario::Scenario,
+        Option<crate::failure::FailureModel>,
+    ),
+    Usage,
+> {
+    let scenario = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
+    if args.delays.scenario.is_some()
+        && (scenario.cluster.is_some()
+            || scenario.healing != crate::heal::Healing::default()
+            || scenario.speculative_retry != crate::retry::SpeculativeRetry::None)
+    {
+        return Err(Usage("--scenario: qs takes a scenario's delay legs and failure model; its [topology] datacenters and [healing] are eval's".into()));
+    }
+    let model = match args.failure.model()? {
+        Some(m) => Some(m),
+        None if args.delays.scenario.is_some()
+            && scenario.failure != crate::failure::FailureModel::NONE =>
+        {
+            Some(scenario.failure.clone())
+        }
+        None => None,
+    };
+    Ok((scenario, model))
 }
 
 #[derive(Serialize)]
@@ -471,7 +591,7 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
     let nodes = node_specs(qs.names(), &args)?;
     let work = workload(&args)?;
     let (objective, fractions) = (work.objective, work.read_fraction.clone());
-    let model = args.failure.model()?;
+    let (scenario, model) = legs(&args)?;
     let (ra, wa) = match &model {
         Some(m) => {
             let named = |e: crate::failure::FailureError| Usage::named(&e);
@@ -500,6 +620,19 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         };
         Usage(format!("{flag}: {e}"))
     })?;
+    let vis = visibility(&qs, &scenario.wars, model.as_ref(), &args);
+    let (t999, t999_lo, t999_hi) = match vis.p999 {
+        crate::mc::Quantile::Finite {
+            estimate,
+            ci_low,
+            ci_high,
+        } => (
+            Some(estimate),
+            Some(ci_low),
+            ci_high.is_finite().then_some(ci_high),
+        ),
+        _ => (None, None, None),
+    };
     let out = |qs_: &[(Vec<String>, f64)]| -> Vec<QuorumOut> {
         qs_.iter()
             .map(|(q, p)| QuorumOut {
@@ -538,6 +671,26 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         intersecting: qs.intersecting(),
         p_stale_k: s.p_stale_k,
         strategy_kind: if args.uniform { "uniform" } else { "optimal" },
+        p_consistent_t0: vis.p0.map(|p| p.0),
+        p_consistent_t0_ci_low: vis.p0.map(|p| p.1),
+        p_consistent_t0_ci_high: vis.p0.map(|p| p.2),
+        t_visibility_p999_ms: t999,
+        t_visibility_p999_ms_ci_low: t999_lo,
+        t_visibility_p999_ms_ci_high: t999_hi,
+        visibility_trials: vis.trials,
+        delays: format!(
+            "{}: W={} A={} R={} S={}{}",
+            scenario.name,
+            scenario.wars.w,
+            scenario.wars.a,
+            scenario.wars.r,
+            scenario.wars.s,
+            match scenario.wars.remote_one_way_ms() {
+                0.0 => String::new(),
+                ms => format!(" (WAN: +{ms} ms each way to remote nodes)"),
+            }
+        ),
+        notes: vis.notes,
     };
     match args.format {
         QsFormat::Json => println!(
@@ -619,5 +772,35 @@ fn print_table(r: &Report) {
             "  partial: P(a read misses the last 1, 2, 3 writes) {:.6}, {:.6}, {:.6}",
             r.p_stale_k[0], r.p_stale_k[1], r.p_stale_k[2]
         );
+        let p0 = match (
+            r.p_consistent_t0,
+            r.p_consistent_t0_ci_low,
+            r.p_consistent_t0_ci_high,
+        ) {
+            (Some(p), Some(lo), Some(hi)) => format!("{p:.6} (95% in [{lo:.6}, {hi:.6}])"),
+            _ => "undefined".into(),
+        };
+        let t = match (r.t_visibility_p999_ms, r.t_visibility_p999_ms_ci_low) {
+            (Some(t), Some(lo)) => format!(
+                "{t:.4} ms (95% in [{lo:.4}, {}])",
+                r.t_visibility_p999_ms_ci_high
+                    .map_or("inf".to_string(), |h| format!("{h:.4}"))
+            ),
+            _ => "never".into(),
+        };
+        // A preset's legs are long: its name says them.
+        let legs = match r.delays.split_once(": ") {
+            Some((name, _)) if name != "custom" => name,
+            _ => &r.delays,
+        };
+        println!(
+            "  t-visibility (PBS's WARS, every node asked, {} trials; legs {legs}):",
+            r.visibility_trials.unwrap_or(0),
+        );
+        println!("    P(a read right after commit sees the write) {p0}");
+        println!("    99.9% of reads see it within {t}");
+    }
+    for n in &r.notes {
+        println!("note: {n}");
     }
 }

@@ -469,7 +469,7 @@ fn order_statistics_by_selection(
 /// `put(i, out, back)`. Under WAN, one replica drawn uniformly is local to
 /// this operation's coordinator; the others pay `remote_ms` on each leg.
 #[inline]
-fn draw_round_trip<R: Rng, F: FnMut(usize, f64, f64)>(
+pub(crate) fn draw_round_trip<R: Rng, F: FnMut(usize, f64, f64)>(
     out: &Dist,
     back: &Dist,
     remote_ms: f64,

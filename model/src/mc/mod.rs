@@ -183,7 +183,7 @@ impl McResult {
 
 impl Proportion {
     /// The same interval around an interpolated point estimate.
-    fn with_estimate(mut self, estimate: f64) -> Self {
+    pub(crate) fn with_estimate(mut self, estimate: f64) -> Self {
         self.estimate = estimate;
         self
     }

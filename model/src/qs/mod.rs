@@ -21,6 +21,7 @@ pub mod avail;
 pub mod expr;
 pub mod search;
 pub mod strategy;
+pub mod visibility;
 
 use expr::{for_each_subset, parse, Expr, ExprError, Side};
 

@@ -274,6 +274,33 @@ fn search_finds_the_papers_system() {
     );
 }
 
+/// Quoracle's README search (six nodes, 1-resilient, 75% reads, latency
+/// <= 4 and network load <= 4): `choose(3, a, c, e, b + d + f)` with
+/// capacity 3500, found by the nested family.
+#[test]
+fn search_finds_quoracles_readme_system() {
+    let mut args: Vec<String> = "qs --search --nodes a,b,c,d,e,f --resilience 1 --min-resilience 1 --read-fraction 0.75 --latency-limit 4 --network-limit 4 --format json"
+        .split(' ')
+        .map(String::from)
+        .collect();
+    for (i, name) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+        let c = if i % 2 == 0 { "10000/1000" } else { "5000/500" };
+        args.push("--capacity".into());
+        args.push(format!("{name}={c}"));
+        args.push("--latency".into());
+        args.push(format!("{name}=const({})", i + 1));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = json(&args);
+    let best = &r["candidates"][0];
+    assert_eq!(best["family"], "nested");
+    assert_eq!(best["reads"], "choose(3, a, (b + d + f), c, e)");
+    close(&best["strategy"]["capacity"], 3500.0);
+    close(&best["strategy"]["latency_ms"], 3.907143);
+    close(&best["strategy"]["network_load"], 3.985714);
+    assert_eq!(r["notes"].as_array().unwrap().len(), 0);
+}
+
 /// Partial quorums (`--partial`): a threshold's uniform strategy misses the
 /// last k writes as eval's k-staleness says (n = 5, r = w = 2).
 #[test]

@@ -116,8 +116,10 @@ pub struct QsArgs {
     #[arg(long, conflicts_with_all = ["load_limit", "network_limit", "latency_limit"])]
     uniform: bool,
     /// Search these families for the best system over --nodes instead of
-    /// taking --reads: thresholds, grids, weighted (comma-separated).
-    #[arg(long, value_name = "FAMILIES", num_args = 0..=1, default_missing_value = "thresholds,grids,weighted")]
+    /// taking --reads: thresholds, grids, weighted, nested (Quoracle's
+    /// search space: a choose of choices over every partition of the
+    /// nodes; comma-separated, default all).
+    #[arg(long, value_name = "FAMILIES", num_args = 0..=1, default_missing_value = "thresholds,grids,weighted,nested")]
     search: Option<String>,
     /// The nodes to search over, comma-separated (with --search).
     #[arg(long, value_name = "A,B,...", requires = "search")]
@@ -450,6 +452,8 @@ struct SearchReport {
     tried: usize,
     /// Those meeting every limit, best first.
     candidates: Vec<crate::qs::search::Candidate>,
+    /// Why the search is not exhaustive, if it is not.
+    notes: Vec<String>,
 }
 
 fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
@@ -510,7 +514,15 @@ fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
         availability,
         resilience: args.min_resilience,
     };
-    let (found, tried) = search(&names, &nodes, &families, &work, &req, args.seed);
+    let result = search(&names, &nodes, &families, &work, &req, args.seed);
+    let (found, tried) = (result.candidates, result.tried);
+    let note = result.nested_truncated.then(|| {
+        format!(
+            "the nested family stopped early, after {} expressions or {} quorums, whichever came first (its space grows as the nodes' partitions: 3216 systems for 6 nodes, 157536 for 8)",
+            crate::qs::search::NESTED_BUDGET,
+            crate::qs::search::NESTED_QUORUM_BUDGET
+        )
+    });
     if found.is_empty() {
         return Err(Usage(format!(
             "--search: none of the {tried} systems of {} meets the limits and requirements",
@@ -529,6 +541,7 @@ fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
                 optimize: work.objective,
                 tried,
                 candidates: found,
+                notes: note.into_iter().collect(),
             };
             println!(
                 "{}",
@@ -545,7 +558,8 @@ fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
                     Objective::Latency => "latency",
                 }
             );
-            for (i, c) in found.iter().enumerate() {
+            const SHOWN: usize = 10;
+            for (i, c) in found.iter().enumerate().take(SHOWN) {
                 let avail = match (c.read_availability, c.write_availability) {
                     (Some(r), Some(w)) => format!("  availability {r:.6}/{w:.6}"),
                     _ => String::new(),
@@ -561,6 +575,15 @@ fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
                     c.strategy.latency_ms,
                     c.resilience.map_or("?".to_string(), |r| r.to_string()),
                 );
+            }
+            if found.len() > SHOWN {
+                println!(
+                    "  ... {} more (--format json lists every one)",
+                    found.len() - SHOWN
+                );
+            }
+            if let Some(n) = note {
+                println!("note: {n}");
             }
         }
     }

@@ -54,20 +54,27 @@ pub enum QsError {
         /// `reads` or `writes`.
         side: &'static str,
     },
+    /// Too many minimal quorums on both sides to check that they meet.
+    #[error("more than {MAX_QUORUMS} minimal quorums on both sides: too many to check that every read quorum meets every write quorum")]
+    TooManyToCheck,
     /// A node named in an option but in neither expression.
     #[error("unknown node '{0}': the expressions' nodes are {1}")]
     UnknownNode(String, String),
 }
 
 /// Read and write quorums over named nodes, every read quorum meeting
-/// every write quorum.
+/// every write quorum (or not, for a [`QuorumSystem::partial`] one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuorumSystem {
     names: Vec<String>,
     reads: Expr,
     writes: Expr,
-    read_quorums: Vec<u64>,
-    write_quorums: Vec<u64>,
+    /// The minimal quorums; `None` for a side of more than
+    /// [`MAX_QUORUMS`] (a [`QuorumSystem::large`] one).
+    read_quorums: Option<Vec<u64>>,
+    write_quorums: Option<Vec<u64>>,
+    /// A read and a write quorum that do not meet, if any.
+    disjoint: Option<(u64, u64)>,
 }
 
 impl QuorumSystem {
@@ -96,6 +103,41 @@ impl QuorumSystem {
         QuorumSystem::from_exprs(names, r.expr, writes)
     }
 
+    /// As [`QuorumSystem::new`] (or, with `partial`, as
+    /// [`QuorumSystem::partial`]), but a side of more than [`MAX_QUORUMS`]
+    /// minimal quorums is kept as its expression, unlisted: its
+    /// resilience, availability and t-visibility still follow, its
+    /// strategies do not ([`QuorumSystem::listed`]). Whether the sides meet
+    /// is checked over the listed side (refused when neither is), except
+    /// for the reads' dual, which meets them by construction.
+    pub fn large(reads: &str, writes: Option<&str>, partial: bool) -> Result<Self, QsError> {
+        let mut names = Vec::new();
+        let r = parse(reads, Side::Read, &mut names).map_err(|error| QsError::Expr {
+            side: "reads",
+            error,
+        })?;
+        let w = match writes {
+            Some(text) => {
+                parse(text, Side::Write, &mut names)
+                    .map_err(|error| QsError::Expr {
+                        side: "writes",
+                        error,
+                    })?
+                    .expr
+            }
+            None => r.other_side.clone().unwrap_or_else(|| r.expr.dual()),
+        };
+        let dual = writes.is_none() && r.other_side.is_none();
+        let check = if partial {
+            Check::Find
+        } else if dual {
+            Check::Known
+        } else {
+            Check::Require
+        };
+        QuorumSystem::build(names, r.expr, w, check, true)
+    }
+
     /// A partial quorum system: reads and writes given, not required to
     /// intersect (Dynamo-style `r + w <= n` and its kin); its strategies
     /// report how often a read misses the latest writes.
@@ -109,55 +151,60 @@ impl QuorumSystem {
             side: "writes",
             error,
         })?;
-        QuorumSystem::build(names, r.expr, w.expr, false)
+        QuorumSystem::build(names, r.expr, w.expr, Check::Find, false)
     }
 
     /// Whether every read quorum meets every write quorum.
     pub fn intersecting(&self) -> bool {
-        self.disjoint_pair().is_none()
+        self.disjoint.is_none()
+    }
+
+    /// Whether both sides' minimal quorums are listed (always, but for a
+    /// [`QuorumSystem::large`] system): strategies need them.
+    pub fn listed(&self) -> bool {
+        self.read_quorums.is_some() && self.write_quorums.is_some()
     }
 
     /// From parsed expressions over `names`.
     pub fn from_exprs(names: Vec<String>, reads: Expr, writes: Expr) -> Result<Self, QsError> {
-        QuorumSystem::build(names, reads, writes, true)
+        QuorumSystem::build(names, reads, writes, Check::Require, false)
     }
 
     fn build(
         names: Vec<String>,
         reads: Expr,
         writes: Expr,
-        intersect: bool,
+        check: Check,
+        unlisted: bool,
     ) -> Result<Self, QsError> {
-        let read_quorums = reads
-            .minimal_quorums(MAX_QUORUMS)
-            .ok_or(QsError::TooMany { side: "read" })?;
-        let write_quorums = writes
-            .minimal_quorums(MAX_QUORUMS)
-            .ok_or(QsError::TooMany { side: "write" })?;
+        let list = |e: &Expr, side| match e.minimal_quorums(MAX_QUORUMS) {
+            Some(q) => Ok(Some(q)),
+            None if unlisted => Ok(None),
+            None => Err(QsError::TooMany { side }),
+        };
+        let read_quorums = list(&reads, "read")?;
+        let write_quorums = list(&writes, "write")?;
+        let disjoint = match (&read_quorums, &write_quorums) {
+            _ if check == Check::Known => None,
+            (r, Some(w)) => disjoint_pair(&reads, r.as_deref(), w),
+            (Some(r), None) => disjoint_pair(&writes, None, r).map(|(w, r)| (r, w)),
+            (None, None) => return Err(QsError::TooManyToCheck),
+        };
         let qs = QuorumSystem {
             names,
             reads,
             writes,
             read_quorums,
             write_quorums,
+            disjoint,
         };
-        if let Some((r, w)) = qs.disjoint_pair().filter(|_| intersect) {
+        if let Some((r, w)) = qs.disjoint.filter(|_| check == Check::Require) {
             return Err(QsError::Disjoint {
                 read: qs.set(r),
                 write: qs.set(w),
             });
         }
         Ok(qs)
-    }
-
-    /// A read and a write quorum that do not meet, if any: a write quorum
-    /// that is not a quorum of the reads' dual, and a read quorum outside
-    /// it.
-    fn disjoint_pair(&self) -> Option<(u64, u64)> {
-        let dual = self.reads.dual();
-        let w = *self.write_quorums.iter().find(|&&w| !dual.is_quorum(w))?;
-        let r = *self.read_quorums.iter().find(|&&r| r & w == 0)?;
-        Some((r, w))
     }
 
     /// The nodes' names, in the order of the bits.
@@ -188,14 +235,15 @@ impl QuorumSystem {
         &self.writes
     }
 
-    /// The minimal read quorums (bitmasks), smallest first.
+    /// The minimal read quorums (bitmasks), smallest first; none listed
+    /// for a side too large (see [`QuorumSystem::listed`]).
     pub fn read_quorums(&self) -> &[u64] {
-        &self.read_quorums
+        self.read_quorums.as_deref().unwrap_or(&[])
     }
 
-    /// The minimal write quorums.
+    /// The minimal write quorums; none listed for a side too large.
     pub fn write_quorums(&self) -> &[u64] {
-        &self.write_quorums
+        self.write_quorums.as_deref().unwrap_or(&[])
     }
 
     /// A set's names, comma-separated, in node order.
@@ -219,6 +267,42 @@ impl QuorumSystem {
     pub fn write_resilience(&self) -> Option<usize> {
         resilience(&self.writes)
     }
+}
+
+/// What a system's constructor knows of whether its sides meet.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    /// They must: a pair that does not is refused.
+    Require,
+    /// They need not (a partial system): find out.
+    Find,
+    /// They do by construction (the writes are the reads' dual).
+    Known,
+}
+
+/// A minimal quorum of `a` and one of `b_quorums` (the listed minimal
+/// quorums of the other side) that do not meet, if any. A set meets every
+/// quorum of `a` iff it is a quorum of `a`'s dual; one that is not leaves
+/// a quorum of `a` in its complement: the first listed one
+/// (`a_quorums`), or, unlisted, the complement shrunk to a minimal one
+/// (dropping high-numbered nodes first).
+fn disjoint_pair(a: &Expr, a_quorums: Option<&[u64]>, b_quorums: &[u64]) -> Option<(u64, u64)> {
+    let dual = a.dual();
+    let q = *b_quorums.iter().find(|&&q| !dual.is_quorum(q))?;
+    let other = match a_quorums {
+        Some(list) => *list.iter().find(|&&x| x & q == 0)?,
+        None => {
+            let mut other = a.nodes() & !q;
+            for i in (0..64).rev() {
+                let smaller = other & !(1u64 << i);
+                if other >> i & 1 == 1 && a.is_quorum(smaller) {
+                    other = smaller;
+                }
+            }
+            other
+        }
+    };
+    Some((other, q))
 }
 
 /// The smallest quorum of `e`'s dual, less one (the dual's quorums are the
@@ -281,6 +365,36 @@ mod tests {
             majority.read_resilience().min(majority.write_resilience()),
             Some(1)
         );
+    }
+
+    /// A side too large to list: kept as its expression, no strategy, and
+    /// a disjoint pair still found (from the listed side, the other's
+    /// quorum shrunk to a minimal one).
+    #[test]
+    fn large_systems_keep_their_expressions() {
+        let names: Vec<String> = (0..41).map(|i| format!("n{i}")).collect();
+        let majority = format!("choose(21, {})", names.join(", "));
+        let qs = QuorumSystem::large(&majority, None, false).unwrap();
+        assert!(!qs.listed() && qs.intersecting());
+        assert_eq!(qs.read_resilience(), Some(20));
+        assert!(QuorumSystem::new(&majority, None).is_err());
+        let few = format!("choose(10, {})", names[..12].join(", "));
+        let partial = QuorumSystem::large(&majority, Some(&few), true).unwrap();
+        assert!(!partial.intersecting());
+        let Err(QsError::Disjoint { read, write }) =
+            QuorumSystem::large(&majority, Some(&few), false)
+        else {
+            panic!("not refused");
+        };
+        let read: Vec<&str> = read.split(", ").collect();
+        let write: Vec<&str> = write.split(", ").collect();
+        assert_eq!((read.len(), write.len()), (21, 10));
+        assert!(read.iter().all(|r| !write.contains(r)));
+        // Given writes meeting the reads pass, checked over the listed side.
+        let meets = format!("choose(21, {})", names[..22].join(", "));
+        assert!(QuorumSystem::large(&majority, Some(&meets), false)
+            .unwrap()
+            .intersecting());
     }
 
     /// Resilience by brute force over every failure set.

@@ -107,6 +107,24 @@ pub enum StrategyError {
     /// A read fraction outside [0, 1] or a weight that is not positive.
     #[error("read_fraction: {0}")]
     ReadFraction(String),
+    /// A side of a [`QuorumSystem::large`] system has too many minimal
+    /// quorums to list, and a strategy has a probability for each.
+    #[error("more than {max} minimal {side} quorums: too many for a strategy, which gives each a probability", max = super::MAX_QUORUMS)]
+    Unlisted {
+        /// `read` or `write`.
+        side: &'static str,
+    },
+}
+
+/// A strategy needs both sides' quorums listed.
+fn listed(qs: &QuorumSystem) -> Result<(), StrategyError> {
+    if qs.read_quorums().is_empty() {
+        return Err(StrategyError::Unlisted { side: "read" });
+    }
+    if qs.write_quorums().is_empty() {
+        return Err(StrategyError::Unlisted { side: "write" });
+    }
+    Ok(())
 }
 
 /// A strategy and its metrics.
@@ -143,7 +161,12 @@ pub struct Strategy {
 /// The uniform strategy of `qs`: every minimal read quorum equally likely,
 /// every minimal write quorum equally likely (the optimum of a symmetric
 /// system, and PBS's model of a threshold's replicas).
-pub fn uniform(qs: &QuorumSystem, nodes: &[NodeSpec], read_fraction: &[(f64, f64)]) -> Strategy {
+pub fn uniform(
+    qs: &QuorumSystem,
+    nodes: &[NodeSpec],
+    read_fraction: &[(f64, f64)],
+) -> Result<Strategy, StrategyError> {
+    listed(qs)?;
     let total: f64 = read_fraction.iter().map(|p| p.1).sum();
     let dist: Vec<(f64, f64)> = read_fraction
         .iter()
@@ -160,7 +183,9 @@ pub fn uniform(qs: &QuorumSystem, nodes: &[NodeSpec], read_fraction: &[(f64, f64
         .iter()
         .map(|&q| quorum_latency(qs.writes(), q, nodes))
         .collect();
-    evaluate(qs, nodes, &dist, reads, &px, writes, &py, &r_lat, &w_lat)
+    Ok(evaluate(
+        qs, nodes, &dist, reads, &px, writes, &py, &r_lat, &w_lat,
+    ))
 }
 
 /// The quorums a strategy may pick: minimal ones, or with `f > 0` the
@@ -264,6 +289,7 @@ pub fn optimal(
     nodes: &[NodeSpec],
     work: &Workload,
 ) -> Result<Strategy, StrategyError> {
+    listed(qs)?;
     let n = qs.n();
     let total: f64 = work.read_fraction.iter().map(|p| p.1).sum();
     for &(fr, w) in &work.read_fraction {
@@ -846,7 +872,7 @@ mod tests {
             )
             .unwrap();
             assert!(!qs.intersecting());
-            let s = uniform(&qs, &vec![NodeSpec::default(); n as usize], &[(0.5, 1.0)]);
+            let s = uniform(&qs, &vec![NodeSpec::default(); n as usize], &[(0.5, 1.0)]).unwrap();
             let p = c(n - w, r) / c(n, r);
             for k in 0..3 {
                 close(s.p_stale_k[k], p.powi(k as i32 + 1));
@@ -854,7 +880,7 @@ mod tests {
         }
         // Intersecting systems never miss.
         let qs = QuorumSystem::new("choose(2, a, b, c)", None).unwrap();
-        let s = uniform(&qs, &vec![NodeSpec::default(); 3], &[(1.0, 1.0)]);
+        let s = uniform(&qs, &vec![NodeSpec::default(); 3], &[(1.0, 1.0)]).unwrap();
         assert_eq!(s.p_stale_k, [0.0; 3]);
     }
 
@@ -869,7 +895,7 @@ mod tests {
             latency: "exp(mean=1)".parse().unwrap(),
             ..NodeSpec::default()
         };
-        let s = uniform(&qs, &vec![exp; 3], &[(1.0, 1.0)]);
+        let s = uniform(&qs, &vec![exp; 3], &[(1.0, 1.0)]).unwrap();
         let want = -(1.0 - 0.99f64.sqrt()).ln();
         assert!(
             (s.latency_p99_ms - want).abs() < 1e-6,
@@ -885,7 +911,7 @@ mod tests {
                 ..NodeSpec::default()
             })
             .collect();
-        let s = uniform(&grid, &fixed, &[(1.0, 1.0)]);
+        let s = uniform(&grid, &fixed, &[(1.0, 1.0)]).unwrap();
         close(s.latency_ms, 4.5);
         assert!(
             (s.latency_p99_ms - 6.0).abs() < 1e-6,

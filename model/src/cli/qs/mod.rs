@@ -1,5 +1,6 @@
 //! `quorum-model qs`: a quorum system given as expressions, its resilience,
-//! availability and optimal strategy.
+//! availability, optimal strategy and staleness; `--search` in [`search`],
+//! the text output in [`table`].
 
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
@@ -11,6 +12,9 @@ use crate::qs::strategy::{optimal, NodeSpec, Objective, Strategy, Workload};
 use crate::qs::QuorumSystem;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
+
+mod search;
+mod table;
 
 pub const QS_EXAMPLES: &str = "Examples:
   quorum-model qs --reads 'a*b*c + d*e*f' --read-fraction 0.25
@@ -141,8 +145,9 @@ struct Report {
     nodes: Vec<String>,
     reads: String,
     writes: String,
-    read_quorums: usize,
-    write_quorums: usize,
+    /// Minimal quorums (null: more than [`crate::qs::MAX_QUORUMS`]).
+    read_quorums: Option<usize>,
+    write_quorums: Option<usize>,
     /// Null when an expression repeating nodes is too large to search.
     read_resilience: Option<usize>,
     write_resilience: Option<usize>,
@@ -156,21 +161,23 @@ struct Report {
     optimize: Objective,
     read_fraction: Vec<(f64, f64)>,
     resilience_f: usize,
-    load: f64,
-    capacity: f64,
-    network_load: f64,
-    latency_ms: f64,
+    /// The strategy's figures (null, with a note, when a side has too many
+    /// quorums for one).
+    load: Option<f64>,
+    capacity: Option<f64>,
+    network_load: Option<f64>,
+    latency_ms: Option<f64>,
     /// Its 99th percentile over the operations.
-    latency_p99_ms: f64,
+    latency_p99_ms: Option<f64>,
     /// The optimal strategy: each quorum's probability.
-    strategy: StrategyOut,
-    node_loads: Vec<(String, f64)>,
+    strategy: Option<StrategyOut>,
+    node_loads: Option<Vec<(String, f64)>>,
     /// P(a read's quorum misses the last write's): 0 when they intersect.
-    p_disjoint: f64,
+    p_disjoint: Option<f64>,
     /// Whether every read quorum meets every write quorum.
     intersecting: bool,
     /// P(a read misses each of the last k writes), k = 1, 2, 3.
-    p_stale_k: [f64; 3],
+    p_stale_k: Option<[f64; 3]>,
     /// `optimal` (the linear program's) or `uniform`.
     strategy_kind: &'static str,
     /// P(a read right after a write's commit sees it), with its 95%
@@ -443,172 +450,21 @@ fn workload(args: &QsArgs) -> Result<Workload, Usage> {
     })
 }
 
-#[derive(Serialize)]
-struct SearchReport {
-    nodes: Vec<String>,
-    families: Vec<&'static str>,
-    optimize: Objective,
-    /// Systems tried.
-    tried: usize,
-    /// Those meeting every limit, best first.
-    candidates: Vec<crate::qs::search::Candidate>,
-    /// Why the search is not exhaustive, if it is not.
-    notes: Vec<String>,
-}
-
-fn run_search(args: &QsArgs, families: &str) -> Result<(), Usage> {
-    use crate::qs::search::{search, Family, Requirements};
-    let families: Vec<Family> = families
-        .split(',')
-        .map(|f| f.parse::<Family>())
-        .collect::<Result<_, _>>()
-        .map_err(|e| Usage(format!("--search: {e}")))?;
-    let names: Vec<String> = args
-        .nodes
-        .as_deref()
-        .ok_or_else(|| {
-            Usage("--nodes: the nodes to search over are required with --search (a,b,c,...)".into())
-        })?
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .collect();
-    if let Some(bad) = names.iter().find(|n| {
-        n.is_empty()
-            || !n
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
-    }) {
-        return Err(Usage(format!(
-            "--nodes: '{bad}' is not a node name (letters, digits, _, - and .)"
-        )));
-    }
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) {
-            return Err(Usage(format!("--nodes: {n} is named twice")));
-        }
-    }
-    if names.len() > 20 {
-        return Err(Usage(format!(
-            "--nodes: at most 20 nodes are searched, got {}",
-            names.len()
-        )));
-    }
-    let nodes = node_specs(&names, args)?;
-    let work = workload(args)?;
-    let model = args.failure.model()?;
-    let availability = match (args.min_availability, model) {
-        (Some(a), Some(m)) if (0.0..=1.0).contains(&a) => Some((a, m)),
-        (Some(a), Some(_)) => {
-            return Err(Usage(format!(
-                "--min-availability: must be in [0, 1], got {a}"
-            )))
-        }
-        (Some(_), None) => {
-            return Err(Usage(
-                "--min-availability: needs a failure model (--p-fail, --failure, ...)".into(),
-            ))
-        }
-        (None, _) => None,
-    };
-    let req = Requirements {
-        availability,
-        resilience: args.min_resilience,
-    };
-    let result = search(&names, &nodes, &families, &work, &req, args.seed);
-    let (found, tried) = (result.candidates, result.tried);
-    let note = result.nested_truncated.then(|| {
-        format!(
-            "the nested family stopped early, after {} expressions or {} quorums, whichever came first (its space grows as the nodes' partitions: 3216 systems for 6 nodes, 157536 for 8)",
-            crate::qs::search::NESTED_BUDGET,
-            crate::qs::search::NESTED_QUORUM_BUDGET
-        )
-    });
-    if found.is_empty() {
-        return Err(Usage(format!(
-            "--search: none of the {tried} systems of {} meets the limits and requirements",
-            families
-                .iter()
-                .map(|f| f.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    match args.format {
-        QsFormat::Json => {
-            let report = SearchReport {
-                nodes: names,
-                families: families.iter().map(|f| f.name()).collect(),
-                optimize: work.objective,
-                tried,
-                candidates: found,
-                notes: note.into_iter().collect(),
-            };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).map_err(|e| Usage(e.to_string()))?
-            );
-        }
-        QsFormat::Table => {
-            println!(
-                "{} of {tried} systems meet the limits; best first by {}:",
-                found.len(),
-                match work.objective {
-                    Objective::Load => "load",
-                    Objective::Network => "network load",
-                    Objective::Latency => "latency",
-                }
-            );
-            const SHOWN: usize = 10;
-            for (i, c) in found.iter().enumerate().take(SHOWN) {
-                let avail = match (c.read_availability, c.write_availability) {
-                    (Some(r), Some(w)) => format!("  availability {r:.6}/{w:.6}"),
-                    _ => String::new(),
-                };
-                println!(
-                    "{:>3}. {:<10} reads {}\n     load {:.6}  capacity {:.4}  network {:.3}  latency {:.4} ms  resilience {}{avail}",
-                    i + 1,
-                    c.family.name(),
-                    c.reads,
-                    c.strategy.load,
-                    c.strategy.capacity,
-                    c.strategy.network_load,
-                    c.strategy.latency_ms,
-                    c.resilience.map_or("?".to_string(), |r| r.to_string()),
-                );
-            }
-            if found.len() > SHOWN {
-                println!(
-                    "  ... {} more (--format json lists every one)",
-                    found.len() - SHOWN
-                );
-            }
-            if let Some(n) = note {
-                println!("note: {n}");
-            }
-        }
-    }
-    Ok(())
-}
-
 pub fn run(args: QsArgs) -> Result<(), Usage> {
     if let Some(families) = &args.search {
-        return run_search(&args, families);
+        return search::run(&args, families);
     }
     let reads = args.reads.as_deref().unwrap_or_default();
-    let built = match (&args.writes, args.partial) {
-        (Some(w), true) => QuorumSystem::partial(reads, w),
-        _ => QuorumSystem::new(reads, args.writes.as_deref()),
-    };
+    let built = QuorumSystem::large(reads, args.writes.as_deref(), args.partial);
     let qs = built.map_err(|e| match &e {
         crate::qs::QsError::Expr { side, error } => Usage(format!("--{side}: {error}")),
         crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => Usage(format!(
             "--writes: {e} (--partial allows it, and reports the staleness)"
         )),
-        crate::qs::QsError::TooMany { side } => {
-            // Writes derived from the reads are the reads' doing.
-            let flag = if args.writes.is_some() { side } else { &"read" };
-            Usage(format!("--{flag}s: {e}"))
-        }
+        crate::qs::QsError::TooManyToCheck if args.partial => Usage(format!(
+            "--writes: {e}, and to say whether a partial system's ever do"
+        )),
+        crate::qs::QsError::TooManyToCheck => Usage(format!("--writes: {e}")),
         _ => Usage(format!("--reads: {e}")),
     })?;
     let nodes = node_specs(qs.names(), &args)?;
@@ -625,25 +481,41 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         }
         None => (None, None),
     };
-    let s: Strategy = if args.uniform {
-        Ok(crate::qs::strategy::uniform(
+    // A strategy gives each minimal quorum a probability: none for a side
+    // too large to list, whose other figures still follow.
+    let s: Option<Strategy> = if !qs.listed() {
+        None
+    } else if args.uniform {
+        Some(crate::qs::strategy::uniform(
             &qs,
             &nodes,
             &work.read_fraction,
         ))
+        .transpose()
+        .map_err(|e| Usage(format!("strategy: {e}")))?
     } else {
-        optimal(&qs, &nodes, &work)
-    }
-    .map_err(|e| {
-        let flag = match e {
-            crate::qs::strategy::StrategyError::NotResilient { .. }
-            | crate::qs::strategy::StrategyError::TooManyNodes(_) => "--resilience",
-            crate::qs::strategy::StrategyError::ReadFraction(_) => "--read-fraction",
-            _ => "strategy",
+        Some(optimal(&qs, &nodes, &work).map_err(|e| {
+            let flag = match e {
+                crate::qs::strategy::StrategyError::NotResilient { .. }
+                | crate::qs::strategy::StrategyError::TooManyNodes(_) => "--resilience",
+                crate::qs::strategy::StrategyError::ReadFraction(_) => "--read-fraction",
+                _ => "strategy",
+            };
+            Usage(format!("{flag}: {e}"))
+        })?)
+    };
+    let mut vis = visibility(&qs, &scenario.wars, model.as_ref(), &args);
+    if s.is_none() {
+        let side = if qs.read_quorums().is_empty() {
+            "read"
+        } else {
+            "write"
         };
-        Usage(format!("{flag}: {e}"))
-    })?;
-    let vis = visibility(&qs, &scenario.wars, model.as_ref(), &args);
+        vis.notes.insert(0, format!(
+            "no strategy (load, capacity, network_load, latency_ms, strategy, node_loads, p_stale_k are null): more than {} minimal {side} quorums, and a strategy gives each a probability",
+            crate::qs::MAX_QUORUMS
+        ));
+    }
     let (t999, t999_lo, t999_hi) = match vis.p999 {
         crate::mc::Quantile::Finite {
             estimate,
@@ -668,8 +540,8 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         nodes: qs.names().to_vec(),
         reads: Shown(qs.reads(), qs.names()).to_string(),
         writes: Shown(qs.writes(), qs.names()).to_string(),
-        read_quorums: qs.read_quorums().len(),
-        write_quorums: qs.write_quorums().len(),
+        read_quorums: Some(qs.read_quorums().len()).filter(|&n| n > 0),
+        write_quorums: Some(qs.write_quorums().len()).filter(|&n| n > 0),
         read_resilience: qs.read_resilience(),
         write_resilience: qs.write_resilience(),
         failure: model.as_ref().map(|m| m.spec()),
@@ -680,19 +552,19 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         optimize: objective,
         read_fraction: fractions,
         resilience_f: args.resilience,
-        load: s.load,
-        capacity: s.capacity,
-        network_load: s.network_load,
-        latency_ms: s.latency_ms,
-        latency_p99_ms: s.latency_p99_ms,
-        strategy: StrategyOut {
+        load: s.as_ref().map(|s| s.load),
+        capacity: s.as_ref().map(|s| s.capacity),
+        network_load: s.as_ref().map(|s| s.network_load),
+        latency_ms: s.as_ref().map(|s| s.latency_ms),
+        latency_p99_ms: s.as_ref().map(|s| s.latency_p99_ms),
+        strategy: s.as_ref().map(|s| StrategyOut {
             reads: out(&s.reads),
             writes: out(&s.writes),
-        },
-        node_loads: s.node_loads.clone(),
-        p_disjoint: s.p_disjoint,
+        }),
+        node_loads: s.as_ref().map(|s| s.node_loads.clone()),
+        p_disjoint: s.as_ref().map(|s| s.p_disjoint),
         intersecting: qs.intersecting(),
-        p_stale_k: s.p_stale_k,
+        p_stale_k: s.as_ref().map(|s| s.p_stale_k),
         strategy_kind: if args.uniform { "uniform" } else { "optimal" },
         p_consistent_t0: vis.p0.map(|p| p.0),
         p_consistent_t0_ci_low: vis.p0.map(|p| p.1),
@@ -720,110 +592,7 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| Usage(e.to_string()))?
         ),
-        QsFormat::Table => print_table(&report),
+        QsFormat::Table => table::print(&report),
     }
     Ok(())
-}
-
-fn print_table(r: &Report) {
-    println!("reads   {}   ({} minimal quorums)", r.reads, r.read_quorums);
-    println!(
-        "writes  {}   ({} minimal quorums)",
-        r.writes, r.write_quorums
-    );
-    let res = |r: Option<usize>| r.map_or("? (too large to search)".to_string(), |r| r.to_string());
-    println!(
-        "resilience: reads survive any {} failures, writes any {}",
-        res(r.read_resilience),
-        res(r.write_resilience)
-    );
-    let avail = |e: &Option<Estimate>| match e {
-        Some(e) if e.exact => format!("{:.9} (exact)", e.p),
-        Some(e) => {
-            let (lo, hi) = e.interval.unwrap_or((e.p, e.p));
-            format!("{:.6} (Monte Carlo, 95% in [{lo:.6}, {hi:.6}])", e.p)
-        }
-        None => "- (no failure model given)".to_string(),
-    };
-    match &r.failure {
-        Some(f) => println!(
-            "availability under {f}: reads {}, writes {}",
-            avail(&r.read_availability_detail),
-            avail(&r.write_availability_detail)
-        ),
-        None => println!("availability: - (give --p-fail, --failure, ... for it)"),
-    }
-    let fr: Vec<String> = r
-        .read_fraction
-        .iter()
-        .map(|(f, w)| format!("{f}:{w}"))
-        .collect();
-    println!(
-        "{} strategy ({}, read fraction {}, {}-resilient quorums):",
-        r.strategy_kind,
-        match (r.strategy_kind, r.optimize) {
-            ("uniform", _) => "every minimal quorum alike",
-            (_, Objective::Load) => "load minimised",
-            (_, Objective::Network) => "network load minimised",
-            (_, Objective::Latency) => "latency minimised",
-        },
-        fr.join(","),
-        r.resilience_f
-    );
-    println!(
-        "  load {:.6}   capacity {:.4}   network load {:.4}   latency {:.4} ms (p99 {:.4} ms)",
-        r.load, r.capacity, r.network_load, r.latency_ms, r.latency_p99_ms
-    );
-    for (side, qs) in [
-        ("reads ", &r.strategy.reads),
-        ("writes", &r.strategy.writes),
-    ] {
-        let parts: Vec<String> = qs
-            .iter()
-            .map(|q| format!("{{{}}} {:.4}", q.quorum.join(","), q.probability))
-            .collect();
-        println!("  {side}  {}", parts.join("  "));
-    }
-    let loads: Vec<String> = r
-        .node_loads
-        .iter()
-        .map(|(n, l)| format!("{n} {l:.4}"))
-        .collect();
-    println!("  node loads  {}", loads.join("  "));
-    if !r.intersecting {
-        println!(
-            "  partial: P(a read misses the last 1, 2, 3 writes) {:.6}, {:.6}, {:.6}",
-            r.p_stale_k[0], r.p_stale_k[1], r.p_stale_k[2]
-        );
-        let p0 = match (
-            r.p_consistent_t0,
-            r.p_consistent_t0_ci_low,
-            r.p_consistent_t0_ci_high,
-        ) {
-            (Some(p), Some(lo), Some(hi)) => format!("{p:.6} (95% in [{lo:.6}, {hi:.6}])"),
-            _ => "undefined".into(),
-        };
-        let t = match (r.t_visibility_p999_ms, r.t_visibility_p999_ms_ci_low) {
-            (Some(t), Some(lo)) => format!(
-                "{t:.4} ms (95% in [{lo:.4}, {}])",
-                r.t_visibility_p999_ms_ci_high
-                    .map_or("inf".to_string(), |h| format!("{h:.4}"))
-            ),
-            _ => "never".into(),
-        };
-        // A preset's legs are long: its name says them.
-        let legs = match r.delays.split_once(": ") {
-            Some((name, _)) if name != "custom" => name,
-            _ => &r.delays,
-        };
-        println!(
-            "  t-visibility (PBS's WARS, every node asked, {} trials; legs {legs}):",
-            r.visibility_trials.unwrap_or(0),
-        );
-        println!("    P(a read right after commit sees the write) {p0}");
-        println!("    99.9% of reads see it within {t}");
-    }
-    for n in &r.notes {
-        println!("note: {n}");
-    }
 }

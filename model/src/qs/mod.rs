@@ -177,7 +177,10 @@ impl QuorumSystem {
         check: Check,
         unlisted: bool,
     ) -> Result<Self, QsError> {
-        let list = |e: &Expr, side| match e.minimal_quorums(MAX_QUORUMS) {
+        let list = |e: &Expr, side| match e
+            .minimal_quorums(MAX_QUORUMS)
+            .or_else(|| e.minimal_quorums_by_subsets(MAX_QUORUMS))
+        {
             Some(q) => Ok(Some(q)),
             None if unlisted => Ok(None),
             None => Err(QsError::TooMany { side }),
@@ -312,7 +315,10 @@ fn resilience(e: &Expr) -> Option<usize> {
         return Some(f - 1);
     }
     let dual = e.dual();
-    if let Some(qs) = dual.minimal_quorums(MAX_QUORUMS) {
+    if let Some(qs) = dual
+        .minimal_quorums(MAX_QUORUMS)
+        .or_else(|| dual.minimal_quorums_by_subsets(MAX_QUORUMS))
+    {
         return Some(qs.iter().map(|q| q.count_ones()).min().unwrap_or(1) as usize - 1);
     }
     // Too many to list: the smallest failing set by size, brute force, up

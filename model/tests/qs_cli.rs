@@ -112,6 +112,30 @@ fn thresholds_agree_with_eval() {
     }
 }
 
+/// Shares of weight 0, as Quoracle's distributions list them, are left
+/// out: the same strategy as without them.
+#[test]
+fn zero_weights_are_left_out() {
+    let q = |fr: &str| {
+        json(&[
+            "qs",
+            "--reads",
+            "a*b*c + d*e*f",
+            "--read-fraction",
+            fr,
+            "--format",
+            "json",
+        ])
+    };
+    let with = q("1:0,0.25:3,0:0");
+    close(&with["load"], q("0.25")["load"].as_f64().unwrap());
+    close(&with["load"], 0.375);
+    refused(
+        &["qs", "--reads", "a", "--read-fraction", "0.5:0"],
+        "--read-fraction: every weight is 0",
+    );
+}
+
 #[test]
 fn bad_input_is_refused_in_one_line() {
     refused(

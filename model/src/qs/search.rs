@@ -189,7 +189,11 @@ fn nested(n: usize, budget: usize) -> (Vec<Expr>, bool) {
                     truncated = true;
                     return false;
                 }
-                out.push(Expr::Choose(k, subs.clone()));
+                out.push(match k {
+                    1 => Expr::Or(subs.clone()),
+                    k if k == subs.len() => Expr::And(subs.clone()),
+                    k => Expr::Choose(k, subs.clone()),
+                });
             }
             // The next combination, odometer-wise.
             let mut d = 0;

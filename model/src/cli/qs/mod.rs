@@ -325,10 +325,17 @@ fn read_fraction(text: &str) -> Result<Vec<(f64, f64)>, Usage> {
         if !(0.0..=1.0).contains(&f) {
             return Err(bad(format!("{f} is not in [0, 1]")));
         }
-        if !(w > 0.0 && w.is_finite()) {
-            return Err(bad(format!("weight {w} must be > 0")));
+        if !(w >= 0.0 && w.is_finite()) {
+            return Err(bad(format!("weight {w} must be >= 0")));
         }
-        out.push((f, w));
+        // A share of weight 0 never happens (Quoracle's distributions list
+        // them): left out.
+        if w > 0.0 {
+            out.push((f, w));
+        }
+    }
+    if out.is_empty() {
+        return Err(bad("every weight is 0".into()));
     }
     Ok(out)
 }

@@ -2,12 +2,19 @@
 //! (issue 17: under a second): a 5 x 5 grid (5 read quorums, 3125 write
 //! quorums) and `choose(3)` of 25 (2300 and 300), each from the
 //! expression: parsing, listing the minimal quorums, the linear program.
+//! Beside them, Quoracle's README search (six nodes, 1-resilient, latency
+//! and network limits; Quoracle runs it to a 60 s timeout), and the
+//! t-visibility Monte Carlo of a partial system (250000 trials, the
+//! default).
 //!
 //! Run: `cargo bench -p quorum-bench --bench qs`
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use quorum_model::dist::presets::Wars;
+use quorum_model::failure::FailureModel;
+use quorum_model::qs::search::{search, Family, Requirements};
 use quorum_model::qs::strategy::{optimal, NodeSpec, Workload};
-use quorum_model::qs::QuorumSystem;
+use quorum_model::qs::{visibility, QuorumSystem};
 use std::hint::black_box;
 
 fn qs(c: &mut Criterion) {
@@ -37,6 +44,45 @@ fn qs(c: &mut Criterion) {
             })
         });
     }
+    // Quoracle's README search.
+    let six: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
+    let specs: Vec<NodeSpec> = (0..6)
+        .map(|i| NodeSpec {
+            read_capacity: if i % 2 == 0 { 10000.0 } else { 5000.0 },
+            write_capacity: if i % 2 == 0 { 1000.0 } else { 500.0 },
+            latency: format!("const({})", i + 1).parse().expect("a law"),
+        })
+        .collect();
+    let limits = Workload {
+        read_fraction: vec![(0.75, 1.0)],
+        latency_limit: Some(4.0),
+        network_limit: Some(4.0),
+        f: 1,
+        ..Workload::default()
+    };
+    let req = Requirements {
+        resilience: Some(1),
+        ..Requirements::default()
+    };
+    g.bench_function("search, Quoracle's README (6 nodes, every family)", |b| {
+        b.iter(|| search(black_box(&six), &specs, &Family::ALL, &limits, &req, 1))
+    });
+    // t-visibility of a partial system: 2 of 5 read, 2 of 5 write.
+    let partial = QuorumSystem::partial("choose(2, a, b, c, d, e)", "choose(2, a, b, c, d, e)")
+        .expect("a system");
+    let legs = Wars::uniform("exp(mean=1)".parse().expect("a law"));
+    g.bench_function("t-visibility, 250000 trials, choose(2) of 5", |b| {
+        b.iter(|| {
+            visibility::simulate(
+                black_box(&partial),
+                &legs,
+                &FailureModel::NONE,
+                250_000,
+                1,
+                None,
+            )
+        })
+    });
     g.finish();
 }
 

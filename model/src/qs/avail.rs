@@ -54,6 +54,15 @@ impl Estimate {
 
 /// The availability of `e` over `n` nodes (bits `0..n`) under `model`;
 /// Monte Carlo (seeded by `seed`) only where exact work is too large.
+///
+/// ```
+/// use quorum_model::failure::FailureModel;
+/// use quorum_model::qs::{avail::availability, QuorumSystem};
+/// // Two of three nodes, each down 1% of the time: 1 − 3p² + 2p³.
+/// let qs = QuorumSystem::new("choose(2, a, b, c)", None).unwrap();
+/// let a = availability(qs.reads(), qs.n(), &FailureModel::iid(0.01), 1).unwrap();
+/// assert!(a.exact && (a.p - (1.0 - 3e-4 + 2e-6)).abs() < 1e-15);
+/// ```
 pub fn availability(
     e: &Expr,
     n: usize,

@@ -213,6 +213,18 @@ fn nested(n: usize, budget: usize) -> (Vec<Expr>, bool) {
 /// The systems of `families` over `names` (with `nodes`' capacities and
 /// latencies), those meeting `work`'s limits and `req`, best first, and
 /// how many were tried.
+///
+/// ```
+/// use quorum_model::qs::search::{search, Family, Requirements};
+/// use quorum_model::qs::strategy::{NodeSpec, Workload};
+/// // Four alike nodes, reads only: reading any one node is the least load.
+/// let names: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+/// let nodes = vec![NodeSpec::default(); 4];
+/// let found = search(&names, &nodes, &Family::ALL, &Workload::default(), &Requirements::default(), 1);
+/// let best = &found.candidates[0];
+/// assert_eq!(best.reads, "choose(1, a, b, c, d)");
+/// assert!((best.strategy.load - 0.25).abs() < 1e-9);
+/// ```
 pub fn search(
     names: &[String],
     nodes: &[NodeSpec],

@@ -320,6 +320,20 @@ pub fn quorum_latency(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
 
 /// The optimal strategy of `qs` for `work`, its nodes' capacities and
 /// latencies `nodes` (in the order of `qs.names()`).
+///
+/// ```
+/// use quorum_model::qs::strategy::{optimal, NodeSpec, Workload};
+/// use quorum_model::qs::QuorumSystem;
+/// // Quoracle's README: a 2 x 3 grid at 25% reads has load 3/8.
+/// let grid = QuorumSystem::new("a*b*c + d*e*f", None).unwrap();
+/// let work = Workload {
+///     read_fraction: vec![(0.25, 1.0)],
+///     ..Workload::default()
+/// };
+/// let s = optimal(&grid, &vec![NodeSpec::default(); 6], &work).unwrap();
+/// assert!((s.load - 0.375).abs() < 1e-9);
+/// assert!((s.capacity - 8.0 / 3.0).abs() < 1e-9);
+/// ```
 pub fn optimal(
     qs: &QuorumSystem,
     nodes: &[NodeSpec],

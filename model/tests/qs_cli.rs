@@ -112,6 +112,27 @@ fn thresholds_agree_with_eval() {
     }
 }
 
+/// A node whose delay has no mean (a Pareto tail of index 0.9) makes the
+/// mean time to its quorum infinite: null and a note, never NaN; the p99
+/// stays, `0.01^{-1/0.9}`.
+#[test]
+fn an_infinite_mean_latency_is_null_with_a_note() {
+    let r = json(&[
+        "qs",
+        "--reads",
+        "a + b",
+        "--latency",
+        "a=pareto(xm=1,alpha=0.9)",
+        "--latency",
+        "b=pareto(xm=1,alpha=0.9)",
+        "--format",
+        "json",
+    ]);
+    assert!(r["latency_ms"].is_null());
+    close(&r["latency_p99_ms"], 0.01f64.powf(-1.0 / 0.9));
+    assert!(r["notes"][0].as_str().unwrap().contains("infinite"));
+}
+
 /// Shares of weight 0, as Quoracle's distributions list them, are left
 /// out: the same strategy as without them.
 #[test]

@@ -523,6 +523,9 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
             crate::qs::MAX_QUORUMS
         ));
     }
+    if s.as_ref().is_some_and(|s| s.latency_ms.is_infinite()) {
+        vis.notes.push("latency_ms is null: the mean time to a quorum is infinite (the strategy uses a quorum whose answer can wait on nodes with delay tails of total index <= 1)".into());
+    }
     let (t999, t999_lo, t999_hi) = match vis.p999 {
         crate::mc::Quantile::Finite {
             estimate,
@@ -562,7 +565,7 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         load: s.as_ref().map(|s| s.load),
         capacity: s.as_ref().map(|s| s.capacity),
         network_load: s.as_ref().map(|s| s.network_load),
-        latency_ms: s.as_ref().map(|s| s.latency_ms),
+        latency_ms: s.as_ref().map(|s| s.latency_ms).filter(|l| l.is_finite()),
         latency_p99_ms: s.as_ref().map(|s| s.latency_p99_ms),
         strategy: s.as_ref().map(|s| StrategyOut {
             reads: out(&s.reads),

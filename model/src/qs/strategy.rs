@@ -1081,6 +1081,42 @@ mod tests {
         assert_eq!(s.p_stale_k, [0.0; 3]);
     }
 
+    /// The mean time until the answers of all four nodes of `a*b + c*d`
+    /// hold a quorum, `min(max(a, b), max(c, d))`, against a direct
+    /// simulation of the four delays (log-normal, exponential, gamma and
+    /// a mixture with a Pareto tail), inside 5 standard errors.
+    #[test]
+    fn mean_time_to_quorum_matches_simulation() {
+        use rand::SeedableRng;
+        let laws = [
+            "lognormal(mu=0,sigma=1)",
+            "exp(mean=2)",
+            "gamma(shape=3,scale=0.5)",
+            "mix(0.9: exp(mean=1), 0.1: pareto(xm=1,alpha=2.5))",
+        ];
+        let nodes: Vec<NodeSpec> = laws
+            .iter()
+            .map(|l| NodeSpec {
+                latency: l.parse().unwrap(),
+                ..NodeSpec::default()
+            })
+            .collect();
+        let qs = QuorumSystem::new("a*b + c*d", None).unwrap();
+        let exact = quorum_latency(qs.reads(), 0b1111, &nodes);
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(17);
+        let trials = 400_000;
+        let (mut sum, mut sq) = (0.0, 0.0);
+        for _ in 0..trials {
+            let x: Vec<f64> = nodes.iter().map(|n| n.latency.sample(&mut rng)).collect();
+            let t = x[0].max(x[1]).min(x[2].max(x[3]));
+            sum += t;
+            sq += t * t;
+        }
+        let mean = sum / trials as f64;
+        let se = ((sq / trials as f64 - mean * mean) / trials as f64).sqrt();
+        assert!((exact - mean).abs() < 5.0 * se, "{exact} vs {mean} ± {se}");
+    }
+
     /// The p99 of the time to a quorum: the uniform strategy of two of
     /// three nodes contacts two, each answering in Exp(1), so the time is
     /// the larger of two, `F(t)² = 0.99` at `t = -ln(1 - √0.99)`; with fixed

@@ -84,23 +84,7 @@ impl QuorumSystem {
     /// Given both, they must intersect; the refusal names a read and a
     /// write quorum that do not.
     pub fn new(reads: &str, writes: Option<&str>) -> Result<Self, QsError> {
-        let mut names = Vec::new();
-        let r = parse(reads, Side::Read, &mut names).map_err(|error| QsError::Expr {
-            side: "reads",
-            error,
-        })?;
-        let writes = match writes {
-            Some(text) => {
-                parse(text, Side::Write, &mut names)
-                    .map_err(|error| QsError::Expr {
-                        side: "writes",
-                        error,
-                    })?
-                    .expr
-            }
-            None => r.other_side.clone().unwrap_or_else(|| r.expr.dual()),
-        };
-        QuorumSystem::from_exprs(names, r.expr, writes)
+        QuorumSystem::parse(reads, writes, false, false)
     }
 
     /// As [`QuorumSystem::new`] (or, with `partial`, as
@@ -111,6 +95,17 @@ impl QuorumSystem {
     /// is checked over the listed side (refused when neither is), except
     /// for the reads' dual, which meets them by construction.
     pub fn large(reads: &str, writes: Option<&str>, partial: bool) -> Result<Self, QsError> {
+        QuorumSystem::parse(reads, writes, partial, true)
+    }
+
+    /// Parses both sides (the writes by default the reads' dual, or a
+    /// weighted vote's write side) over one list of names, and builds.
+    fn parse(
+        reads: &str,
+        writes: Option<&str>,
+        partial: bool,
+        unlisted: bool,
+    ) -> Result<Self, QsError> {
         let mut names = Vec::new();
         let r = parse(reads, Side::Read, &mut names).map_err(|error| QsError::Expr {
             side: "reads",
@@ -127,31 +122,21 @@ impl QuorumSystem {
             }
             None => r.other_side.clone().unwrap_or_else(|| r.expr.dual()),
         };
-        let dual = writes.is_none() && r.other_side.is_none();
         let check = if partial {
             Check::Find
-        } else if dual {
+        } else if writes.is_none() && r.other_side.is_none() {
             Check::Known
         } else {
             Check::Require
         };
-        QuorumSystem::build(names, r.expr, w, check, true)
+        QuorumSystem::build(names, r.expr, w, check, unlisted)
     }
 
     /// A partial quorum system: reads and writes given, not required to
     /// intersect (Dynamo-style `r + w <= n` and its kin); its strategies
     /// report how often a read misses the latest writes.
     pub fn partial(reads: &str, writes: &str) -> Result<Self, QsError> {
-        let mut names = Vec::new();
-        let r = parse(reads, Side::Read, &mut names).map_err(|error| QsError::Expr {
-            side: "reads",
-            error,
-        })?;
-        let w = parse(writes, Side::Write, &mut names).map_err(|error| QsError::Expr {
-            side: "writes",
-            error,
-        })?;
-        QuorumSystem::build(names, r.expr, w.expr, Check::Find, false)
+        QuorumSystem::parse(reads, Some(writes), true, false)
     }
 
     /// Whether every read quorum meets every write quorum.

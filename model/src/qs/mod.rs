@@ -55,7 +55,7 @@ pub enum QsError {
         side: &'static str,
     },
     /// Too many minimal quorums on both sides to check that they meet.
-    #[error("more than {MAX_QUORUMS} minimal quorums on both sides: too many to check that every read quorum meets every write quorum")]
+    #[error("more than {MAX_QUORUMS} minimal quorums on both sides: too many to check whether every read quorum meets every write quorum")]
     TooManyToCheck,
     /// A node named in an option but in neither expression.
     #[error("unknown node '{0}': the expressions' nodes are {1}")]

@@ -5,11 +5,15 @@
 use super::delays::DelayOptions;
 use super::failure::FailureOptions;
 use super::Usage;
+use crate::dist::presets::Wars;
 use crate::dist::Dist;
+use crate::failure::FailureModel;
+use crate::mc::Quantile;
 use crate::qs::avail::{availability, Estimate};
 use crate::qs::expr::Shown;
 use crate::qs::strategy::{optimal, NodeSpec, Objective, Strategy, Workload};
 use crate::qs::QuorumSystem;
+use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -205,18 +209,17 @@ struct Report {
 struct Visible {
     /// Estimate, low and high end of the 95% interval.
     p0: Option<(f64, f64, f64)>,
-    p999: crate::mc::Quantile,
+    p999: Quantile,
     trials: Option<u64>,
     notes: Vec<String>,
 }
 
 fn visibility(
     qs: &QuorumSystem,
-    legs: &crate::dist::presets::Wars,
-    model: Option<&crate::failure::FailureModel>,
+    legs: &Wars,
+    model: Option<&FailureModel>,
     args: &QsArgs,
 ) -> Visible {
-    use crate::mc::Quantile;
     if qs.intersecting() {
         return Visible {
             p0: Some((1.0, 1.0, 1.0)),
@@ -229,7 +232,7 @@ fn visibility(
             notes: Vec::new(),
         };
     }
-    let none = crate::failure::FailureModel::NONE;
+    let none = FailureModel::NONE;
     let v = crate::qs::visibility::simulate(
         qs,
         legs,
@@ -262,15 +265,7 @@ fn visibility(
 /// The delay legs and the failure model a scenario brings (its failure
 /// model only where no failure option is given); refused when it carries
 /// what qs does not model.
-fn legs(
-    args: &QsArgs,
-) -> Result<
-    (
-        crate::scenario::Scenario,
-        Option<crate::failure::FailureModel>,
-    ),
-    Usage,
-> {
+fn legs(args: &QsArgs) -> Result<(Scenario, Option<FailureModel>), Usage> {
     let scenario = args.delays.scenario().map_err(|e| Usage(e.to_string()))?;
     if args.delays.scenario.is_some()
         && (scenario.cluster.is_some()
@@ -281,14 +276,25 @@ fn legs(
     }
     let model = match args.failure.model()? {
         Some(m) => Some(m),
-        None if args.delays.scenario.is_some()
-            && scenario.failure != crate::failure::FailureModel::NONE =>
-        {
+        None if args.delays.scenario.is_some() && scenario.failure != FailureModel::NONE => {
             Some(scenario.failure.clone())
         }
         None => None,
     };
     Ok((scenario, model))
+}
+
+/// The scenario's name and its four legs, for the report.
+fn legs_text(scenario: &Scenario) -> String {
+    let w = &scenario.wars;
+    let wan = match w.remote_one_way_ms() {
+        0.0 => String::new(),
+        ms => format!(" (WAN: +{ms} ms each way to remote nodes)"),
+    };
+    format!(
+        "{}: W={} A={} R={} S={}{wan}",
+        scenario.name, w.w, w.a, w.r, w.s
+    )
 }
 
 #[derive(Serialize)]
@@ -468,9 +474,6 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         crate::qs::QsError::Disjoint { .. } if args.writes.is_some() => Usage(format!(
             "--writes: {e} (--partial allows it, and reports the staleness)"
         )),
-        crate::qs::QsError::TooManyToCheck if args.partial => Usage(format!(
-            "--writes: {e}, and to say whether a partial system's ever do"
-        )),
         crate::qs::QsError::TooManyToCheck => Usage(format!("--writes: {e}")),
         _ => Usage(format!("--reads: {e}")),
     })?;
@@ -527,7 +530,7 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         vis.notes.push("latency_ms is null: the mean time to a quorum is infinite (the strategy uses a quorum whose answer can wait on nodes with delay tails of total index <= 1)".into());
     }
     let (t999, t999_lo, t999_hi) = match vis.p999 {
-        crate::mc::Quantile::Finite {
+        Quantile::Finite {
             estimate,
             ci_low,
             ci_high,
@@ -583,18 +586,7 @@ pub fn run(args: QsArgs) -> Result<(), Usage> {
         t_visibility_p999_ms_ci_low: t999_lo,
         t_visibility_p999_ms_ci_high: t999_hi,
         visibility_trials: vis.trials,
-        delays: format!(
-            "{}: W={} A={} R={} S={}{}",
-            scenario.name,
-            scenario.wars.w,
-            scenario.wars.a,
-            scenario.wars.r,
-            scenario.wars.s,
-            match scenario.wars.remote_one_way_ms() {
-                0.0 => String::new(),
-                ms => format!(" (WAN: +{ms} ms each way to remote nodes)"),
-            }
-        ),
+        delays: legs_text(&scenario),
         notes: vis.notes,
     };
     match args.format {

@@ -34,7 +34,12 @@ pub const QS_EXAMPLES: &str = "Examples:
 Expressions: a*b (both), a+b (either), choose(k, e1, e2, ...), majority(e1, ...),
 grid(a, b, c; d, e, f) (a row reads, one node of each row writes),
 weighted(a=2, b=1; read=R, write=W) (Gifford's votes). Nodes are numbered in the
-order they first appear (the order per_node(...) failure lists follow).";
+order they first appear (the order per_node(...) failure lists follow).
+
+Two kinds of delay: --latency NODE=SPEC is a node's answer time, for the
+strategy's latency; --preset, --scenario, --delay and --w-delay ... --s-delay
+are the one-way legs (every node alike) of the t-visibility Monte Carlo that
+a partial system (--partial) reports, as eval's.";
 
 /// What the strategy minimises.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

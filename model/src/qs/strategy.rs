@@ -264,55 +264,9 @@ impl MaxGrid {
     const PANELS: f64 = 1500.0;
 
     fn new(nodes: &[NodeSpec]) -> Option<Self> {
-        let lo = nodes
-            .iter()
-            .map(|n| n.latency.quantile(1e-12))
-            .fold(f64::INFINITY, f64::min);
-        let top = nodes
-            .iter()
-            .map(|n| n.latency.isf(1e-15))
-            .fold(0.0, f64::max);
-        if !(top.is_finite() && top > 0.0) {
-            return None;
-        }
-        let lo = if lo > 0.0 && lo < top {
-            lo
-        } else {
-            top * 1e-15
-        };
-        let (ulo, utop) = (lo.ln(), top.ln());
-        let mut breaks: Vec<f64> = nodes
-            .iter()
-            .flat_map(|n| n.latency.atoms())
-            .map(|(x, _)| x.ln())
-            .filter(|u| *u > ulo && *u < utop)
-            .collect();
-        breaks.push(ulo);
-        breaks.push(utop);
-        breaks.sort_by(f64::total_cmp);
-        breaks.dedup();
-        let (mut points, mut weights) = (Vec::new(), Vec::new());
-        for w in breaks.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let m = (((b - a) / (utop - ulo) * Self::PANELS).ceil() as usize).max(1) * 2;
-            let h = (b - a) / m as f64;
-            for k in 0..=m {
-                // The right end is the limit from the left.
-                let u = if k == m {
-                    b - (b - a) * 1e-12
-                } else {
-                    a + k as f64 * h
-                };
-                let simpson = match k {
-                    0 => 1.0,
-                    k if k == m => 1.0,
-                    k if k % 2 == 1 => 4.0,
-                    _ => 2.0,
-                };
-                points.push(u.exp());
-                weights.push(simpson * h / 3.0 * u.exp());
-            }
-        }
+        let (lo, top) = grid_range(nodes.iter().map(|n| &n.latency))?;
+        let atoms = nodes.iter().flat_map(|n| n.latency.atoms());
+        let (points, weights) = log_simpson(lo, top, atoms.map(|a| a.0), Self::PANELS);
         let ln_cdf = |n: &NodeSpec, t: f64| (-n.latency.cdf_sf(t).1).ln_1p();
         Some(MaxGrid {
             lo,
@@ -351,14 +305,7 @@ impl MaxGrid {
         let (l1, l2) = members.iter().fold((0.0, 0.0), |(a, b), &i| {
             (a + self.ln_f_top[i].0, b + self.ln_f_top[i].1)
         });
-        let (m1, m2) = (-f64::exp_m1(l1), -f64::exp_m1(l2));
-        if m1 > 0.0 && m2 > m1 {
-            let beta = (m2 / m1).ln() / std::f64::consts::LN_2;
-            if beta > 1.0 {
-                area += m1 * self.top / (beta - 1.0);
-            }
-        }
-        area
+        area + power_tail(-f64::exp_m1(l1), -f64::exp_m1(l2), self.top)
     }
 }
 
@@ -495,21 +442,8 @@ pub fn mean_time_to_quorum(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
             }
         }
     }
-    let lo = members
-        .iter()
-        .map(|&i| nodes[i].latency.quantile(1e-12))
-        .fold(f64::INFINITY, f64::min);
-    let top = members
-        .iter()
-        .map(|&i| nodes[i].latency.isf(1e-15))
-        .fold(0.0, f64::max);
-    if !(top.is_finite() && top > 0.0) {
+    let Some((lo, top)) = grid_range(members.iter().map(|&i| &nodes[i].latency)) else {
         return f64::INFINITY;
-    }
-    let lo = if lo > 0.0 && lo < top {
-        lo
-    } else {
-        top * 1e-15
     };
     let dual = e.dual();
     let dup_free = dual.dup_free();
@@ -525,42 +459,92 @@ pub fn mean_time_to_quorum(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
             .collect();
         super::avail::independent_known(&dual, &silent, dup_free).unwrap_or(1.0)
     };
-    // Breaks at the point masses inside (lo, top), in log coordinates.
+    let atoms = members.iter().flat_map(|&i| nodes[i].latency.atoms());
+    let (points, weights) = log_simpson(lo, top, atoms.map(|a| a.0), 3000.0);
+    let mut area = lo * miss(lo * (1.0 - 1e-12)).max(0.0);
+    for (t, w) in points.iter().zip(&weights) {
+        area += w * miss(*t);
+    }
+    area + power_tail(miss(top), miss(top / 2.0), top)
+}
+
+/// Where a mean's integral runs: from the laws' smallest 10⁻¹² quantile
+/// (below, every node is still silent but for that chance) to their
+/// largest 10⁻¹⁵ survival point; `None` when that is not finite.
+fn grid_range<'a>(laws: impl Iterator<Item = &'a Dist> + Clone) -> Option<(f64, f64)> {
+    let lo = laws
+        .clone()
+        .map(|d| d.quantile(1e-12))
+        .fold(f64::INFINITY, f64::min);
+    let top = laws.map(|d| d.isf(1e-15)).fold(0.0, f64::max);
+    if !(top.is_finite() && top > 0.0) {
+        return None;
+    }
+    Some((
+        if lo > 0.0 && lo < top {
+            lo
+        } else {
+            top * 1e-15
+        },
+        top,
+    ))
+}
+
+/// Points `t` and weights `w` with `∫_lo^top g(t) dt ≈ Σ w g(t)`: Simpson's
+/// rule in `u = ln t` (the weights carry the `t` of `dt = t du`), about
+/// `panels` of them, broken at the point masses `atoms` so that no panel
+/// straddles a step; each piece's right end is taken just left of it (a
+/// mass there belongs to the next piece).
+fn log_simpson(
+    lo: f64,
+    top: f64,
+    atoms: impl Iterator<Item = f64>,
+    panels: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let (ulo, utop) = (lo.ln(), top.ln());
-    let mut breaks: Vec<f64> = members
-        .iter()
-        .flat_map(|&i| nodes[i].latency.atoms())
-        .map(|(x, _)| x.ln())
+    let mut breaks: Vec<f64> = atoms
+        .map(f64::ln)
         .filter(|u| *u > ulo && *u < utop)
         .collect();
     breaks.push(ulo);
     breaks.push(utop);
     breaks.sort_by(f64::total_cmp);
     breaks.dedup();
-    // Simpson in u over each piece; the right end is the limit from the
-    // left (a point mass at the end belongs to the next piece).
-    const PANELS: f64 = 3000.0;
-    let g = |u: f64| miss(u.exp()) * u.exp();
-    let mut area = lo * miss(lo * (1.0 - 1e-12)).max(0.0);
+    let (mut points, mut weights) = (Vec::new(), Vec::new());
     for w in breaks.windows(2) {
         let (a, b) = (w[0], w[1]);
-        let m = (((b - a) / (utop - ulo) * PANELS).ceil() as usize).max(1) * 2;
+        let m = (((b - a) / (utop - ulo) * panels).ceil() as usize).max(1) * 2;
         let h = (b - a) / m as f64;
-        let mut sum = g(a) + g(b - (b - a) * 1e-12);
-        for k in 1..m {
-            sum += g(a + k as f64 * h) * if k % 2 == 1 { 4.0 } else { 2.0 };
+        for k in 0..=m {
+            let u = if k == m {
+                b - (b - a) * 1e-12
+            } else {
+                a + k as f64 * h
+            };
+            let simpson = match k {
+                0 => 1.0,
+                k if k == m => 1.0,
+                k if k % 2 == 1 => 4.0,
+                _ => 2.0,
+            };
+            points.push(u.exp());
+            weights.push(simpson * h / 3.0 * u.exp());
         }
-        area += sum * h / 3.0;
     }
-    // The tail beyond `top`: as `c t^{-β}`, with β read off two points.
-    let (m1, m2) = (miss(top), miss(top / 2.0));
+    (points, weights)
+}
+
+/// `∫_top^∞ P(T > t) dt` for a tail `c t^{−β}`, `β` read off `m1 =
+/// P(T > top)` and `m2 = P(T > top/2)`; 0 for a tail steeper than that
+/// can tell (light tails are negligible past the 10⁻¹⁵ point).
+fn power_tail(m1: f64, m2: f64, top: f64) -> f64 {
     if m1 > 0.0 && m2 > m1 {
         let beta = (m2 / m1).ln() / std::f64::consts::LN_2;
         if beta > 1.0 {
-            area += m1 * top / (beta - 1.0);
+            return m1 * top / (beta - 1.0);
         }
     }
-    area
+    0.0
 }
 
 /// The optimal strategy of `qs` for `work`, its nodes' capacities and
@@ -978,6 +962,16 @@ mod tests {
         }
     }
 
+    /// Nodes of capacity 1 answering after the given laws.
+    fn law_nodes(laws: &[&str]) -> Vec<NodeSpec> {
+        laws.iter()
+            .map(|l| NodeSpec {
+                latency: l.parse().unwrap(),
+                ..NodeSpec::default()
+            })
+            .collect()
+    }
+
     fn close(a: f64, b: f64) {
         assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b}");
     }
@@ -1289,13 +1283,7 @@ mod tests {
             "exp(mean=2)",
             "lognormal(mu=0,sigma=1)",
         ];
-        let nodes: Vec<NodeSpec> = laws
-            .iter()
-            .map(|l| NodeSpec {
-                latency: l.parse().unwrap(),
-                ..NodeSpec::default()
-            })
-            .collect();
+        let nodes = law_nodes(&laws);
         let mut sets = qs.read_quorums().to_vec();
         sets.extend(candidates(qs.reads(), qs.read_quorums(), 4, 1, "read").unwrap());
         let shared = set_latencies(qs.reads(), &sets, &nodes);
@@ -1327,13 +1315,7 @@ mod tests {
             "gamma(shape=3,scale=0.5)",
             "mix(0.9: exp(mean=1), 0.1: pareto(xm=1,alpha=2.5))",
         ];
-        let nodes: Vec<NodeSpec> = laws
-            .iter()
-            .map(|l| NodeSpec {
-                latency: l.parse().unwrap(),
-                ..NodeSpec::default()
-            })
-            .collect();
+        let nodes = law_nodes(&laws);
         let qs = QuorumSystem::new("a*b + c*d", None).unwrap();
         let exact = quorum_latency(qs.reads(), 0b1111, &nodes);
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(17);

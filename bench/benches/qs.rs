@@ -2,7 +2,9 @@
 //! (issue 17: under a second): a 5 x 5 grid (5 read quorums, 3125 write
 //! quorums) and `choose(3)` of 25 (2300 and 300), each from the
 //! expression: parsing, listing the minimal quorums, the linear program.
-//! Beside them, Quoracle's README search (six nodes, 1-resilient, latency
+//! With delay laws, the same for a 14-node majority whose nodes each have
+//! their own law (the mean and p99 of every quorum's time). Beside them,
+//! Quoracle's README search (six nodes, 1-resilient, latency
 //! and network limits; Quoracle runs it to a 60 s timeout), and the
 //! t-visibility Monte Carlo of a partial system (250000 trials, the
 //! default).
@@ -44,6 +46,28 @@ fn qs(c: &mut Criterion) {
             })
         });
     }
+    // Delay laws instead of fixed latencies: the mean and p99 of the time
+    // to a quorum for each of choose(7) of 14's 6435 quorums, every node
+    // with its own law (no two minimal quorums share a multiset of laws).
+    let fourteen: Vec<String> = (0..14).map(|i| format!("n{i}")).collect();
+    let laws: Vec<NodeSpec> = (0..14)
+        .map(|i| NodeSpec {
+            latency: format!("exp(mean={})", 1.0 + 0.1 * i as f64)
+                .parse()
+                .expect("a law"),
+            ..NodeSpec::default()
+        })
+        .collect();
+    let majority = format!("choose(7, {})", fourteen.join(","));
+    g.bench_function(
+        "load-optimal strategy with 14 distinct delay laws, choose 7 of 14",
+        |b| {
+            b.iter(|| {
+                let qs = QuorumSystem::new(black_box(&majority), None).expect("a system");
+                optimal(&qs, &laws, &work).expect("a strategy")
+            })
+        },
+    );
     // Quoracle's README search.
     let six: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
     let specs: Vec<NodeSpec> = (0..6)

@@ -9,7 +9,7 @@ use super::proxy::{Proxy, Shaping};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -114,7 +114,27 @@ pub struct Cluster {
     pub layout_applied: Instant,
 }
 
+/// A loopback port for a Garage listener, free when checked.
+///
+/// Not one from `bind(0)`: that comes from the kernel's ephemeral range
+/// (32768-60999 on Linux), which outgoing connections also draw from, so
+/// between releasing the check's socket and Garage's bind, one of our
+/// clients' connections could take it (on a busy machine, a node then
+/// never answers). These ports lie below that range, each handed out once
+/// per process, from an offset that depends on the process id so that
+/// test binaries running side by side start far apart.
 fn free_port() -> std::io::Result<u16> {
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let offset = std::process::id().wrapping_mul(2_654_435_761) % SPAN;
+    for _ in 0..SPAN {
+        let k = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (LOW + (offset + k) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

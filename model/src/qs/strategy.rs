@@ -17,6 +17,7 @@
 use super::expr::Expr;
 use super::QuorumSystem;
 use crate::dist::{Delay, Dist};
+use crate::numeric::quad::{integrate_mapped, Map, Piece, Tolerance};
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 use serde::Serialize;
 
@@ -244,10 +245,10 @@ fn set_latencies(e: &Expr, sets: &[u64], nodes: &[NodeSpec]) -> Vec<f64> {
 
 /// The mean of the slowest answer of a set of nodes, `∫ (1 − ∏ F_i(t)) dt`
 /// (a minimal quorum's time), for many sets on one grid: the integral of
-/// [`mean_time_to_quorum`] (Simpson in log time, broken at point masses,
-/// the power-law tail in closed form) over every node's range at once,
-/// with each node's `ln F_i` tabulated once, so that a set costs a sum
-/// per grid point.
+/// [`mean_time_to_quorum`] on fixed points (Simpson in log time, broken at
+/// point masses, the power-law tail in closed form) over every node's
+/// range at once, with each node's `ln F_i` tabulated once, so that a set
+/// costs a sum per grid point.
 struct MaxGrid {
     /// Below it, every node is still silent but for a 10⁻¹² chance.
     lo: f64,
@@ -459,14 +460,35 @@ pub fn mean_time_to_quorum(e: &Expr, q: u64, nodes: &[NodeSpec]) -> f64 {
             .collect();
         super::avail::independent_known(&dual, &silent, dup_free).unwrap_or(1.0)
     };
-    let atoms = members.iter().flat_map(|&i| nodes[i].latency.atoms());
-    let (points, weights) = log_simpson(lo, top, atoms.map(|a| a.0), 3000.0);
-    let mut area = lo * miss(lo * (1.0 - 1e-12)).max(0.0);
-    for (t, w) in points.iter().zip(&weights) {
-        area += w * miss(*t);
-    }
-    area + power_tail(miss(top), miss(top / 2.0), top)
+    // The crate's adaptive Gauss–Kronrod in log time, split at the laws'
+    // landmarks (point masses, kinks) so that no piece straddles a step.
+    let mut breaks: Vec<f64> = members
+        .iter()
+        .flat_map(|&i| nodes[i].latency.landmarks())
+        .filter(|x| *x > lo && *x < top)
+        .chain([lo, top])
+        .collect();
+    breaks.sort_by(f64::total_cmp);
+    breaks.dedup();
+    let pieces: Vec<Piece> = breaks
+        .windows(2)
+        .map(|w| Piece {
+            a: w[0],
+            b: w[1],
+            map: Map::LogAbove(0.0),
+            floor: 0.0,
+        })
+        .collect();
+    let body = integrate_mapped(&miss, &pieces, MEAN_TOL).value;
+    lo * miss(lo * (1.0 - 1e-12)).max(0.0) + body + power_tail(miss(top), miss(top / 2.0), top)
 }
+
+/// Tolerance of the mean time to a quorum: the crate's "exact" one.
+const MEAN_TOL: Tolerance = Tolerance {
+    abs: 1e-13,
+    rel: 1e-10,
+    max_intervals: 400,
+};
 
 /// Where a mean's integral runs: from the laws' smallest 10⁻¹² quantile
 /// (below, every node is still silent but for that chance) to their
@@ -490,8 +512,10 @@ fn grid_range<'a>(laws: impl Iterator<Item = &'a Dist> + Clone) -> Option<(f64, 
     ))
 }
 
-/// Points `t` and weights `w` with `∫_lo^top g(t) dt ≈ Σ w g(t)`: Simpson's
-/// rule in `u = ln t` (the weights carry the `t` of `dt = t du`), about
+/// Points `t` and weights `w` with `∫_lo^top g(t) dt ≈ Σ w g(t)`, fixed so
+/// that [`MaxGrid`] can tabulate each node once (an adaptive rule would
+/// pick its points per set): Simpson's rule in `u = ln t` (the weights
+/// carry the `t` of `dt = t du`), about
 /// `panels` of them, broken at the point masses `atoms` so that no panel
 /// straddles a step; each piece's right end is taken just left of it (a
 /// mass there belongs to the next piece).
@@ -794,34 +818,15 @@ fn latency_quantile(
     if !(top.is_finite() && top > 0.0) || cdf(top) < p {
         return f64::INFINITY;
     }
-    // Bisection to a relative width of 1e-12, in log coordinates while
-    // the bracket spans more than a factor of 4 (heavy tails put `top`
-    // orders of magnitude above the quantile).
     let floor = (0..n)
         .map(|i| nodes[i].latency.quantile(1e-15))
         .fold(f64::INFINITY, f64::min);
-    let mut lo = if floor > 0.0 && cdf(floor) < p {
+    let lo = if floor > 0.0 && cdf(floor) < p {
         floor
     } else {
         0.0
     };
-    let mut hi = top;
-    for _ in 0..400 {
-        if hi - lo <= 1e-12 * hi {
-            break;
-        }
-        let mid = if lo > 0.0 && hi > 4.0 * lo {
-            (lo * hi).sqrt()
-        } else {
-            0.5 * (lo + hi)
-        };
-        if cdf(mid) >= p {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    hi
+    crate::numeric::root::invert_increasing(cdf, p, lo, top)
 }
 
 /// A latency the LP can hold (an unreachable quorum's is infinite).

@@ -651,11 +651,11 @@ impl Expr {
     }
 }
 
-/// Sorted by size then value, as [`minimize`] leaves them.
 /// Nodes up to which [`Expr::minimal_quorums_by_subsets`] looks at every
 /// subset (2^20 = 1048576 of them).
 pub const SUBSET_NODES: usize = 20;
 
+/// Sorted by size then value, as [`minimize`] leaves them.
 fn sorted(mut sets: Vec<u64>) -> Vec<u64> {
     sets.sort_by_key(|s| (s.count_ones(), *s));
     sets.dedup();
@@ -820,8 +820,9 @@ mod tests {
     }
 
     /// A ring of 20 nodes read by any 10 of its 20 edges repeats every
-    /// node, so the bound on its dual's parts says "too many"; looking at every subset lists its minimal quorums, each
-    /// a quorum with no quorum one node smaller, within the limit.
+    /// node, so the bound on its dual's parts says "too many"; looking at
+    /// every subset lists its minimal quorums, each a quorum with no
+    /// quorum one node smaller, within the limit.
     #[test]
     fn repeated_nodes_within_twenty_are_listed_by_subsets() {
         let names: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();

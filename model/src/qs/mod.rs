@@ -2,8 +2,9 @@
 //! given as expressions over named nodes ([`expr`]), checked to intersect,
 //! with their resilience, their availability under the crate's failure
 //! models ([`avail`]), their load, capacity, network load and latency
-//! under LP-optimal strategies ([`strategy`]) and the best system of a
-//! family under constraints ([`search`]), after Quoracle (Whittaker,
+//! under LP-optimal strategies ([`strategy`]), the t-visibility of
+//! partial systems ([`visibility`]) and the best system of a family
+//! under constraints ([`search`]), after Quoracle (Whittaker,
 //! Charapko, Hellerstein, Howard and Stoica, "Read-Write Quorum Systems
 //! Made Practical", PaPoC 2021).
 //!
@@ -75,6 +76,9 @@ pub struct QuorumSystem {
     write_quorums: Option<Vec<u64>>,
     /// A read and a write quorum that do not meet, if any.
     disjoint: Option<(u64, u64)>,
+    /// Each side's resilience, found on first asking (the search behind
+    /// it can take a while for expressions that repeat nodes).
+    resilience: [std::sync::OnceLock<Option<usize>>; 2],
 }
 
 impl QuorumSystem {
@@ -162,10 +166,7 @@ impl QuorumSystem {
         check: Check,
         unlisted: bool,
     ) -> Result<Self, QsError> {
-        let list = |e: &Expr, side| match e
-            .minimal_quorums(MAX_QUORUMS)
-            .or_else(|| e.minimal_quorums_by_subsets(MAX_QUORUMS))
-        {
+        let list = |e: &Expr, side| match listed_quorums(e) {
             Some(q) => Ok(Some(q)),
             None if unlisted => Ok(None),
             None => Err(QsError::TooMany { side }),
@@ -185,6 +186,7 @@ impl QuorumSystem {
             read_quorums,
             write_quorums,
             disjoint,
+            resilience: Default::default(),
         };
         if let Some((r, w)) = qs.disjoint.filter(|_| check == Check::Require) {
             return Err(QsError::Disjoint {
@@ -248,13 +250,20 @@ impl QuorumSystem {
     /// minus one. `None` when an expression that repeats nodes is too
     /// large to search.
     pub fn read_resilience(&self) -> Option<usize> {
-        resilience(&self.reads)
+        *self.resilience[0].get_or_init(|| resilience(&self.reads))
     }
 
     /// As [`QuorumSystem::read_resilience`], for writes.
     pub fn write_resilience(&self) -> Option<usize> {
-        resilience(&self.writes)
+        *self.resilience[1].get_or_init(|| resilience(&self.writes))
     }
+}
+
+/// `e`'s minimal quorums, if at most [`MAX_QUORUMS`]: from its parts, or,
+/// where their bound overflows (nodes repeated), from every subset.
+fn listed_quorums(e: &Expr) -> Option<Vec<u64>> {
+    e.minimal_quorums(MAX_QUORUMS)
+        .or_else(|| e.minimal_quorums_by_subsets(MAX_QUORUMS))
 }
 
 /// What a system's constructor knows of whether its sides meet.
@@ -300,10 +309,7 @@ fn resilience(e: &Expr) -> Option<usize> {
         return Some(f - 1);
     }
     let dual = e.dual();
-    if let Some(qs) = dual
-        .minimal_quorums(MAX_QUORUMS)
-        .or_else(|| dual.minimal_quorums_by_subsets(MAX_QUORUMS))
-    {
+    if let Some(qs) = listed_quorums(&dual) {
         return Some(qs.iter().map(|q| q.count_ones()).min().unwrap_or(1) as usize - 1);
     }
     // Too many to list: the smallest failing set by size, brute force, up

@@ -153,27 +153,29 @@ fn partitions(n: usize, visit: &mut dyn FnMut(&[Vec<usize>]) -> bool) {
     go(0, n, &mut Vec::new(), visit);
 }
 
+/// `choose(k, es)`, written `+` for k = 1 and `*` for all of them.
+fn choose(k: usize, es: &[Expr]) -> Expr {
+    match k {
+        1 => Expr::Or(es.to_vec()),
+        k if k == es.len() => Expr::And(es.to_vec()),
+        k => Expr::Choose(k, es.to_vec()),
+    }
+}
+
 /// Quoracle's height-2 read expressions over `n` nodes, at most `budget`
 /// of them; and whether that stopped before the end.
 fn nested(n: usize, budget: usize) -> (Vec<Expr>, bool) {
     let mut out = Vec::new();
     let mut truncated = false;
     partitions(n, &mut |parts| {
-        // Each part's choices: the node itself, or choose(k) of its nodes
-        // (k = 1 and k = all written as `+` and `*`).
+        // Each part's choices: the node itself, or choose(k) of its nodes.
         let options: Vec<Vec<Expr>> = parts
             .iter()
             .map(|p| match p.as_slice() {
                 [one] => vec![Expr::Node(*one)],
                 many => {
-                    let leaves = || many.iter().map(|&i| Expr::Node(i)).collect();
-                    (1..=many.len())
-                        .map(|k| match k {
-                            1 => Expr::Or(leaves()),
-                            k if k == many.len() => Expr::And(leaves()),
-                            k => Expr::Choose(k, leaves()),
-                        })
-                        .collect()
+                    let leaves: Vec<Expr> = many.iter().map(|&i| Expr::Node(i)).collect();
+                    (1..=many.len()).map(|k| choose(k, &leaves)).collect()
                 }
             })
             .collect();
@@ -189,11 +191,7 @@ fn nested(n: usize, budget: usize) -> (Vec<Expr>, bool) {
                     truncated = true;
                     return false;
                 }
-                out.push(match k {
-                    1 => Expr::Or(subs.clone()),
-                    k if k == subs.len() => Expr::And(subs.clone()),
-                    k => Expr::Choose(k, subs.clone()),
-                });
+                out.push(choose(k, &subs));
             }
             // The next combination, odometer-wise.
             let mut d = 0;
